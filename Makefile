@@ -1,0 +1,58 @@
+# Lightspeed Core - developer commands. `make help` lists them.
+# Python 3.12 comes from pyenv (.python-version); dependencies through uv (uv.lock).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --no-sync
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.PHONY: uv
+uv:
+	@$(UV) --version >/dev/null 2>&1 || { echo ">> installing uv"; $(PYTHON) -m pip install --quiet uv; }
+
+.PHONY: install
+install: uv ## install the service and dev tools into .venv (llama.cpp compiles once, ~9 min)
+	@echo ">> installing dependencies with uv (first run compiles llama-cpp-python: several minutes)"
+	$(UV) sync --frozen
+	@echo ">> installed: $$($(RUN) lightspeed-core --version)"
+
+.PHONY: run
+run: install ## install, then serve on 127.0.0.1:8080 (local model, no network needed)
+	$(RUN) lightspeed-core $(ARGS)
+
+.PHONY: format
+format: ## rewrite code with ruff format and safe fixes
+	$(RUN) ruff format src tests bench
+	$(RUN) ruff check --fix src tests bench
+
+.PHONY: lint
+lint: ## ruff lint + format check
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+
+.PHONY: typecheck
+typecheck: ## mypy --strict
+	$(RUN) mypy
+
+.PHONY: check-size
+check-size: ## fail on Python modules over 500 lines
+	@big=$$(git ls-files '*.py' | xargs wc -l | awk '$$2 != "total" && $$1 > 500'); \
+	if [ -n "$$big" ]; then echo "modules over 500 lines:"; echo "$$big"; exit 1; fi
+
+.PHONY: test
+test: install lint typecheck check-size ## install, lint, type-check and run the whole test suite
+	$(RUN) pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+.PHONY: test-fast
+test-fast: ## unit tests only (no subprocesses, no databases)
+	$(RUN) pytest tests/unit -q $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md
+	$(RUN) python -m bench.run $(ARGS)

@@ -1,0 +1,1 @@
+"""The HTTP layer: routes (thin), request/response models, dependencies, error mapping."""

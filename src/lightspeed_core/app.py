@@ -1,0 +1,157 @@
+"""``create_app(settings)``: the explicit wiring of the service.
+
+Middleware (outermost first): global exception → REST metrics → CORS. Routers are listed in
+``ROUTERS``. One lifespan builds the :class:`~lightspeed_core.container.Services` and closes
+them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+from lightspeed_core import __version__
+from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_exception_handlers
+from lightspeed_core.api.routes import catalog, health, info, metrics, query
+from lightspeed_core.auth.factory import build_auth_backend
+from lightspeed_core.authz.policy import AccessPolicy
+from lightspeed_core.config import Configuration, load_configuration
+from lightspeed_core.config.defaults import built_in_default_configuration
+from lightspeed_core.config.inactive import inactive_settings
+from lightspeed_core.container import BackendState, Services
+from lightspeed_core.llm.factory import build_backend
+from lightspeed_core.llm.startup import start_backend
+from lightspeed_core.log import reclaim_logging, setup_logging
+from lightspeed_core.metrics.middleware import RestMetricsMiddleware
+from lightspeed_core.metrics.registry import Metrics
+from lightspeed_core.pipeline.prompts import SystemPrompts
+
+log = logging.getLogger(__name__)
+CONFIG_PATH_ENV = "LIGHTSPEED_STACK_CONFIG_PATH"
+
+ROUTERS: tuple[APIRouter, ...] = (
+    info.router,
+    health.router,
+    catalog.router,
+    query.router,
+    metrics.router,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``create_app`` needs: the configuration and where relative paths resolve."""
+
+    config: Configuration
+    config_dir: Path
+
+
+def _policy(config: Configuration) -> AccessPolicy:
+    if config.authorization is None:
+        return AccessPolicy(None)
+    return AccessPolicy.from_rules((r.role, r.actions) for r in config.authorization.access_rules)
+
+
+async def build_services(settings: Settings, metrics: Metrics) -> Services:
+    """Start every backend the configuration names and return the container."""
+    config = settings.config
+    for warning in inactive_settings(config):
+        log.warning(warning)
+    plan = build_backend(config, settings.config_dir)
+    status = await start_backend(plan.backend, config.llama_stack)
+    reclaim_logging()
+    metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
+    return Services(
+        config=config,
+        config_dir=settings.config_dir,
+        llm=plan.backend,
+        backend_state=BackendState(status.version, status.degraded, plan.preferred_model),
+        metrics=metrics,
+        auth=build_auth_backend(config.authentication),
+        policy=_policy(config),
+        prompts=SystemPrompts.from_config(config.customization, settings.config_dir),
+    )
+
+
+async def _record_model_configuration(services: Services) -> None:
+    if services.backend_state.degraded:
+        return
+    inference = services.config.inference
+    default = (inference.default_provider, inference.default_model)
+    for model in await services.llm.list_models():
+        if model.model_type != "llm":
+            continue
+        is_default = default == (model.provider_id, model.provider_resource_id) or (
+            default == (None, None) and model.identifier == services.backend_state.preferred_model
+        )
+        services.metrics.provider_model_configuration.labels(
+            model.provider_id, model.provider_resource_id
+        ).set(1 if is_default else 0)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Assemble the application; nothing starts until the lifespan runs."""
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await build_services(settings, metrics)
+        app.state.services = services
+        await _record_model_configuration(services)
+        log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
+        try:
+            yield
+        finally:
+            await services.llm.close()
+
+    service = settings.config.service
+    cors = service.cors
+    app = FastAPI(
+        title=f"{settings.config.name} service - OpenAPI",
+        version=__version__,
+        summary="Lightspeed Core: enterprise middleware between clients and LLM backends",
+        root_path=service.root_path,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(GlobalExceptionMiddleware),
+            Middleware(RestMetricsMiddleware, metrics=metrics),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors.allow_origins),
+                allow_credentials=cors.allow_credentials,
+                allow_methods=list(cors.allow_methods),
+                allow_headers=list(cors.allow_headers),
+            ),
+        ],
+    )
+    install_exception_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Configuration from ``path``, else ``./lightspeed-stack.yaml``, else the built-in one."""
+    if path is None:
+        candidate = Path("lightspeed-stack.yaml")
+        path = candidate if candidate.exists() else None
+    if path is None:
+        log.info("no configuration file: using the built-in default (local model, SQLite)")
+        return Settings(built_in_default_configuration(), Path.cwd())
+    log.info("configuration: %s", path.resolve())
+    return Settings(load_configuration(path), path.resolve().parent)
+
+
+def app_from_env() -> FastAPI:
+    """Factory used by uvicorn workers: the CLI exports the config path in the environment."""
+    setup_logging()
+    configured = os.environ.get(CONFIG_PATH_ENV)
+    return create_app(load_settings(Path(configured) if configured else None))

@@ -1,0 +1,1 @@
+"""Role-based access control: actions, policy evaluation and role resolution."""

@@ -1,0 +1,126 @@
+"""Warnings for configured keys whose feature this service does not implement (yet).
+
+The reference service accepts these keys; so do we, so existing files keep loading. Each
+row of :data:`INACTIVE_SETTINGS` says when a key counts as "set" and what to tell the user.
+When a feature lands, delete its row (and its test case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lightspeed_core.config.models.misc import ApprovalsConfiguration, RlsapiV1Configuration
+from lightspeed_core.config.models.rag import OkpConfiguration
+from lightspeed_core.config.models.root import Configuration
+
+__all__ = ["INACTIVE_SETTINGS", "InactiveSetting", "inactive_settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class InactiveSetting:
+    """One configuration key without effect in this service.
+
+    Attributes:
+        key: Dotted key path as written in ``lightspeed-stack.yaml``.
+        is_set: Predicate: the configuration sets the key to a non-default value.
+        message: Warning shown when ``is_set`` is true.
+    """
+
+    key: str
+    is_set: Callable[[Configuration], bool]
+    message: str
+
+
+def _reranker_enabled(cfg: Configuration, strategy: str) -> bool:
+    reranker = getattr(cfg.rag.retrieval, strategy).reranker
+    return reranker is not None and reranker.enabled
+
+
+_NO_EFFECT = "; the setting has no effect"
+
+INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
+    InactiveSetting(
+        "a2a_state",
+        lambda c: c.a2a_state.sqlite is not None or c.a2a_state.postgres is not None,
+        "a2a_state is set but persistent A2A state is not implemented yet" + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "customization.agent_card_path",
+        lambda c: c.customization is not None and c.customization.agent_card_path is not None,
+        "customization.agent_card_path is set but the A2A agent card is not implemented yet"
+        + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "customization.agent_card_config",
+        lambda c: c.customization is not None and c.customization.agent_card_config is not None,
+        "customization.agent_card_config is set but the A2A agent card is not implemented yet"
+        + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "splunk.enabled",
+        lambda c: c.splunk is not None and c.splunk.enabled,
+        "splunk.enabled is set but Splunk telemetry is not implemented yet" + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "azure_entra_id",
+        lambda c: c.azure_entra_id is not None,
+        "azure_entra_id is set but Azure Entra ID token refresh is not implemented yet"
+        + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "skills",
+        lambda c: c.skills is not None,
+        "skills is set but agent skills are not implemented yet" + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "compaction.enabled",
+        lambda c: c.compaction.enabled,
+        "compaction.enabled is set but conversation compaction is not implemented yet" + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "approvals",
+        lambda c: c.approvals != ApprovalsConfiguration(),
+        "approvals is set but human-in-the-loop tool approvals are not implemented yet"
+        + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "rlsapi_v1",
+        lambda c: c.rlsapi_v1 != RlsapiV1Configuration(),
+        "rlsapi_v1 is set but the rlsapi v1 /infer endpoint is not implemented yet" + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "rag.okp",
+        lambda c: c.rag.okp != OkpConfiguration() or c.rag.uses_okp(),
+        "rag.okp is set (or 'okp' is a retrieval source) but OKP retrieval is not implemented "
+        "yet" + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "rag.retrieval.inline.reranker.enabled",
+        lambda c: _reranker_enabled(c, "inline"),
+        "rag.retrieval.inline.reranker.enabled is set but reranking is not implemented yet"
+        + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "rag.retrieval.tool.reranker.enabled",
+        lambda c: _reranker_enabled(c, "tool"),
+        "rag.retrieval.tool.reranker.enabled is set but reranking is not implemented yet"
+        + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "service.auth_enabled",
+        lambda c: c.service.auth_enabled,
+        "service.auth_enabled is set but, as in the reference service, authentication is "
+        "always performed by authentication.module" + _NO_EFFECT,
+    ),
+    InactiveSetting(
+        "service.color_log",
+        lambda c: not c.service.color_log,
+        "service.color_log is false but log colouring is not configurable yet" + _NO_EFFECT,
+    ),
+)
+
+
+def inactive_settings(cfg: Configuration) -> list[str]:
+    """Return one warning per configured key whose feature is not implemented yet."""
+    return [row.message for row in INACTIVE_SETTINGS if row.is_set(cfg)]

@@ -1,0 +1,89 @@
+"""The backend Protocol every route and pipeline step talks to.
+
+Library mode (OGX in-process) and server mode (a remote ``ogx`` server) implement the same
+methods; nothing above this package knows which one runs. Backend failures surface as the
+domain errors of :mod:`lightspeed_core.errors` (``BackendUnavailableError`` ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from lightspeed_core.llm.events import LLMEvent
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """A model registered in OGX (``identifier`` is ``<provider_id>/<model>``)."""
+
+    identifier: str
+    provider_id: str
+    provider_resource_id: str
+    model_type: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderInfo:
+    """An OGX provider instance."""
+
+    api: str
+    provider_id: str
+    provider_type: str
+    config: dict[str, Any] = field(default_factory=dict)
+    health: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRequest:
+    """One stateless Responses call: explicit input, never stored in OGX.
+
+    ``input`` is a list of OpenAI Responses input items (``{"role": ..., "content": ...}``,
+    tool outputs ...); history is ours and is passed explicitly.
+    """
+
+    model: str
+    input: list[dict[str, Any]]
+    instructions: str | None = None
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    max_output_tokens: int | None = None
+    max_infer_iters: int | None = None
+    max_tool_calls: int | None = None
+    temperature: float | None = None
+    include: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class LLMBackend(Protocol):
+    """What the service needs from OGX."""
+
+    @property
+    def mode(self) -> str:
+        """``"library"`` or ``"server"``."""
+        ...
+
+    async def start(self) -> None:
+        """Connect / initialise; raises ``BackendUnavailableError`` if OGX is unreachable."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def version(self) -> str: ...
+
+    async def list_models(self) -> list[ModelInfo]: ...
+
+    async def list_providers(self) -> list[ProviderInfo]: ...
+
+    async def provider_health(self) -> dict[str, dict[str, Any]]:
+        """``{provider_id: {"status": "OK"|"Error"|"Not Implemented", "message": ...}}``."""
+        ...
+
+    def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        """Run one Responses call, streaming normalised events; ends with ``Completed``."""
+        ...
+
+    async def raw(self) -> Any:
+        """The underlying OGX client, for feature packages (vector stores, files ...)."""
+        ...

@@ -1,0 +1,121 @@
+"""Classify backend failures into the contract's status codes (413 / 429 / 503 / 500).
+
+OGX's Responses implementation turns provider exceptions into a ``response.failed`` event
+whose error keeps only a code and a message - a refused connection becomes "An unexpected
+error occurred". In library mode :func:`record_inference_errors` wraps OGX's shared
+inference router instance so the original exception of the current request is recorded in
+a ContextVar; :func:`classify` uses it when the event alone is ambiguous.
+
+Mapping (contract 1.1): "context length" → 413, upstream 429 / ``resource_exhausted`` → 429,
+connection failure → 503, anything else → 500.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from lightspeed_core.errors import (
+    BackendUnavailableError,
+    InternalError,
+    LightspeedError,
+    PromptTooLongError,
+    QuotaExceededError,
+)
+
+_recorded: contextvars.ContextVar[list[BaseException] | None] = contextvars.ContextVar(
+    "lightspeed_inference_errors", default=None
+)
+
+
+def start_recording() -> list[BaseException]:
+    """Begin recording inference exceptions for the current request; returns the sink."""
+    sink: list[BaseException] = []
+    _recorded.set(sink)
+    return sink
+
+
+def _record(exc: BaseException) -> None:
+    sink = _recorded.get()
+    if sink is not None:
+        sink.append(exc)
+
+
+def record_inference_errors(router: Any) -> None:
+    """Wrap ``router.openai_chat_completion`` (an OGX inference router instance) in place."""
+    original: Callable[[Any], Awaitable[Any]] = router.openai_chat_completion
+
+    async def stream(result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        try:
+            async for chunk in result:
+                yield chunk
+        except Exception as exc:
+            _record(exc)
+            raise
+
+    async def openai_chat_completion(params: Any) -> Any:
+        try:
+            result = await original(params)
+        except Exception as exc:
+            _record(exc)
+            raise
+        return stream(result) if hasattr(result, "__aiter__") else result
+
+    router.openai_chat_completion = openai_chat_completion
+
+
+def _status_of(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None) or getattr(exc, "status", None)
+    return status if isinstance(status, int) else None
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True for failures to reach a backend at all (refused, reset, DNS, timeout)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if names & {"APIConnectionError", "APITimeoutError", "ConnectError", "ConnectTimeout"}:
+        return True
+    if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError):
+        return True
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and is_connection_error(cause)
+
+
+def classify(
+    model: str, code: str | None, message: str, recorded: list[BaseException] | None = None
+) -> LightspeedError:
+    """Map a failed model call to a domain error."""
+    text = f"{code or ''} {message}".lower()
+    if "context_length" in text or "context length" in text or "context window" in text:
+        return PromptTooLongError(model)
+    for exc in recorded or []:
+        if is_connection_error(exc):
+            return BackendUnavailableError(str(exc) or type(exc).__name__)
+        if _status_of(exc) == 429:
+            return model_quota_error(model)
+        if "context_length" in str(exc).lower():
+            return PromptTooLongError(model)
+    if "rate_limit" in text or "resource_exhausted" in text:
+        return model_quota_error(model)
+    return InternalError("Internal server error", message or "The model call failed.")
+
+
+def classify_exception(model: str, exc: BaseException) -> LightspeedError:
+    """Map an exception raised by a backend client call to a domain error."""
+    if isinstance(exc, LightspeedError):
+        return exc
+    if is_connection_error(exc):
+        return BackendUnavailableError(str(exc) or type(exc).__name__)
+    status = _status_of(exc)
+    if status == 429:
+        return model_quota_error(model)
+    return classify(model, None, str(exc), [exc])
+
+
+def model_quota_error(model: str) -> QuotaExceededError:
+    """The contract's 429 for an upstream rate limit."""
+    return QuotaExceededError(
+        "The model quota has been exceeded", f"The token quota for model {model} has been exceeded."
+    )

@@ -1,0 +1,134 @@
+"""Library mode: OGX runs inside this process.
+
+The stack is built by OGX's ``AsyncOGXAsLibraryClient`` from a run config file. Catalog
+calls go through that client; the hot path (Responses) calls the stack's Responses
+implementation directly, which skips the client's in-process HTTP emulation (JSON encode,
+route matching, re-parse): measured 9.1 ms vs 15.5 ms per streamed stateless call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import io
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from lightspeed_core.errors import BackendUnavailableError, LightspeedError
+from lightspeed_core.llm.base import ModelInfo, ProviderInfo, ResponseRequest
+from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
+from lightspeed_core.llm.events import LLMEvent
+from lightspeed_core.llm.failures import (
+    classify_exception,
+    record_inference_errors,
+    start_recording,
+)
+from lightspeed_core.llm.normalize import normalize_stream
+
+log = logging.getLogger(__name__)
+
+
+def build_create_request(request: ResponseRequest) -> dict[str, Any]:
+    """Keyword arguments of one stateless, streamed Responses call."""
+    body: dict[str, Any] = {
+        "model": request.model,
+        "input": request.input,
+        "store": False,
+        "stream": True,
+    }
+    optional = {
+        "instructions": request.instructions,
+        "tools": request.tools or None,
+        "max_output_tokens": request.max_output_tokens,
+        "max_infer_iters": request.max_infer_iters,
+        "max_tool_calls": request.max_tool_calls,
+        "temperature": request.temperature,
+        "include": request.include or None,
+    }
+    body.update({k: v for k, v in optional.items() if v is not None})
+    body.update(request.extra)
+    return body
+
+
+class LibraryBackend:
+    """OGX in-process."""
+
+    mode = "library"
+
+    def __init__(self, run_config: Path) -> None:
+        self.run_config = run_config
+        self._client: Any = None
+        self._responses: Any = None
+
+    async def start(self) -> None:
+        started = time.perf_counter()
+        from ogx.core.library_client import AsyncOGXAsLibraryClient
+        from ogx_api import Api
+
+        log.info("starting OGX in-process from %s", self.run_config)
+        client = AsyncOGXAsLibraryClient(str(self.run_config))
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # initialize() prints the config
+                await client.initialize()
+        except Exception as exc:
+            raise BackendUnavailableError(f"OGX failed to start: {exc}") from exc
+        self._client = client
+        self._responses = client.impls.get(Api.responses)
+        if Api.inference in client.impls:
+            record_inference_errors(client.impls[Api.inference])
+        log.info("OGX ready in %.1fs", time.perf_counter() - started)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.shutdown()
+            self._client = None
+
+    async def version(self) -> str:
+        return importlib.metadata.version("ogx")
+
+    async def list_models(self) -> list[ModelInfo]:
+        from ogx_api import Api
+
+        listing = await self._client.impls[Api.models].openai_list_models()
+        return [parse_model(m) for m in unwrap_list(listing)]
+
+    async def list_providers(self) -> list[ProviderInfo]:
+        return [parse_provider(p) for p in unwrap_list(await self._client.providers.list())]
+
+    async def provider_health(self) -> dict[str, dict[str, Any]]:
+        from ogx_api import Api
+
+        health: dict[str, dict[str, Any]] = {}
+        for name in ("inference", "vector_io", "safety"):
+            api = getattr(Api, name, None)
+            router = self._client.impls.get(api) if api is not None else None
+            check = getattr(router, "health", None)
+            if check is None:
+                continue
+            with contextlib.suppress(Exception):
+                for provider_id, status in (await check()).items():
+                    health[provider_id] = dict(status) if isinstance(status, dict) else {}
+        return health
+
+    async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        if self._responses is None:
+            raise BackendUnavailableError("the OGX run config has no responses provider")
+        from ogx_api.responses.models import CreateResponseRequest
+
+        recorded = start_recording()
+        try:
+            stream = await self._responses.create_openai_response(
+                CreateResponseRequest(**build_create_request(request))
+            )
+            async for event in normalize_stream(request.model, stream, recorded):
+                yield event
+        except LightspeedError:
+            raise
+        except Exception as exc:
+            raise classify_exception(request.model, exc) from exc
+
+    async def raw(self) -> Any:
+        return self._client

@@ -1,0 +1,112 @@
+"""The parts of a run config this service relies on, added where the baseline lacks them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lightspeed_core.llm.runconfig.baseline import (
+    EMBEDDING_DIMENSION,
+    EMBEDDING_MODEL_ID,
+    EMBEDDING_PROVIDER_ID,
+    embedding_provider,
+)
+
+REQUIRED_APIS = ("inference", "responses", "files", "tool_runtime", "vector_io")
+
+
+def _providers(state: Path) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "files": [
+            {
+                "provider_id": "localfs",
+                "provider_type": "inline::localfs",
+                "config": {
+                    "storage_dir": str(state / "files"),
+                    "metadata_store": {"backend": "sql_default", "table_name": "files_metadata"},
+                },
+            }
+        ],
+        "vector_io": [
+            {
+                "provider_id": "faiss",
+                "provider_type": "inline::faiss",
+                "config": {
+                    "persistence": {"backend": "kv_default", "namespace": "vector_io::faiss"}
+                },
+            }
+        ],
+        "tool_runtime": [
+            {"provider_id": "file-search", "provider_type": "inline::file-search", "config": {}},
+            {
+                "provider_id": "model-context-protocol",
+                "provider_type": "remote::model-context-protocol",
+                "config": {},
+            },
+        ],
+        "responses": [
+            {
+                "provider_id": "builtin",
+                "provider_type": "inline::builtin",
+                "config": {
+                    "persistence": {
+                        "agent_state": {"backend": "kv_default", "namespace": "responses"},
+                        "responses": {"backend": "sql_default", "table_name": "responses"},
+                    }
+                },
+            }
+        ],
+    }
+
+
+def _storage(state: Path) -> dict[str, Any]:
+    return {
+        "backends": {
+            "kv_default": {"type": "kv_sqlite", "db_path": str(state / "kvstore.db")},
+            "sql_default": {"type": "sql_sqlite", "db_path": str(state / "sql_store.db")},
+        },
+        "stores": {
+            "metadata": {"backend": "kv_default", "namespace": "registry"},
+            # We never read OGX's chat-completion log; disabling it saves a SQL write per call.
+            "inference": {
+                "backend": "sql_default",
+                "table_name": "inference_store",
+                "enabled": False,
+            },
+            "conversations": {"backend": "sql_default", "table_name": "openai_conversations"},
+            "prompts": {"backend": "sql_default", "table_name": "prompts"},
+            "connectors": {"backend": "sql_default", "table_name": "connectors"},
+        },
+    }
+
+
+def ensure_skeleton(run: dict[str, Any], state: Path) -> dict[str, Any]:
+    """Fill in what is missing; never replaces what the baseline or profile set."""
+    run.setdefault("version", 2)
+    run.setdefault("distro_name", "lightspeed-core")
+    apis = list(run.get("apis") or [])
+    run["apis"] = apis + [api for api in REQUIRED_APIS if api not in apis]
+    providers = run.setdefault("providers", {})
+    for api, entries in _providers(state).items():
+        if not providers.get(api):
+            providers[api] = entries
+    inference = providers.setdefault("inference", [])
+    if not any(p.get("provider_id") == EMBEDDING_PROVIDER_ID for p in inference):
+        inference.append(embedding_provider())
+    storage = run.setdefault("storage", {})
+    defaults = _storage(state)
+    for key in ("backends", "stores"):
+        section = storage.setdefault(key, {})
+        for name, value in defaults[key].items():
+            section.setdefault(name, value)
+    vector_stores = run.setdefault("vector_stores", {})
+    vector_stores.setdefault("default_provider_id", providers["vector_io"][0]["provider_id"])
+    vector_stores.setdefault(
+        "default_embedding_model",
+        {
+            "provider_id": EMBEDDING_PROVIDER_ID,
+            "model_id": EMBEDDING_MODEL_ID,
+            "embedding_dimensions": EMBEDDING_DIMENSION,
+        },
+    )
+    return run

@@ -1,0 +1,79 @@
+"""Server mode: a separate ``ogx`` server reached with ``ogx-client``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from lightspeed_core.errors import LightspeedError
+from lightspeed_core.llm.base import ModelInfo, ProviderInfo, ResponseRequest
+from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
+from lightspeed_core.llm.events import LLMEvent
+from lightspeed_core.llm.failures import classify_exception
+from lightspeed_core.llm.library import build_create_request
+from lightspeed_core.llm.normalize import normalize_stream
+
+log = logging.getLogger(__name__)
+
+
+class ServerBackend:
+    """A remote OGX server."""
+
+    mode = "server"
+
+    def __init__(self, url: str, api_key: str | None, timeout: float) -> None:
+        self.url = url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+        self._client: Any = None
+
+    async def start(self) -> None:
+        from ogx_client import AsyncOgxClient
+
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # ogx_client turns it on
+        self._client = AsyncOgxClient(base_url=self.url, api_key=self.api_key, timeout=self.timeout)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def _call(self, what: str, coro: Any) -> Any:
+        try:
+            return await coro
+        except LightspeedError:
+            raise
+        except Exception as exc:
+            raise classify_exception(what, exc) from exc
+
+    async def version(self) -> str:
+        answer = await self._call("version", self._client.inspect.version())
+        return str(getattr(answer, "version", answer))
+
+    async def list_models(self) -> list[ModelInfo]:
+        try:
+            listing = await self._call("models", self._client.models.list())
+        except ValueError:  # ogx-client 1.5 fails to parse an empty model list
+            return []
+        return [parse_model(m) for m in unwrap_list(listing)]
+
+    async def list_providers(self) -> list[ProviderInfo]:
+        listing = await self._call("providers", self._client.providers.list())
+        return [parse_provider(p) for p in unwrap_list(listing)]
+
+    async def provider_health(self) -> dict[str, dict[str, Any]]:
+        return {p.provider_id: p.health for p in await self.list_providers()}
+
+    async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        try:
+            stream = await self._client.responses.create(**build_create_request(request))
+            async for event in normalize_stream(request.model, stream):
+                yield event
+        except LightspeedError:
+            raise
+        except Exception as exc:
+            raise classify_exception(request.model, exc) from exc
+
+    async def raw(self) -> Any:
+        return self._client

@@ -1,0 +1,184 @@
+"""The ``lightspeed-core`` command.
+
+``lightspeed-core [-c FILE]`` starts the service; ``lightspeed-core config check FILE``
+validates a configuration; ``-d``/``-s`` dump the configuration / its JSON schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from lightspeed_core import __version__
+from lightspeed_core.config import (
+    ConfigError,
+    check_runtime_paths,
+    config_json_schema,
+    dump_configuration,
+    inactive_settings,
+    load_configuration,
+)
+from lightspeed_core.log import setup_logging
+
+log = logging.getLogger("lightspeed_core")
+
+DESCRIPTION = """\
+Lightspeed Core: an enterprise middleware service between client applications and LLM
+backends, built on OGX. Without arguments it serves the API using ./lightspeed-stack.yaml,
+or, if that file does not exist, a built-in configuration that runs a local model
+in-process (no API key, no network) with SQLite storage on 127.0.0.1:8080.
+"""
+EPILOG = """\
+examples:
+  lightspeed-core                              serve (./lightspeed-stack.yaml or built-in default)
+  lightspeed-core -c examples/lightspeed-stack.yaml
+  lightspeed-core config check my.yaml         validate a file and list every problem
+  lightspeed-core -d -c my.yaml                write configuration.json (secrets masked)
+
+environment:
+  LIGHTSPEED_CORE_DATA_DIR        where local state lives (~/.local/share/lightspeed-core)
+  LIGHTSPEED_STACK_LOG_LEVEL      DEBUG, INFO (default), WARNING, ERROR
+  OPENAI_API_KEY, VLLM_URL, OLLAMA_URL
+                                  enable that provider in the built-in configuration and
+                                  make it the default model
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lightspeed-core",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (default: ./lightspeed-stack.yaml, else the built-in one)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    parser.add_argument(
+        "-d",
+        "--dump-configuration",
+        action="store_true",
+        help="write the loaded configuration to configuration.json (secrets masked) and exit",
+    )
+    parser.add_argument(
+        "-s",
+        "--dump-schema",
+        action="store_true",
+        help="write the configuration's JSON schema to schema.json and exit",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    config = commands.add_parser(
+        "config",
+        help="work with configuration files",
+        description="Validate configuration files without starting the service.",
+    )
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_commands.add_parser(
+        "check",
+        help="validate FILE and print every problem with its key path",
+        description="Validate FILE: YAML syntax, ${env.*} variables, every key and value, and "
+        "the files and folders it names. Exit status 0 = valid, 1 = problems found.",
+    )
+    check.add_argument("file", type=Path, metavar="FILE", help="the lightspeed-stack.yaml to check")
+    return parser
+
+
+def config_check(path: Path) -> int:
+    """Print every problem of ``path``; 0 when valid."""
+    try:
+        config = load_configuration(path)
+    except ConfigError as error:
+        print(f"{path}: {len(error.problems)} problem(s)")  # noqa: T201
+        for problem in error.problems:
+            print(f"  {problem.path or '<root>'}: {problem.message}")  # noqa: T201
+        return 1
+    problems = check_runtime_paths(config)
+    for problem in problems:
+        print(f"  {problem.path}: {problem.message}")  # noqa: T201
+    for warning in inactive_settings(config):
+        print(f"  warning: {warning}")  # noqa: T201
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)")  # noqa: T201
+        return 1
+    print(f"{path}: configuration is valid")  # noqa: T201
+    return 0
+
+
+def _serve(config_path: Path | None) -> int:
+    import uvicorn
+
+    from lightspeed_core.app import CONFIG_PATH_ENV, load_settings
+
+    settings = load_settings(config_path)
+    service = settings.config.service
+    if config_path is not None or Path("lightspeed-stack.yaml").exists():
+        resolved = (config_path or Path("lightspeed-stack.yaml")).resolve()
+        os.environ[CONFIG_PATH_ENV] = str(resolved)
+    if service.workers > 1:
+        from lightspeed_core.metrics.registry import MULTIPROC_ENV
+
+        os.environ.setdefault(MULTIPROC_ENV, tempfile.mkdtemp(prefix="lightspeed-metrics-"))
+    tls = service.tls_config
+    password = None
+    if tls is not None and tls.tls_key_password is not None:
+        password = Path(tls.tls_key_password).read_text().strip()
+    log.info("starting on %s:%s with %d worker(s)", service.host, service.port, service.workers)
+    uvicorn.run(
+        "lightspeed_core.app:app_from_env",
+        factory=True,
+        host=service.host,
+        port=service.port,
+        workers=service.workers,
+        access_log=service.access_log,
+        log_config=None,
+        ssl_certfile=str(tls.tls_certificate_path) if tls and tls.tls_certificate_path else None,
+        ssl_keyfile=str(tls.tls_key_path) if tls and tls.tls_key_path else None,
+        ssl_keyfile_password=password,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging("DEBUG" if args.verbose else None)
+    if args.command == "config":
+        return config_check(args.file)
+    if args.dump_configuration or args.dump_schema:
+        if args.dump_schema:
+            Path("schema.json").write_text(json.dumps(config_json_schema(), indent=2))
+            print("schema written to schema.json")  # noqa: T201
+        if args.dump_configuration:
+            from lightspeed_core.app import load_settings
+
+            try:
+                settings = load_settings(args.config)
+            except ConfigError as error:
+                print(error, file=sys.stderr)  # noqa: T201
+                return 1
+            dumped = json.dumps(dump_configuration(settings.config), indent=2)
+            Path("configuration.json").write_text(dumped)
+            print("configuration written to configuration.json")  # noqa: T201
+        return 0
+    try:
+        return _serve(args.config)
+    except ConfigError as error:
+        print(f"invalid configuration: {error}", file=sys.stderr)  # noqa: T201
+        print("run `lightspeed-core config check FILE` to list every problem", file=sys.stderr)  # noqa: T201
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

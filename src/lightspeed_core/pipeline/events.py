@@ -1,0 +1,107 @@
+"""Typed events of one query, in the order the contract streams them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lightspeed_core.errors import LightspeedError
+
+
+@dataclass(frozen=True, slots=True)
+class StartEvent:
+    """The stream began; names the conversation and the request."""
+
+    conversation_id: str
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEvent:
+    """A piece of answer text."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallEvent:
+    """The model called a tool."""
+
+    id: str
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultEvent:
+    """A tool returned."""
+
+    id: str
+    status: str
+    content: str
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
+class TurnCompleteEvent:
+    """The full answer text of the turn."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A referenced document (``doc_url`` / ``doc_title`` / ``source`` / ``document_id``)."""
+
+    doc_url: str | None = None
+    doc_title: str | None = None
+    source: str | None = None
+    document_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrieved chunk (the deprecated ``rag_chunks`` field)."""
+
+    content: str
+    source: str | None = None
+    score: float | None = None
+    attributes: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndEvent:
+    """Usage, documents and quotas, after the turn completed."""
+
+    input_tokens: int
+    output_tokens: int
+    referenced_documents: tuple[Document, ...] = ()
+    rag_chunks: tuple[Chunk, ...] = ()
+    available_quotas: dict[str, int] = field(default_factory=dict)
+    truncated: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """A failure after the stream started (inference error, persistence error ...)."""
+
+    error: LightspeedError
+
+
+@dataclass(frozen=True, slots=True)
+class InterruptedEvent:
+    """The stream was stopped by its owner."""
+
+    request_id: str
+
+
+PipelineEvent = (
+    StartEvent
+    | TokenEvent
+    | ToolCallEvent
+    | ToolResultEvent
+    | TurnCompleteEvent
+    | EndEvent
+    | ErrorEvent
+    | InterruptedEvent
+)

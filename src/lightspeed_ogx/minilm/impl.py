@@ -1,0 +1,102 @@
+"""The OGX inference provider object serving MiniLM embeddings."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from pathlib import Path
+from typing import Any
+
+from ogx_api import (
+    Model,
+    ModelType,
+    OpenAIEmbeddingData,
+    OpenAIEmbeddingsRequestWithExtraBody,
+    OpenAIEmbeddingsResponse,
+    OpenAIEmbeddingUsage,
+)
+
+from .config import MiniLMEmbeddingConfig
+from .encoder import MiniLMEncoder
+
+EMBEDDING_DIMENSION = 384
+
+
+def _load(model_dir: str | None) -> MiniLMEncoder:
+    return MiniLMEncoder(Path(model_dir).expanduser() if model_dir else None)
+
+
+class MiniLMEmbeddings:
+    """Embeddings only; chat and completion raise ``NotImplementedError``."""
+
+    __provider_id__: str
+
+    def __init__(self, config: MiniLMEmbeddingConfig) -> None:
+        self.config = config
+        self._encoder: MiniLMEncoder | None = None
+        self._lock = asyncio.Lock()
+
+    async def initialize(self) -> None:
+        """Nothing to do: the weights load on first use, so unused embeddings cost no memory."""
+
+    async def _encoder_ready(self) -> MiniLMEncoder:
+        if self._encoder is None:
+            self._encoder = await asyncio.to_thread(_load, self.config.model_dir)
+        return self._encoder
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def health(self) -> dict[str, Any]:
+        return {"status": "OK"}
+
+    async def should_refresh_models(self) -> bool:
+        return False
+
+    async def list_models(self) -> list[Model] | None:
+        return [
+            Model(
+                identifier=self.config.model_id,
+                provider_resource_id=self.config.model_id,
+                provider_id=self.__provider_id__,
+                model_type=ModelType.embedding,
+                metadata={"embedding_dimension": EMBEDDING_DIMENSION},
+            )
+        ]
+
+    async def register_model(self, model: Model) -> Model:
+        return model
+
+    async def unregister_model(self, model_id: str) -> None:  # noqa: ARG002 - OGX API
+        return None
+
+    async def openai_completion(self, params: Any) -> Any:
+        raise NotImplementedError("the MiniLM provider only serves embeddings")
+
+    async def openai_chat_completion(self, params: Any) -> Any:
+        raise NotImplementedError("the MiniLM provider only serves embeddings")
+
+    async def openai_embeddings(
+        self, params: OpenAIEmbeddingsRequestWithExtraBody
+    ) -> OpenAIEmbeddingsResponse:
+        texts = [params.input] if isinstance(params.input, str) else list(params.input)
+        if not texts or not all(isinstance(t, str) for t in texts):
+            raise ValueError("embeddings input must be a non-empty string or list of strings")
+        strings: list[str] = [str(t) for t in texts]
+        async with self._lock:
+            encoder = await self._encoder_ready()
+            vectors = await asyncio.to_thread(encoder.encode, strings)
+            tokens = await asyncio.to_thread(encoder.count_tokens, strings)
+        data = []
+        for index, vector in enumerate(vectors):
+            value: list[float] | str
+            if params.encoding_format == "base64":
+                value = base64.b64encode(vector.astype("<f4").tobytes()).decode("ascii")
+            else:
+                value = vector.tolist()
+            data.append(OpenAIEmbeddingData(embedding=value, index=index))
+        return OpenAIEmbeddingsResponse(
+            data=data,
+            model=params.model,
+            usage=OpenAIEmbeddingUsage(prompt_tokens=tokens, total_tokens=tokens),
+        )
