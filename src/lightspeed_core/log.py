@@ -42,6 +42,7 @@ class RedactingFilter(logging.Filter):
 
 
 _HANDLER: logging.Handler | None = None
+_LEVEL = "INFO"
 
 
 def _handler() -> logging.Handler:
@@ -55,7 +56,9 @@ def _handler() -> logging.Handler:
 
 def setup_logging(level: str | None = None) -> None:
     """Configure the root logger (idempotent)."""
-    chosen = (level or os.environ.get("LIGHTSPEED_STACK_LOG_LEVEL") or "INFO").upper()
+    global _LEVEL  # noqa: PLW0603 - remembered so reclaim_logging can restore it
+    chosen = (level or os.environ.get("LIGHTSPEED_STACK_LOG_LEVEL") or _LEVEL).upper()
+    _LEVEL = chosen
     root = logging.getLogger()
     handler = _handler()
     if handler not in root.handlers:
@@ -74,7 +77,6 @@ def reclaim_logging() -> None:
     (OGX's per-category levels from ``OGX_LOGGING`` are kept).
     """
     root = logging.getLogger()
-    level = root.level if root.level != logging.WARNING else logging.INFO
     for existing in list(root.handlers):
         if existing is not _HANDLER:
             root.removeHandler(existing)
@@ -87,4 +89,4 @@ def reclaim_logging() -> None:
             logger.propagate = True
         if name.startswith(("lightspeed_core", "lightspeed_ogx", "uvicorn")):
             logger.setLevel(logging.NOTSET)
-    setup_logging(os.environ.get("LIGHTSPEED_STACK_LOG_LEVEL") or logging.getLevelName(level))
+    setup_logging(_LEVEL)

@@ -44,6 +44,34 @@ def _record(exc: BaseException) -> None:
         sink.append(exc)
 
 
+class ContextWindowExceededError(Exception):
+    """A provider said the input is too long; deliberately carries no ``body``.
+
+    OGX reacts to a provider's context-length error by silently dropping the oldest turns
+    and retrying - down to dropping the user's own question. We bound history ourselves
+    and answer 413 instead, so the wrapper re-raises such errors as this type, which OGX
+    does not recognise as retryable.
+    """
+
+
+def is_context_error(exc: BaseException) -> bool:
+    """Does a provider exception say the context window was exceeded?"""
+    body = getattr(exc, "body", None)
+    detail = body.get("error", body) if isinstance(body, dict) else None
+    text = str(exc).lower()
+    if isinstance(detail, dict):
+        text += f" {detail.get('message', '')} {detail.get('code', '')}".lower()
+    markers = ("context length", "context_length", "maximum context", "context window")
+    return any(marker in text for marker in markers)
+
+
+def _check(exc: Exception) -> None:
+    """Record ``exc``; replace a context-length error so OGX does not truncate and retry."""
+    _record(exc)
+    if is_context_error(exc):
+        raise ContextWindowExceededError(str(exc)) from exc
+
+
 def record_inference_errors(router: Any) -> None:
     """Wrap ``router.openai_chat_completion`` (an OGX inference router instance) in place."""
     original: Callable[[Any], Awaitable[Any]] = router.openai_chat_completion
@@ -53,14 +81,14 @@ def record_inference_errors(router: Any) -> None:
             async for chunk in result:
                 yield chunk
         except Exception as exc:
-            _record(exc)
+            _check(exc)
             raise
 
     async def openai_chat_completion(params: Any) -> Any:
         try:
             result = await original(params)
         except Exception as exc:
-            _record(exc)
+            _check(exc)
             raise
         return stream(result) if hasattr(result, "__aiter__") else result
 
@@ -95,7 +123,7 @@ def classify(
             return BackendUnavailableError(str(exc) or type(exc).__name__)
         if _status_of(exc) == 429:
             return model_quota_error(model)
-        if "context_length" in str(exc).lower():
+        if is_context_error(exc):
             return PromptTooLongError(model)
     if "rate_limit" in text or "resource_exhausted" in text:
         return model_quota_error(model)

@@ -176,7 +176,14 @@ def _error(kind: str) -> Response:
         }
         return JSONResponse({"error": body}, status_code=400)
     status = int(kind)
-    body = {"message": f"scripted error {status}", "type": "scripted_error", "code": str(status)}
+    if status == 429:  # what OpenAI sends for a rate limit
+        body = {
+            "message": "Rate limit reached for requests (scripted)",
+            "type": "requests",
+            "code": "rate_limit_exceeded",
+        }
+    else:
+        body = {"message": f"scripted error {status}", "type": "scripted_error"}
     return JSONResponse({"error": body}, status_code=status)
 
 

@@ -58,6 +58,7 @@ class LlamaCppInference:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
 
     async def initialize(self) -> None:
+        log.info("preparing the local model (first run assembles the GGUF into ~/.cache)")
         path = await asyncio.to_thread(resolve_model_path, self.config)
         started = time.perf_counter()
         self._llm = await asyncio.get_running_loop().run_in_executor(self._pool, self._load, path)
