@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import STUB_KEY_ENV, RunningApp, running_app, stub_config
+from tests.support.postgres import create_database, drop_database, postgres_block
 
 os.environ.setdefault(STUB_KEY_ENV, "scripted-key")
 os.environ.setdefault("OGX_LOGGING", "all=error")
@@ -56,3 +58,20 @@ async def app(
 @pytest.fixture
 def client(app: RunningApp) -> httpx.AsyncClient:
     return app.client
+
+
+@pytest.fixture(scope="session")
+async def postgres_db() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for this test session; dropped afterwards."""
+    name = await create_database()
+    yield name
+    await drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_block(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, dict[str, object]]:
+    """A ``database`` configuration for each engine (PostgreSQL: own schema per test)."""
+    if request.param == "sqlite":
+        return {"sqlite": {"db_path": str(tmp_path / "lightspeed.db")}}
+    name: str = request.getfixturevalue("postgres_db")
+    return {"postgres": postgres_block(name, namespace=f"t_{uuid.uuid4().hex[:10]}")}

@@ -23,16 +23,27 @@ from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_except
 from lightspeed_core.api.routes import catalog, health, info, metrics, query
 from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
+from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
 from lightspeed_core.container import BackendState, Services
+from lightspeed_core.conversations.cache.factory import build_cache
+from lightspeed_core.conversations.repository import ConversationRepository
+from lightspeed_core.conversations.service import ConversationService
+from lightspeed_core.db.engine import DatabaseBlock
+from lightspeed_core.db.pool import DatabasePool
 from lightspeed_core.llm.factory import build_backend
 from lightspeed_core.llm.startup import start_backend
-from lightspeed_core.log import reclaim_logging, setup_logging
+from lightspeed_core.log import setup_logging
+from lightspeed_core.mcp.factory import build_tools
 from lightspeed_core.metrics.middleware import RestMetricsMiddleware
 from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
+from lightspeed_core.quota.factory import build_quota
+from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.shields.factory import build_shields
+from lightspeed_core.streaming.factory import build_stream_registry
 
 log = logging.getLogger(__name__)
 CONFIG_PATH_ENV = "LIGHTSPEED_STACK_CONFIG_PATH"
@@ -60,15 +71,22 @@ def _policy(config: Configuration) -> AccessPolicy:
     return AccessPolicy.from_rules((r.role, r.actions) for r in config.authorization.access_rules)
 
 
-async def build_services(settings: Settings, metrics: Metrics) -> Services:
+def _main_database(config: Configuration) -> DatabaseBlock:
+    block = config.database.sqlite or config.database.postgres
+    assert block is not None  # the configuration guarantees exactly one
+    return block
+
+
+async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePool) -> Services:
     """Start every backend the configuration names and return the container."""
     config = settings.config
     for warning in inactive_settings(config):
         log.warning(warning)
+    database = await pool.get(_main_database(config))
     plan = build_backend(config, settings.config_dir)
     status = await start_backend(plan.backend, config.llama_stack)
-    reclaim_logging()
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
+    cache = await build_cache(config.conversation_cache, pool)
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -78,6 +96,14 @@ async def build_services(settings: Settings, metrics: Metrics) -> Services:
         auth=build_auth_backend(config.authentication),
         policy=_policy(config),
         prompts=SystemPrompts.from_config(config.customization, settings.config_dir),
+        database=database,
+        conversations=ConversationService(ConversationRepository(database), cache),
+        quota=await build_quota(config, pool, metrics),
+        shields=await build_shields(config, plan.backend, metrics),
+        tools=await build_tools(config, database),
+        rag=await build_rag(config, plan.backend),
+        streams=await build_stream_registry(database),
+        background=BackgroundTasks(),
     )
 
 
@@ -103,14 +129,21 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await build_services(settings, metrics)
+        pool = DatabasePool()
+        try:
+            services = await build_services(settings, metrics, pool)
+        except BaseException:
+            await pool.close()
+            raise
         app.state.services = services
         await _record_model_configuration(services)
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         try:
             yield
         finally:
+            await services.background.drain()
             await services.llm.close()
+            await pool.close()
 
     service = settings.config.service
     cors = service.cors

@@ -1,7 +1,8 @@
 """The typed services container.
 
-Every long-lived object the routes use, built once in the
-application's lifespan and stored on ``app.state.services``. No module-level state.
+Every long-lived object the routes use, built once in the application's lifespan
+(``app.build_services``) and stored on ``app.state.services``. No module-level state: what
+must be shared between workers and pods lives in the database, not here.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ from pathlib import Path
 
 from lightspeed_core.auth.base import AuthBackend
 from lightspeed_core.authz.policy import AccessPolicy
+from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration
+from lightspeed_core.conversations.service import ConversationService
+from lightspeed_core.db.engine import Database
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.mcp.base import ToolService
 from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
+from lightspeed_core.quota.base import QuotaService
+from lightspeed_core.rag.base import RagService
+from lightspeed_core.shields.base import ShieldService
+from lightspeed_core.streaming.registry import StreamRegistry
 
 
 @dataclass(frozen=True)
@@ -38,3 +47,11 @@ class Services:
     auth: AuthBackend
     policy: AccessPolicy
     prompts: SystemPrompts
+    database: Database
+    conversations: ConversationService
+    quota: QuotaService
+    shields: ShieldService
+    tools: ToolService
+    rag: RagService
+    streams: StreamRegistry
+    background: BackgroundTasks

@@ -6,10 +6,12 @@ masks bearer tokens and ``Authorization`` header values in messages and argument
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
 
 _SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
@@ -56,7 +58,7 @@ def _handler() -> logging.Handler:
 
 def setup_logging(level: str | None = None) -> None:
     """Configure the root logger (idempotent)."""
-    global _LEVEL  # noqa: PLW0603 - remembered so reclaim_logging can restore it
+    global _LEVEL
     chosen = (level or os.environ.get("LIGHTSPEED_STACK_LOG_LEVEL") or _LEVEL).upper()
     _LEVEL = chosen
     root = logging.getLogger()
@@ -68,25 +70,35 @@ def setup_logging(level: str | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def reclaim_logging() -> None:
-    """Undo what importing/initialising OGX does to logging.
+@contextlib.contextmanager
+def preserved_logging() -> Iterator[None]:
+    """Undo whatever logging changes the block makes.
 
-    OGX's ``setup_logging`` replaces the root handlers with its own, sets every other
-    logger to WARNING and gives uvicorn and its category loggers private handlers. Put our
-    handler back on the root, let those loggers propagate to it, and restore our levels
-    (OGX's per-category levels from ``OGX_LOGGING`` are kept).
+    OGX's client constructor runs ``logging.config.dictConfig``: it replaces root handlers,
+    sets other loggers to WARNING and gives uvicorn and its own loggers private handlers.
+
+    Loggers that existed are restored exactly; loggers created inside the block (OGX's
+    categories) lose their private handlers and propagate to ours, keeping their levels
+    (``OGX_LOGGING``).
     """
     root = logging.getLogger()
-    for existing in list(root.handlers):
-        if existing is not _HANDLER:
-            root.removeHandler(existing)
-    for name, logger in list(logging.root.manager.loggerDict.items()):
-        if not isinstance(logger, logging.Logger):
-            continue
-        if name.startswith(("ogx", "uvicorn")) and logger.handlers:
-            for existing in list(logger.handlers):
-                logger.removeHandler(existing)
-            logger.propagate = True
-        if name.startswith(("lightspeed_core", "lightspeed_ogx", "uvicorn")):
-            logger.setLevel(logging.NOTSET)
-    setup_logging(_LEVEL)
+    saved_root = (list(root.handlers), root.level)
+    saved = {
+        name: (logger.level, logger.propagate, list(logger.handlers), logger.disabled)
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    try:
+        yield
+    finally:
+        root.handlers[:] = saved_root[0]
+        root.setLevel(saved_root[1])
+        for name, logger in list(logging.root.manager.loggerDict.items()):
+            if not isinstance(logger, logging.Logger):
+                continue
+            if name in saved:
+                logger.level, logger.propagate, handlers, logger.disabled = saved[name]
+                logger.handlers[:] = handlers
+            elif logger.handlers:
+                logger.handlers.clear()
+                logger.propagate = True

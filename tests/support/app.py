@@ -77,7 +77,12 @@ class RunningApp:
 
 @contextlib.asynccontextmanager
 async def running_app(data: dict[str, Any], folder: Path) -> AsyncIterator[RunningApp]:
-    """Start ``create_app`` for ``data`` (config dict) and yield a client to it."""
+    """Start ``create_app`` for ``data`` (config dict) and yield a client to it.
+
+    Without a ``database`` block the app gets its own SQLite file in ``folder``.
+    """
+    if "database" not in data:
+        data = {**data, "database": {"sqlite": {"db_path": str(folder / "lightspeed.db")}}}
     config = configuration_from_data(data, base_dir=folder)
     app = create_app(Settings(config, folder))
     async with app.router.lifespan_context(app):

@@ -27,7 +27,7 @@ from lightspeed_core.llm.failures import (
     start_recording,
 )
 from lightspeed_core.llm.normalize import normalize_stream
-from lightspeed_core.log import reclaim_logging
+from lightspeed_core.log import preserved_logging
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,8 @@ class LibraryBackend:
         from ogx_api import Api
 
         log.info("starting OGX in-process from %s", self.run_config)
-        client = AsyncOGXAsLibraryClient(str(self.run_config))
-        reclaim_logging()  # the constructor reconfigures logging; keep start-up progress visible
+        with preserved_logging():  # the constructor reconfigures the process's logging
+            client = AsyncOGXAsLibraryClient(str(self.run_config))
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # initialize() prints the config
                 await client.initialize()

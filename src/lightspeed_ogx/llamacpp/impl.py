@@ -98,7 +98,7 @@ class LlamaCppInference:
     async def register_model(self, model: Model) -> Model:
         return model
 
-    async def unregister_model(self, model_id: str) -> None:  # noqa: ARG002 - OGX API
+    async def unregister_model(self, model_id: str) -> None:
         return None
 
     # -- inference --------------------------------------------------------------------------

@@ -67,7 +67,7 @@ class MiniLMEmbeddings:
     async def register_model(self, model: Model) -> Model:
         return model
 
-    async def unregister_model(self, model_id: str) -> None:  # noqa: ARG002 - OGX API
+    async def unregister_model(self, model_id: str) -> None:
         return None
 
     async def openai_completion(self, params: Any) -> Any:

@@ -8,6 +8,7 @@ import re
 import httpx
 import pytest
 
+from lightspeed_core.pipeline.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.wire import mask_ids, sample, sample_json
 
@@ -32,9 +33,12 @@ async def test_query_matches_reference_body(client: httpx.AsyncClient) -> None:
 async def test_system_prompt_precedence(
     client: httpx.AsyncClient, clear_requests: BackgroundServer
 ) -> None:
-    await client.post("/v1/query", json={"query": "Say hello"})
-    await client.post("/v1/query", json={"query": "Say hello", "system_prompt": "Be terse."})
-    sent = [r["messages"][0] for r in clear_requests.backend.requests]
+    plain = {"query": "Say hello", "generate_topic_summary": False}
+    await client.post("/v1/query", json=plain)
+    await client.post("/v1/query", json={**plain, "system_prompt": "Be terse."})
+    topic = DEFAULT_TOPIC_SUMMARY_PROMPT  # background topic calls of earlier tests may land here
+    systems = [r["messages"][0] for r in clear_requests.backend.requests]
+    sent = [m for m in systems if m["content"] != topic]
     assert sent[0] == {"role": "system", "content": "You are a helpful assistant"}
     assert sent[1] == {"role": "system", "content": "Be terse."}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from lightspeed_core.api.deps import ServicesDep, require
@@ -23,12 +23,13 @@ ERRORS = error_responses(401, 403, 404, 413, 429, 500, 503)
 @router.post("/query", response_model=QueryResponse, responses=ERRORS)
 async def query(
     body: QueryRequest,
+    request: Request,
     auth: Annotated[Authorized, Depends(require(Action.QUERY))],
     services: ServicesDep,
 ) -> QueryResponse:
     """Answer a question (optionally within a conversation)."""
     pipeline = QueryPipeline(services)
-    prepared = await pipeline.prepare(body, auth, "/v1/query")
+    prepared = await pipeline.prepare(body, auth, "/v1/query", request.headers, Action.QUERY)
     return await fold(pipeline.run(prepared))
 
 
@@ -39,14 +40,17 @@ async def query(
 )
 async def streaming_query(
     body: QueryRequest,
+    request: Request,
     auth: Annotated[Authorized, Depends(require(Action.STREAMING_QUERY))],
     services: ServicesDep,
 ) -> StreamingResponse:
     """Answer a question as a stream of events (SSE) or plain text."""
     pipeline = QueryPipeline(services)
-    prepared = await pipeline.prepare(body, auth, "/v1/streaming_query")
+    prepared = await pipeline.prepare(
+        body, auth, "/v1/streaming_query", request.headers, Action.STREAMING_QUERY
+    )
     text_mode = body.media_type == TEXT_MEDIA_TYPE
     return StreamingResponse(
-        serialize(pipeline.run(prepared), text_mode),
+        serialize(pipeline.run(prepared, interruptible=True), text_mode),
         media_type=TEXT_MEDIA_TYPE if text_mode else JSON_MEDIA_TYPE,
     )

@@ -1,0 +1,160 @@
+"""SQL for conversations and turns: one code path for SQLite and PostgreSQL.
+
+Appending a turn is one transaction: insert the conversation if new (``ON CONFLICT DO
+NOTHING``), atomically increment ``message_count`` (``UPDATE … RETURNING``), insert the turn
+with that number. The UPDATE takes the row's write lock, so parallel turns into one
+conversation get distinct, gap-free numbers on both engines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
+from lightspeed_core.db.engine import Database
+from lightspeed_core.db.tables import UserConversation, UserTurn
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything we store is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _info(row: UserConversation) -> ConversationInfo:
+    return ConversationInfo(
+        id=row.id,
+        user_id=row.user_id,
+        created_at=utc(row.created_at),
+        last_message_at=utc(row.last_message_at),
+        message_count=row.message_count,
+        last_used_model=row.last_used_model,
+        last_used_provider=row.last_used_provider,
+        topic_summary=row.topic_summary or "",
+        last_response_id=row.last_response_id,
+    )
+
+
+def _turn(row: UserTurn) -> TurnRecord:
+    return TurnRecord(
+        query=row.query,
+        response=row.response,
+        started_at=utc(row.started_at),
+        completed_at=utc(row.completed_at),
+        provider=row.provider,
+        model=row.model,
+        tool_calls=list(row.tool_calls or []),
+        tool_results=list(row.tool_results or []),
+        referenced_documents=list(row.referenced_documents or []),
+        attachments=list(row.attachments or []),
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        interrupted=row.interrupted,
+        response_id=row.response_id,
+        turn_number=row.turn_number,
+    )
+
+
+class ConversationRepository:
+    """Conversations and turns in one database."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+        self._insert = pg_insert if database.dialect == "postgresql" else sqlite_insert
+
+    async def get(self, conversation_id: str) -> ConversationInfo | None:
+        async with self.db.sessions() as session:
+            row = await session.get(UserConversation, conversation_id)
+            return _info(row) if row is not None else None
+
+    async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
+        """The user's conversations (everyone's with ``None``), most recent first."""
+        query = select(UserConversation).order_by(UserConversation.last_message_at.desc())
+        if user_id is not None:
+            query = query.where(UserConversation.user_id == user_id)
+        async with self.db.sessions() as session:
+            return [_info(row) for row in (await session.scalars(query)).all()]
+
+    async def turns(self, conversation_id: str, newest: int | None = None) -> list[TurnRecord]:
+        """Turns oldest first; with ``newest`` only that many of the most recent ones."""
+        query = select(UserTurn).where(UserTurn.conversation_id == conversation_id)
+        if newest is None:
+            query = query.order_by(UserTurn.turn_number)
+        else:
+            query = query.order_by(UserTurn.turn_number.desc()).limit(newest)
+        async with self.db.sessions() as session:
+            rows = [_turn(row) for row in (await session.scalars(query)).all()]
+        return rows if newest is None else rows[::-1]
+
+    async def append(
+        self, conversation_id: str, user_id: str, turn: TurnRecord, topic_summary: str | None
+    ) -> int:
+        """Store ``turn`` (creating the conversation if needed); returns its turn number."""
+        now = turn.completed_at
+        async with self.db.transaction() as session:
+            await session.execute(
+                self._insert(UserConversation)
+                .values(
+                    id=conversation_id,
+                    user_id=user_id,
+                    created_at=turn.started_at,
+                    last_message_at=now,
+                    message_count=0,
+                    topic_summary=topic_summary or "",
+                )
+                .on_conflict_do_nothing(index_elements=["id"])
+            )
+            values: dict[str, Any] = {
+                "message_count": UserConversation.message_count + 1,
+                "last_message_at": now,
+                "last_used_model": turn.model,
+                "last_used_provider": turn.provider,
+            }
+            if turn.response_id is not None:
+                values["last_response_id"] = turn.response_id
+            number = (
+                await session.execute(
+                    update(UserConversation)
+                    .where(UserConversation.id == conversation_id)
+                    .values(**values)
+                    .returning(UserConversation.message_count)
+                )
+            ).scalar_one()
+            row = asdict(turn)
+            row.update(conversation_id=conversation_id, turn_number=number)
+            await session.execute(self._insert(UserTurn).values(**row))
+            return int(number)
+
+    async def set_topic(self, conversation_id: str, topic: str) -> bool:
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(UserConversation)
+                .where(UserConversation.id == conversation_id)
+                .values(topic_summary=topic)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete(self, conversation_id: str) -> bool:
+        async with self.db.transaction() as session:
+            await session.execute(
+                delete(UserTurn).where(UserTurn.conversation_id == conversation_id)
+            )
+            result = await session.execute(
+                delete(UserConversation).where(UserConversation.id == conversation_id)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def count(self) -> int:
+        async with self.db.sessions() as session:
+            return int(
+                (await session.scalar(select(func.count()).select_from(UserConversation))) or 0
+            )
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,167 @@
+"""The schema of every database the service writes (one definition for SQLite and PostgreSQL).
+
+All tables are created in each configured database by the same migration chain, so the main
+database, a separate conversation-cache database and a separate quota database share one
+code path. ``quota_limits`` and ``token_usage`` keep the reference's names and columns, so an
+existing quota database keeps working.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+TZ = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention (stable constraint names in migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class UserConversation(Base):
+    """A conversation and its owner (reference table ``user_conversation``)."""
+
+    __tablename__ = "user_conversation"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(256), index=True)
+    last_used_model: Mapped[str | None] = mapped_column(String(256))
+    last_used_provider: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    last_message_at: Mapped[datetime] = mapped_column(TZ)
+    last_response_id: Mapped[str | None] = mapped_column(String(256))
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    topic_summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class UserTurn(Base):
+    """One question and answer of a conversation: the history is ours, kept here."""
+
+    __tablename__ = "user_turn"
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("user_conversation.id", ondelete="CASCADE"), primary_key=True
+    )
+    turn_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(TZ)
+    completed_at: Mapped[datetime] = mapped_column(TZ)
+    provider: Mapped[str | None] = mapped_column(String(256))
+    model: Mapped[str | None] = mapped_column(String(256))
+    response_id: Mapped[str | None] = mapped_column(String(256), index=True)
+    query: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str] = mapped_column(Text, default="")
+    tool_calls: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    tool_results: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    referenced_documents: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    interrupted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CacheEntry(Base):
+    """A turn in the conversation cache (the v2 API's store when it is SQL-backed)."""
+
+    __tablename__ = "cache_entries"
+    user_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch microseconds
+    started_at: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[str] = mapped_column(String(64))
+    query: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str | None] = mapped_column(String(256))
+    model: Mapped[str | None] = mapped_column(String(256))
+    referenced_documents: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    tool_calls: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    tool_results: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class CacheConversation(Base):
+    """A conversation in the conversation cache (listing order and topic summary)."""
+
+    __tablename__ = "cache_conversations"
+    user_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    topic_summary: Mapped[str] = mapped_column(Text, default="")
+    last_message_timestamp: Mapped[float] = mapped_column(index=True)
+
+
+class ServiceSetting(Base):
+    """Runtime settings shared by every worker and pod (e.g. the feedback toggle)."""
+
+    __tablename__ = "service_setting"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(TZ)
+    updated_by: Mapped[str | None] = mapped_column(String(256))
+
+
+class StreamRequest(Base):
+    """A running (or finished) streaming request, so any worker can interrupt it."""
+
+    __tablename__ = "stream_request"
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(256))
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(TZ, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(TZ)
+    interrupt_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class McpServer(Base):
+    """An MCP server registered through the API (shared by every worker and pod)."""
+
+    __tablename__ = "mcp_server"
+    name: Mapped[str] = mapped_column(String(256), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    provider_id: Mapped[str] = mapped_column(String(256))
+    authorization_headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    headers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    timeout: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    created_by: Mapped[str | None] = mapped_column(String(256))
+
+
+class QuotaLimit(Base):
+    """A quota bucket (reference table ``quota_limits``; subject ``u`` user, ``c`` cluster)."""
+
+    __tablename__ = "quota_limits"
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(1), primary_key=True)
+    quota_limit: Mapped[int] = mapped_column(Integer, nullable=False)
+    available: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime | None] = mapped_column(TZ)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class TokenUsage(Base):
+    """Cumulative tokens per user, provider and model (reference table ``token_usage``)."""
+
+    __tablename__ = "token_usage"
+    user_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    provider: Mapped[str] = mapped_column(Text, primary_key=True)
+    model: Mapped[str] = mapped_column(Text, primary_key=True)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(TZ)

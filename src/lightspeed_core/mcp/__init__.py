@@ -1,0 +1,1 @@
+"""MCP tool servers: per-request tool definitions with resolved credentials."""

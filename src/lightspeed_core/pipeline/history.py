@@ -1,0 +1,50 @@
+"""The history sent to the model, bounded by a token budget (newest turns kept).
+
+Budget = context window - room for the answer - the system prompt and the new question.
+The context window comes from ``inference.context_windows["provider/model"]``, else the
+model's ``context_length`` metadata, else 8192 tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lightspeed_core.conversations.records import TurnRecord
+from lightspeed_core.llm.base import ModelInfo
+from lightspeed_core.pipeline.tokens import estimate_tokens
+
+DEFAULT_CONTEXT_WINDOW = 8192
+ANSWER_SHARE = 0.25  # part of the window kept free for the answer
+MAX_HISTORY_TURNS = 100  # turns read from the database per query (then trimmed by tokens)
+
+
+def context_window(model: ModelInfo, configured: Mapping[str, int]) -> int:
+    """The model's context window in tokens."""
+    for key in (model.identifier, f"{model.provider_id}/{model.provider_resource_id}"):
+        if key in configured:
+            return configured[key]
+    length = model.metadata.get("context_length")
+    return int(length) if isinstance(length, int) and length > 0 else DEFAULT_CONTEXT_WINDOW
+
+
+def history_budget(window: int, fixed_text: str) -> int:
+    """Tokens left for history once the answer room and the fixed prompt are taken."""
+    return max(0, int(window * (1 - ANSWER_SHARE)) - estimate_tokens(fixed_text))
+
+
+def history_items(turns: Sequence[TurnRecord], budget: int) -> tuple[list[dict[str, Any]], int]:
+    """Responses input items for the newest turns that fit; returns (items, tokens used)."""
+    kept: list[TurnRecord] = []
+    used = 0
+    for turn in reversed(turns):
+        cost = estimate_tokens(turn.query) + estimate_tokens(turn.response) + 8
+        if used + cost > budget:
+            break
+        kept.append(turn)
+        used += cost
+    items: list[dict[str, Any]] = []
+    for turn in reversed(kept):
+        items.append({"role": "user", "content": turn.query})
+        items.append({"role": "assistant", "content": turn.response})
+    return items, used

@@ -1,0 +1,83 @@
+"""What a model call produced so far, and the turn record built from it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lightspeed_core.conversations.records import TurnRecord
+from lightspeed_core.conversations.repository import now_utc
+from lightspeed_core.pipeline.events import Chunk, Document, ToolCallEvent, ToolResultEvent
+from lightspeed_core.pipeline.prepare import PreparedQuery
+
+STOPPED_BY_USER = "\n\n*Response stopped by the user.*"
+
+
+@dataclass
+class Outcome:
+    """Accumulates the events of one call."""
+
+    text: list[str] = field(default_factory=list)
+    tool_calls: list[ToolCallEvent] = field(default_factory=list)
+    tool_results: list[ToolResultEvent] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    response_id: str | None = None
+    completed: bool = False
+
+    @property
+    def answer(self) -> str:
+        return "".join(self.text)
+
+    def add_documents(self, documents: tuple[Document, ...]) -> None:
+        for document in documents:
+            if document not in self.documents:
+                self.documents.append(document)
+
+
+def closing_text(partial: str) -> str:
+    """What ends an interrupted answer: close an open code fence, then the reference's note."""
+    fence = "\n```" if partial.count("```") % 2 == 1 else ""
+    return fence + STOPPED_BY_USER
+
+
+def turn_record(
+    prepared: PreparedQuery, outcome: Outcome, answer: str, *, interrupted: bool = False
+) -> TurnRecord:
+    """The stored form of a turn."""
+    request = prepared.request
+    return TurnRecord(
+        query=prepared.question,
+        response=answer,
+        started_at=prepared.started_at,
+        completed_at=now_utc(),
+        provider=prepared.model.provider_id,
+        model=prepared.model.provider_resource_id,
+        tool_calls=[
+            {"id": c.id, "name": c.name, "args": c.args, "type": "tool_call"}
+            for c in outcome.tool_calls
+        ],
+        tool_results=[
+            {
+                "id": r.id,
+                "status": r.status,
+                "content": r.content,
+                "type": "tool_result",
+                "round": r.round,
+            }
+            for r in outcome.tool_results
+        ],
+        referenced_documents=[asdict(d) for d in outcome.documents],
+        attachments=[a.model_dump() for a in request.attachments or []],
+        input_tokens=outcome.input_tokens,
+        output_tokens=outcome.output_tokens,
+        interrupted=interrupted,
+        response_id=outcome.response_id,
+    )
+
+
+def referenced(prepared: PreparedQuery, outcome: Outcome) -> list[dict[str, Any]]:
+    documents = list(prepared.context.documents) + outcome.documents
+    return [asdict(d) for d in dict.fromkeys(documents)]

@@ -1,0 +1,235 @@
+"""``run_query``: the model call as typed events, and post-processing done exactly once.
+
+Normal order: start → (token | tool_call | tool_result)* → turn_complete → end. Quota is
+settled, the turn persisted and the topic summary scheduled before ``end``, in both the
+streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
+event and releases the quota reservation; an interrupt (or a client disconnect) stores the
+partial answer, marked interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import anyio
+
+from lightspeed_core.container import Services
+from lightspeed_core.errors import InternalError, LightspeedError
+from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
+from lightspeed_core.pipeline.events import (
+    Chunk,
+    EndEvent,
+    ErrorEvent,
+    InterruptedEvent,
+    PipelineEvent,
+    StartEvent,
+    TokenEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+    TurnCompleteEvent,
+)
+from lightspeed_core.pipeline.outcome import Outcome, closing_text, turn_record
+from lightspeed_core.pipeline.prepare import PreparedQuery
+from lightspeed_core.pipeline.tokens import estimate_tokens
+from lightspeed_core.pipeline.topic import summarize_topic
+
+log = logging.getLogger(__name__)
+
+
+async def _until_interrupted(
+    events: AsyncIterator[LLMEvent], interrupted: asyncio.Event
+) -> AsyncIterator[LLMEvent]:
+    """Yield ``events`` until they end or ``interrupted`` fires (checked while waiting)."""
+    waiter = asyncio.ensure_future(interrupted.wait())
+    try:
+        while True:
+            step = asyncio.ensure_future(anext(events))
+            await asyncio.wait({step, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if not step.done():
+                step.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await step
+                return
+            try:
+                yield step.result()
+            except StopAsyncIteration:
+                return
+    finally:
+        waiter.cancel()
+        with contextlib.suppress(Exception):
+            await events.aclose()  # type: ignore[attr-defined]
+
+
+def _absorb(services: Services, outcome: Outcome, event: LLMEvent) -> PipelineEvent | None:
+    if isinstance(event, TextDelta):
+        outcome.text.append(event.text)
+        return TokenEvent(event.text)
+    if isinstance(event, ToolCall):
+        call = ToolCallEvent(event.id, event.name, event.args)
+        outcome.tool_calls.append(call)
+        return call
+    if isinstance(event, ToolResult):
+        result = ToolResultEvent(event.id, event.status, event.content, event.round)
+        outcome.tool_results.append(result)
+        if event.documents:
+            outcome.add_documents(services.rag.documents(event.documents))
+            outcome.chunks.extend(
+                Chunk(c.content, c.filename, c.score, c.attributes) for c in event.documents
+            )
+        return result
+    if isinstance(event, Completed):
+        outcome.completed = True
+        outcome.input_tokens = event.usage.input_tokens
+        outcome.output_tokens = event.usage.output_tokens
+        outcome.response_id = event.response_id
+    return None
+
+
+class QueryRun:
+    """One execution of a prepared query."""
+
+    def __init__(self, services: Services, prepared: PreparedQuery) -> None:
+        self.services = services
+        self.prepared = prepared
+        self.outcome = Outcome()
+
+    async def events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
+        prepared = self.prepared
+        yield StartEvent(prepared.conversation_id, prepared.request_id)
+        if prepared.refusal is not None:
+            self.outcome.input_tokens, self.outcome.output_tokens = prepared.refusal_usage
+            async for event in self._finish(prepared.refusal):
+                yield event
+            return
+        track = (
+            self.services.streams.track(
+                prepared.request_id, prepared.auth.principal.user_id, prepared.conversation_id
+            )
+            if interruptible
+            else contextlib.nullcontext(asyncio.Event())
+        )
+        async with track as interrupted:
+            started = time.perf_counter()
+            try:
+                stream = self.services.llm.respond(prepared.llm_request)
+                if interruptible:
+                    stream = _until_interrupted(stream, interrupted)
+                async for raw in stream:
+                    translated = _absorb(self.services, self.outcome, raw)
+                    if translated is not None:
+                        yield translated
+            except LightspeedError as error:
+                self._record_call(time.perf_counter() - started, ok=False)
+                await self.services.quota.release(prepared.reservation)
+                yield ErrorEvent(error)
+                return
+            except (asyncio.CancelledError, GeneratorExit):
+                with anyio.CancelScope(shield=True):
+                    await self._store_partial()
+                raise
+            if interrupted.is_set() and not self.outcome.completed:
+                closing = closing_text(self.outcome.answer)
+                yield TokenEvent(closing)
+                await self._store_partial(closing)
+                yield InterruptedEvent(prepared.request_id)
+                return
+            self._record_call(time.perf_counter() - started, ok=True)
+        async for event in self._finish(self.outcome.answer):
+            yield event
+
+    def _record_call(self, seconds: float, *, ok: bool) -> None:
+        model = self.prepared.model
+        self.services.metrics.record_llm_call(
+            model.provider_id,
+            model.provider_resource_id,
+            self.prepared.endpoint,
+            input_tokens=self.outcome.input_tokens,
+            output_tokens=self.outcome.output_tokens,
+            seconds=seconds,
+            ok=ok,
+        )
+
+    async def _finish(self, answer: str) -> AsyncIterator[PipelineEvent]:
+        prepared, outcome = self.prepared, self.outcome
+        try:
+            await self.services.quota.settle(
+                prepared.reservation,
+                input_tokens=outcome.input_tokens,
+                output_tokens=outcome.output_tokens,
+                provider=prepared.model.provider_id,
+                model=prepared.model.provider_resource_id,
+            )
+        except LightspeedError as error:
+            yield ErrorEvent(error)
+            return
+        yield TurnCompleteEvent(answer)
+        try:
+            quotas = await self.services.quota.available(prepared.auth.principal)
+            await self._persist(answer, interrupted=False)
+        except LightspeedError as error:
+            yield ErrorEvent(error)
+            return
+        documents = tuple(dict.fromkeys((*prepared.context.documents, *outcome.documents)))
+        yield EndEvent(
+            input_tokens=outcome.input_tokens,
+            output_tokens=outcome.output_tokens,
+            referenced_documents=documents,
+            rag_chunks=(*prepared.context.chunks, *outcome.chunks),
+            available_quotas=quotas,
+        )
+
+    async def _persist(self, answer: str, *, interrupted: bool) -> None:
+        prepared = self.prepared
+        user_id = prepared.auth.principal.user_id
+        try:
+            await self.services.conversations.record(
+                user_id,
+                prepared.conversation_id,
+                turn_record(prepared, self.outcome, answer, interrupted=interrupted),
+                None,
+            )
+        except LightspeedError:
+            raise
+        except Exception as exc:
+            log.exception("storing turn of conversation %s failed", prepared.conversation_id)
+            raise InternalError(
+                "Database query failed", "Failed to store the conversation turn."
+            ) from exc
+        if prepared.new_conversation and prepared.request.generate_topic_summary is not False:
+            self.services.background.spawn(self._topic(), name=f"topic-{prepared.conversation_id}")
+
+    async def _topic(self) -> None:
+        prepared = self.prepared
+        topic = await summarize_topic(
+            self.services.llm,
+            prepared.model.identifier,
+            prepared.question,
+            self.services.prompts.topic_summary,
+        )
+        if topic:
+            await self.services.conversations.set_topic(
+                prepared.auth.principal.user_id, prepared.conversation_id, topic
+            )
+
+    async def _store_partial(self, closing: str = "") -> None:
+        """Persist what was answered before an interrupt or a disconnect."""
+        outcome, prepared = self.outcome, self.prepared
+        if not outcome.output_tokens:
+            outcome.output_tokens = estimate_tokens(outcome.answer)
+        if not outcome.input_tokens:
+            outcome.input_tokens = prepared.estimated_input_tokens
+        try:
+            await self.services.quota.settle(
+                prepared.reservation,
+                input_tokens=outcome.input_tokens,
+                output_tokens=outcome.output_tokens,
+                provider=prepared.model.provider_id,
+                model=prepared.model.provider_resource_id,
+            )
+            await self._persist(outcome.answer + closing, interrupted=True)
+        except Exception:
+            log.exception("storing the partial turn of %s failed", prepared.conversation_id)

@@ -1,0 +1,1 @@
+"""Retrieval-augmented generation: inline context and ``file_search`` tools."""

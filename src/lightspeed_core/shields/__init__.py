@@ -1,0 +1,1 @@
+"""Shields: input screening before the model call (``question_validity``, ``redaction``)."""
