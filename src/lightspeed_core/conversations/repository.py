@@ -1,22 +1,25 @@
 """SQL for conversations and turns: one code path for SQLite and PostgreSQL.
 
-Appending a turn is one transaction: insert the conversation if new (``ON CONFLICT DO
-NOTHING``), atomically increment ``message_count`` (``UPDATE … RETURNING``), insert the turn
-with that number. The UPDATE takes the row's write lock, so parallel turns into one
-conversation get distinct, gap-free numbers on both engines.
+Appending a turn is two statements in one transaction: an upsert of the conversation that
+creates it (``message_count`` 1) or increments ``message_count``, returning the new value
+(``INSERT … ON CONFLICT DO UPDATE … RETURNING``), then the turn with that number. The upsert
+takes the row's write lock, so parallel turns into one conversation get distinct, gap-free
+numbers on both engines. Turns finishing together share a transaction (``db/batch.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
+from lightspeed_core.db.batch import BatchWriter
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import UserConversation, UserTurn
 
@@ -66,6 +69,10 @@ class ConversationRepository:
     def __init__(self, database: Database) -> None:
         self.db = database
         self._insert = pg_insert if database.dialect == "postgresql" else sqlite_insert
+        self.writer = BatchWriter(database)
+
+    async def close(self) -> None:
+        await self.writer.close()
 
     async def get(self, conversation_id: str) -> ConversationInfo | None:
         async with self.db.sessions() as session:
@@ -95,40 +102,50 @@ class ConversationRepository:
         self, conversation_id: str, user_id: str, turn: TurnRecord, topic_summary: str | None
     ) -> int:
         """Store ``turn`` (creating the conversation if needed); returns its turn number."""
-        now = turn.completed_at
-        async with self.db.transaction() as session:
-            await session.execute(
-                self._insert(UserConversation)
-                .values(
-                    id=conversation_id,
-                    user_id=user_id,
-                    created_at=turn.started_at,
-                    last_message_at=now,
-                    message_count=0,
-                    topic_summary=topic_summary or "",
-                )
-                .on_conflict_do_nothing(index_elements=["id"])
-            )
-            values: dict[str, Any] = {
-                "message_count": UserConversation.message_count + 1,
-                "last_message_at": now,
-                "last_used_model": turn.model,
-                "last_used_provider": turn.provider,
-            }
-            if turn.response_id is not None:
-                values["last_response_id"] = turn.response_id
-            number = (
-                await session.execute(
-                    update(UserConversation)
-                    .where(UserConversation.id == conversation_id)
-                    .values(**values)
-                    .returning(UserConversation.message_count)
-                )
-            ).scalar_one()
-            row = asdict(turn)
-            row.update(conversation_id=conversation_id, turn_number=number)
-            await session.execute(self._insert(UserTurn).values(**row))
-            return int(number)
+
+        async def job(connection: AsyncConnection) -> int:
+            return await self._append(connection, conversation_id, user_id, turn, topic_summary)
+
+        number: int = await self.writer.submit(job)
+        return number
+
+    async def _append(
+        self,
+        connection: AsyncConnection,
+        conversation_id: str,
+        user_id: str,
+        turn: TurnRecord,
+        topic_summary: str | None,
+    ) -> int:
+        table = UserConversation
+        insert = self._insert(table).values(
+            id=conversation_id,
+            user_id=user_id,
+            created_at=turn.started_at,
+            last_message_at=turn.completed_at,
+            message_count=1,
+            topic_summary=topic_summary or "",
+            last_used_model=turn.model,
+            last_used_provider=turn.provider,
+            last_response_id=turn.response_id,
+        )
+        upsert = insert.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "message_count": table.message_count + 1,
+                "last_message_at": insert.excluded.last_message_at,
+                "last_used_model": insert.excluded.last_used_model,
+                "last_used_provider": insert.excluded.last_used_provider,
+                "last_response_id": func.coalesce(
+                    insert.excluded.last_response_id, table.last_response_id
+                ),
+            },
+        ).returning(table.message_count)
+        number = int((await connection.execute(upsert)).scalar_one())
+        row = asdict(turn)
+        row.update(conversation_id=conversation_id, turn_number=number)
+        await connection.execute(sa_insert(UserTurn).values(**row))
+        return number
 
     async def set_topic(self, conversation_id: str, topic: str) -> bool:
         async with self.db.transaction() as session:

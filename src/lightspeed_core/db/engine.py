@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -101,6 +103,11 @@ class Database:
                 pool_pre_ping=True,
             )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; waiting writers back off in sleeps of up to
+        # 100 ms inside SQLite's busy handler, which shows as multi-second tail latency under
+        # concurrency. Queue this process's writers here instead (other processes still
+        # coordinate through SQLite's lock).
+        self._write_lock = asyncio.Lock() if target.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -108,9 +115,23 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction (committed on success, rolled back on error)."""
-        async with self.sessions() as session, session.begin():
+        """A write transaction (committed on success, rolled back on error)."""
+        if self._write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection inside one write transaction (no ORM session overhead)."""
+        if self._write_lock is None:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self._write_lock, self.engine.begin() as connection:
+            yield connection
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -30,6 +30,12 @@ from lightspeed_core.llm.normalize import normalize_stream
 from lightspeed_core.log import preserved_logging
 
 log = logging.getLogger(__name__)
+_OGX_STREAMING_LOGGER = "ogx.providers.inline.responses.builtin.responses.streaming"
+
+
+def _drop_per_call_noise(record: logging.LogRecord) -> bool:
+    """OGX warns "Service tier is None" on every call to backends that omit the field."""
+    return "Service tier is None" not in str(record.msg)
 
 
 def build_create_request(request: ResponseRequest) -> dict[str, Any]:
@@ -78,6 +84,7 @@ class LibraryBackend:
         except Exception as exc:
             raise BackendUnavailableError(f"OGX failed to start: {exc}") from exc
         self._client = client
+        logging.getLogger(_OGX_STREAMING_LOGGER).addFilter(_drop_per_call_noise)
         self._responses = client.impls.get(Api.responses)
         if Api.inference in client.impls:
             record_inference_errors(client.impls[Api.inference])

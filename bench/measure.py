@@ -1,0 +1,119 @@
+"""Measurements against a running service: sequential latency, TTFT, load (wrk or Python)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.baseline import summary
+
+WRK_SCRIPT = Path(__file__).parent / "wrk_post.lua"
+
+
+async def sequential(base: str, body: dict[str, Any], n: int, warmup: int) -> dict[str, float]:
+    """Median/p95 of ``n`` sequential ``/v1/query`` calls on one keep-alive connection."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for _ in range(warmup):
+            (await client.post("/v1/query", json=body)).raise_for_status()
+        samples = []
+        for _ in range(n):
+            start = time.perf_counter()
+            response = await client.post("/v1/query", json=body)
+            samples.append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
+    return summary(samples)
+
+
+async def ttft(base: str, body: dict[str, Any], n: int, warmup: int) -> dict[str, float]:
+    """Time to the first ``token`` event of ``/v1/streaming_query``."""
+
+    async def once(client: httpx.AsyncClient) -> float:
+        start = time.perf_counter()
+        first = 0.0
+        async with client.stream("POST", "/v1/streaming_query", json=body) as reply:
+            async for line in reply.aiter_lines():
+                if not first and line.startswith('data: {"event": "token"'):
+                    first = time.perf_counter()
+        return (first - start) * 1000
+
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for _ in range(warmup):
+            await once(client)
+        samples = [await once(client) for _ in range(n)]
+    return summary(samples)
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def load_wrk(url: str, body: dict[str, Any], connections: int, seconds: int) -> dict[str, Any]:
+    """Closed-loop load with wrk (2 threads): throughput, p50/p99, errors."""
+    env = {**os.environ, "BENCH_BODY": json.dumps(body)}
+    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+            "-s", str(WRK_SCRIPT), url]
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    data = json.loads(line.removeprefix("WRKJSON "))
+    duration = data["duration_us"] / 1e6
+    return {
+        "tool": "wrk",
+        "connections": connections,
+        "seconds": round(duration, 1),
+        "requests": data["requests"],
+        "rps": round(data["requests"] / duration, 1),
+        "p50_ms": round(data["p50_us"] / 1000, 1),
+        "p99_ms": round(data["p99_us"] / 1000, 1),
+        "errors": data["errors"],
+    }
+
+
+async def load_python(url: str, body: dict[str, Any], connections: int, seconds: int) -> dict[str, Any]:
+    """Fallback load generator (async httpx), when wrk is not installed."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.monotonic() < deadline:
+                start = time.perf_counter()
+                try:
+                    reply = await client.post(url, json=body)
+                    if reply.status_code != 200:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append((time.perf_counter() - start) * 1000)
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        duration = time.monotonic() - started
+    ordered = sorted(latencies)
+    return {
+        "tool": "python",
+        "connections": connections,
+        "seconds": round(duration, 1),
+        "requests": len(ordered),
+        "rps": round(len(ordered) / duration, 1),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1], 1),
+        "errors": errors,
+    }
+
+
+async def load(url: str, body: dict[str, Any], connections: int, seconds: int) -> dict[str, Any]:
+    if wrk_available():
+        return await asyncio.to_thread(load_wrk, url, body, connections, seconds)
+    return await load_python(url, body, connections, seconds)

@@ -1,0 +1,125 @@
+"""``make bench``: measure the service against the scripted backend; write docs/benchmarks.md.
+
+Measures (issue #3): sequential ``/v1/query`` median/p95 versus bare OGX
+``responses.create(store=False)``; throughput and p99 at concurrency 16 and 64 for 20 s;
+streaming time-to-first-token versus the backend's own; RSS per worker after start and
+after load - with ``service.workers`` 1 and 2. The scripted backend runs in its own
+process; the load generator is wrk when installed, else an async httpx script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench import measure
+from bench.processes import BIN, ROOT, free_port, spawn, stop, wait_http, worker_rss_mb
+from bench.report import write_report
+
+QUERY = {"query": "Say hello"}
+
+
+def bench_config(folder: Path, backend: str, port: int, workers: int) -> Path:
+    config = {
+        "name": "Lightspeed Core benchmark",
+        "service": {"host": "127.0.0.1", "port": port, "workers": workers, "access_log": False},
+        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
+        "user_data_collection": {},
+        "database": {"sqlite": {"db_path": str(folder / f"bench-{workers}.db")}},
+        "inference": {
+            "default_provider": "stub",
+            "default_model": "stub-model",
+            "providers": [{"type": "openai", "id": "stub", "api_key_env": "BENCH_STUB_KEY",
+                           "extra": {"base_url": backend}}],
+        },
+    }
+    path = folder / f"bench-{workers}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def run_baseline(config: Path, folder: Path, n: int) -> dict[str, Any]:
+    env = {**os.environ, "BENCH_STATE": str(folder / "baseline-state"), "BENCH_STUB_KEY": "x"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.baseline", "--config", str(config), "--n", str(n)],
+        capture_output=True, text=True, env=env, check=False, cwd=ROOT,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"baseline failed:\n{done.stderr[-3000:]}")
+    out = done.stdout
+    line = next(x for x in out.splitlines() if x.startswith("BASELINE "))
+    result: dict[str, Any] = json.loads(line.removeprefix("BASELINE "))
+    return result
+
+
+async def run_service(
+    folder: Path, backend: str, workers: int, n: int, seconds: int, levels: list[int]
+) -> dict[str, Any]:
+    port = free_port()
+    config = bench_config(folder, backend, port, workers)
+    env = {"BENCH_STUB_KEY": "x", "LIGHTSPEED_CORE_DATA_DIR": str(folder / f"data-{workers}"),
+           "LIGHTSPEED_STACK_LOG_LEVEL": "WARNING", "OGX_LOGGING": "all=error"}
+    process = spawn([str(BIN / "lightspeed-core"), "-c", str(config)],
+                    folder / f"service-{workers}.log", env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}/readiness", process)
+        await asyncio.sleep(3 if workers > 1 else 1)  # let every worker finish starting
+        result: dict[str, Any] = {"workers": workers, "rss_start_mb": worker_rss_mb(process.pid)}
+        print(f"  workers={workers}: sequential", file=sys.stderr)
+        result["sequential"] = await measure.sequential(base, QUERY, n, 30)
+        print(f"  workers={workers}: time to first token", file=sys.stderr)
+        result["ttft"] = await measure.ttft(base, QUERY, max(50, n // 3), 10)
+        result["load"] = []
+        for connections in levels:
+            print(f"  workers={workers}: load c{connections} for {seconds}s", file=sys.stderr)
+            result["load"].append(
+                await measure.load(f"{base}/v1/query", QUERY, connections, seconds)
+            )
+        result["rss_after_load_mb"] = worker_rss_mb(process.pid)
+        return result
+    finally:
+        stop(process)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short runs (smoke test of the harness)")
+    parser.add_argument("--workers", default="1,2", help="worker counts to measure (default 1,2)")
+    parser.add_argument("--seconds", type=int, default=20, help="seconds per load level")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    n, seconds = (60, 3) if args.quick else (300, args.seconds)
+    with tempfile.TemporaryDirectory(prefix="lightspeed-bench-") as tmp:
+        folder = Path(tmp)
+        stub_port = free_port()
+        stub = spawn([sys.executable, "-m", "lightspeed_core.testing.scripted_backend",
+                      "--port", str(stub_port)], folder / "stub.log")
+        backend = f"http://127.0.0.1:{stub_port}/v1"
+        try:
+            wait_http(f"{backend}/models", stub)
+            print("baseline: bare backend and bare OGX", file=sys.stderr)
+            baseline = run_baseline(bench_config(folder, backend, free_port(), 1), folder, n)
+            runs = []
+            for workers in (int(w) for w in args.workers.split(",")):
+                runs.append(await run_service(folder, backend, workers, n, seconds, [16, 64]))
+        finally:
+            stop(stub)
+    results = {"baseline": baseline, "runs": runs, "quick": args.quick,
+               "load_tool": "wrk" if measure.wrk_available() else "python"}
+    (ROOT / "bench" / "results" / "latest.json").write_text(json.dumps(results, indent=2))
+    write_report(results, args.output)
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
