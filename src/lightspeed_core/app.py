@@ -142,6 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             await services.background.drain()
+            await services.auth.aclose()
             await services.conversations.close()
             await services.llm.close()
             await pool.close()

@@ -1,13 +1,17 @@
 """FastAPI dependencies, declared once as ``Annotated`` aliases.
 
 * ``ServicesDep`` - the container; tests override :func:`get_services` only.
-* ``CurrentUser`` - the authenticated :class:`~lightspeed_core.auth.base.Principal`.
-* ``require(action)`` - authenticate, then check RBAC; yields an :class:`Authorized`.
+* ``CurrentUser`` - the authenticated :class:`~lightspeed_core.auth.base.Principal`; the only
+  way identity reaches a route.
+* ``require(action)`` - authenticate, then check RBAC; yields an :class:`Authorized`. Every
+  route declares exactly one (``/authorized`` and a few unauthenticated routes excepted); the
+  returned :class:`RequireAction` records its ``action`` so the route→action matrix can be
+  read off the route table (tests and ``docs/auth.md``).
+
+No ``from __future__ import annotations`` here: FastAPI reads the signature of
+``RequireAction.__call__`` and needs real annotation objects.
 """
 
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,6 +24,7 @@ from lightspeed_core.container import Services
 from lightspeed_core.errors import ForbiddenError
 
 HEALTH_PATHS = frozenset({"/readiness", "/liveness"})
+METRICS_PATH = "/metrics"
 
 
 def get_services(request: Request) -> Services:
@@ -31,10 +36,14 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def _skip_auth(request: Request, services: Services) -> bool:
+    """``skip_for_health_probes`` / ``skip_for_metrics`` for a request without credentials."""
     auth = services.config.authentication
-    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    path = request.url.path
+    root_path = request.scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
     skip = (auth.skip_for_health_probes and path in HEALTH_PATHS) or (
-        auth.skip_for_metrics and path == "/metrics"
+        auth.skip_for_metrics and path == METRICS_PATH
     )
     return skip and not services.auth.has_credentials(request)
 
@@ -50,16 +59,25 @@ async def authenticate(request: Request, services: ServicesDep) -> Principal:
 CurrentUser = Annotated[Principal, Depends(authenticate)]
 
 
-def require(action: Action) -> Callable[..., Awaitable[Authorized]]:
-    """Dependency factory: 403 unless the caller's roles allow ``action``."""
+class RequireAction:
+    """The dependency ``require(action)`` returns: 403 unless the roles allow ``action``."""
 
-    async def check(principal: CurrentUser, services: ServicesDep) -> Authorized:
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    def __repr__(self) -> str:
+        return f"require({self.action.value!r})"
+
+    async def __call__(self, principal: CurrentUser, services: ServicesDep) -> Authorized:
         actions = allowed_actions(services.policy, principal.roles)
-        if action not in actions:
+        if self.action not in actions:
             raise ForbiddenError(
                 "User does not have permission to access this endpoint",
                 f"User {principal.user_id} is not authorized to access this endpoint.",
             )
         return Authorized(principal, actions)
 
-    return check
+
+def require(action: Action) -> RequireAction:
+    """Dependency factory: ``Depends(require(Action.QUERY))``."""
+    return RequireAction(action)

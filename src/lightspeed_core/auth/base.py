@@ -1,4 +1,11 @@
-"""The identity every authentication module produces, and the module Protocol."""
+"""The identity every authentication module produces, and the module Protocol.
+
+Every module turns a request into one frozen :class:`Principal` (named fields, never a
+positional tuple) or raises a domain error (``UnauthorizedError`` 401, ``ForbiddenError`` 403,
+``BackendUnavailableError`` 503, ``InternalError`` 500, or ``PlainDetailError`` for the
+reference's bare ``{"detail": "<string>"}`` answers). Routes receive the principal through
+``lightspeed_core.api.deps`` only; nothing else reads identity headers.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,18 @@ EVERYONE = "*"
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller. ``token`` is what may be forwarded (never logged)."""
+    """The authenticated caller.
+
+    Attributes:
+        user_id: stable identifier; owner of conversations, quota subject.
+        username: human-readable name.
+        roles: RBAC roles; always contains ``*`` (everyone).
+        token: the credential that may be forwarded downstream (MCP ``kubernetes`` headers);
+            ``""`` when the module forwards nothing. Never logged, never in ``repr``.
+        skip_userid_check: user IDs are not UUIDs (noop, api-key, trusted-proxy).
+        org_id: organisation (rh-identity), used for quota subjects.
+        system_id: system CN (rh-identity ``System`` identities).
+    """
 
     user_id: str
     username: str
@@ -34,9 +52,13 @@ class AuthBackend(Protocol):
     name: str
 
     async def authenticate(self, conn: HTTPConnection) -> Principal:
-        """Return the caller, or raise ``UnauthorizedError`` / ``ForbiddenError`` ..."""
+        """Return the caller, or raise a domain error (401/403/400/500/503)."""
         ...
 
     def has_credentials(self, conn: HTTPConnection) -> bool:
         """Whether the request carries this module's credential header at all."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections (HTTP clients); called once at shutdown."""
         ...

@@ -27,6 +27,9 @@ class NoopAuth:
     def has_credentials(self, conn: HTTPConnection) -> bool:
         return has_authorization(conn)
 
+    async def aclose(self) -> None:
+        return None
+
 
 class NoopWithTokenAuth:
     """Requires a bearer token (not validated) and forwards it, e.g. to MCP servers."""
@@ -39,3 +42,6 @@ class NoopWithTokenAuth:
 
     def has_credentials(self, conn: HTTPConnection) -> bool:
         return has_authorization(conn)
+
+    async def aclose(self) -> None:
+        return None

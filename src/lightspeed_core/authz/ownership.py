@@ -1,39 +1,108 @@
-"""Ownership of conversations: the one place that decides who may touch whose conversation.
+"""Ownership: the one place that decides who may touch whose conversation.
 
-The owner may always act on their conversation; anyone else needs the matching
-``*_other_conversations`` action. A conversation that does not exist (``owner_id is None``)
-passes this check, so the caller answers 404 rather than leaking whether it exists.
+The owner may always act on their own conversation (given the route's action). Anyone else
+needs the matching ``*_other_conversations`` action:
+
+* ``get_conversation``, and continuing it with ``query`` / ``streaming_query`` /
+  ``responses`` / ``rlsapi_v1_infer`` → ``read_other_conversations`` (cause verb "read");
+* ``delete_conversation`` → ``delete_other_conversations`` ("delete");
+* ``update_conversation`` → ``query_other_conversations`` ("update"; the reference's name);
+* ``list_conversations`` → ``list_other_conversations`` (see :func:`may_list_all_conversations`);
+* ``feedback`` and anything else → never ("submit feedback for" / "read");
+* a running stream (:attr:`ResourceKind.STREAM`) → only the user who started it.
+
+A conversation that is not in the database (``owner_id is None``) passes the check: the
+caller then answers 404 (or ``deleted: false``) - it never reads anything, so nobody learns
+whether someone else's conversation exists. Callers must not fall back to another store
+(OGX, cache) for an ID this check passed with ``owner_id=None``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
 
 from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.errors import ForbiddenError
 
-# what the caller wants to do → (action allowing it on others' conversations, verb in the text)
-_OTHERS: dict[Action, tuple[Action, str]] = {
-    Action.GET_CONVERSATION: (Action.READ_OTHER_CONVERSATIONS, "read"),
-    Action.QUERY: (Action.READ_OTHER_CONVERSATIONS, "read"),
-    Action.STREAMING_QUERY: (Action.READ_OTHER_CONVERSATIONS, "read"),
-    Action.RESPONSES: (Action.READ_OTHER_CONVERSATIONS, "read"),
+__all__ = [
+    "OwnedResource",
+    "ResourceKind",
+    "check_conversation_access",
+    "may_act_on",
+    "may_list_all_conversations",
+]
+
+
+class ResourceKind(StrEnum):
+    """Kinds of owned resources."""
+
+    CONVERSATION = "conversation"
+    STREAM = "stream"  # a running streaming request: only the user who started it
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedResource:
+    """A resource belonging to one user; ``owner_id=None`` = does not exist (yet)."""
+
+    kind: ResourceKind
+    owner_id: str | None
+
+
+_READ = (Action.READ_OTHER_CONVERSATIONS, "read")
+_CONVERSATION_RULES: dict[Action, tuple[Action | None, str]] = {
+    Action.GET_CONVERSATION: _READ,
+    Action.QUERY: _READ,
+    Action.STREAMING_QUERY: _READ,
+    Action.RESPONSES: _READ,
+    Action.RLSAPI_V1_INFER: _READ,
+    Action.LIST_CONVERSATIONS: (Action.LIST_OTHER_CONVERSATIONS, "list"),
     Action.DELETE_CONVERSATION: (Action.DELETE_OTHER_CONVERSATIONS, "delete"),
     Action.UPDATE_CONVERSATION: (Action.QUERY_OTHER_CONVERSATIONS, "update"),
-    Action.FEEDBACK: (Action.ADMIN, "submit feedback for"),
+    Action.FEEDBACK: (None, "submit feedback for"),
 }
+
+
+def _rule(kind: ResourceKind, action: Action) -> tuple[Action | None, str]:
+    if kind is ResourceKind.CONVERSATION:
+        return _CONVERSATION_RULES.get(action, (None, "read"))
+    return None, "read"
+
+
+def may_act_on(
+    actions: frozenset[Action], user_id: str, action: Action, resource: OwnedResource
+) -> bool:
+    """The ownership rule (pure): owner, missing resource, or the matching ``*_other`` action."""
+    if resource.owner_id is None or resource.owner_id == user_id:
+        return True
+    other, _verb = _rule(resource.kind, action)
+    return other is not None and other in actions
 
 
 def check_conversation_access(
     auth: Authorized, owner_id: str | None, action: Action, conversation_id: str
 ) -> None:
-    """Raise the contract's 403 unless ``auth`` may perform ``action`` on the conversation."""
-    if owner_id is None or owner_id == auth.principal.user_id:
+    """Raise the contract's 403 unless ``auth`` may perform ``action`` on the conversation.
+
+    Args:
+        auth: what ``require(...)`` returned for the route.
+        owner_id: ``user_id`` of the stored conversation, ``None`` if it is not in the
+            database (the check passes; answer 404 afterwards, never read it elsewhere).
+        action: the route's action (``get_conversation``, ``query``, ``feedback`` ...).
+        conversation_id: normalised ID, used in the error text.
+    """
+    resource = OwnedResource(ResourceKind.CONVERSATION, owner_id)
+    if may_act_on(auth.actions, auth.principal.user_id, action, resource):
         return
-    other, verb = _OTHERS.get(action, (Action.ADMIN, "read"))
-    if other is not Action.ADMIN and auth.may(other):
-        return
+    _other, verb = _rule(ResourceKind.CONVERSATION, action)
     raise ForbiddenError(
         "User does not have permission to perform this action",
         f"User {auth.principal.user_id} does not have permission to {verb} conversation "
         f"with ID {conversation_id}",
     )
+
+
+def may_list_all_conversations(auth: Authorized) -> bool:
+    """``GET /v1/conversations``: whether the listing includes every user's conversations."""
+    return auth.may(Action.LIST_OTHER_CONVERSATIONS)
