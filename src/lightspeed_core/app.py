@@ -20,7 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from lightspeed_core import __version__
 from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_exception_handlers
-from lightspeed_core.api.routes import catalog, health, info, metrics, query
+from lightspeed_core.api.routes import catalog, health, info, metrics, query, quotas
 from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
@@ -53,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     catalog.router,
     query.router,
+    quotas.router,
     metrics.router,
 )
 
@@ -138,9 +139,11 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.services = services
         await _record_model_configuration(services)
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
+        services.quota.start()
         try:
             yield
         finally:
+            await services.quota.close()
             await services.background.drain()
             await services.auth.aclose()
             await services.conversations.close()

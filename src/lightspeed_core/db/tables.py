@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -153,6 +154,7 @@ class QuotaLimit(Base):
     available: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime | None] = mapped_column(TZ)
     revoked_at: Mapped[datetime | None] = mapped_column(TZ)
+    limit_override: Mapped[int | None] = mapped_column(Integer)  # set by the admin API
 
 
 class TokenUsage(Base):
@@ -165,3 +167,25 @@ class TokenUsage(Base):
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class QuotaReservation(Base):
+    """Tokens held for a request in flight, per quota bucket, until settled or expired."""
+
+    __tablename__ = "quota_reservation"
+    __table_args__ = (Index("ix_quota_reservation_bucket", "bucket_id", "subject"),)
+    reservation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(1), primary_key=True)
+    tokens: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    expires_at: Mapped[datetime] = mapped_column(TZ, index=True)
+
+
+class RequestRate(Base):
+    """Requests one subject made in one calendar minute (request-rate limiting)."""
+
+    __tablename__ = "request_rate"
+    subject: Mapped[str] = mapped_column(Text, primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch minute
+    requests: Mapped[int] = mapped_column(Integer)

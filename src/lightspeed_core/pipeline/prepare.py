@@ -37,9 +37,6 @@ from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import RetrievedContext
 from lightspeed_core.schemas.query import QueryRequest
 
-DEFAULT_ANSWER_TOKENS = 1024  # reserved for the answer when estimating quota use
-
-
 @dataclass(frozen=True)
 class PreparedQuery:
     """Everything decided before the model is called."""
@@ -138,7 +135,10 @@ async def prepare_query(
 
     reservation = None
     if shielded.refusal is None:
-        answer_room = int(model.metadata.get("max_output_tokens") or DEFAULT_ANSWER_TOKENS)
+        answer_room = int(
+            model.metadata.get("max_output_tokens")
+            or services.config.quota_handlers.default_output_tokens
+        )
         reservation = await services.quota.reserve(auth.principal, estimated + answer_room)
     llm_request = ResponseRequest(
         model=model.identifier,

@@ -6,18 +6,35 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lightspeed_core.auth.base import Principal
+from lightspeed_core.quota.admin import QuotaAdmin
+from lightspeed_core.quota.limiters import Bucket
 
 
 @dataclass(frozen=True, slots=True)
 class Reservation:
-    """Tokens set aside for one request, to be settled or released exactly once."""
+    """Tokens set aside for one request, to be settled or released exactly once.
+
+    Attributes:
+        id: Reservation id (``quota_reservation.reservation_id``).
+        tokens: Tokens held in each bucket.
+        user_id: Whose request it is (for the token usage history).
+        buckets: The buckets charged, in lock order.
+    """
 
     id: str
     tokens: int
+    user_id: str = ""
+    buckets: tuple[Bucket, ...] = ()
 
 
 class QuotaService(Protocol):
-    """Token quota enforcement for every endpoint that calls a model."""
+    """Token quota enforcement for every endpoint that calls a model.
+
+    ``admin`` serves the ``/v1/quotas`` and ``/v1/token-usage`` routes; ``start`` and
+    ``close`` run the scheduler (called by the application's lifespan).
+    """
+
+    admin: QuotaAdmin
 
     async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
         """Set aside ``estimate`` tokens or raise ``QuotaExceededError`` (429) before the call."""
@@ -43,9 +60,20 @@ class QuotaService(Protocol):
         """``available_quotas`` for responses: limiter name → tokens left."""
         ...
 
+    def start(self) -> None:
+        """Start background work (the scheduler), once the service is up."""
+        ...
+
+    async def close(self) -> None:
+        """Stop background work and release connections."""
+        ...
+
 
 class NoQuota:
     """No limiter configured: nothing is reserved or counted."""
+
+    def __init__(self) -> None:
+        self.admin = QuotaAdmin()
 
     async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
         return None
@@ -66,3 +94,9 @@ class NoQuota:
 
     async def available(self, principal: Principal) -> dict[str, int]:
         return {}
+
+    def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -36,6 +36,7 @@ from lightspeed_core.config.models.databases import (
     QuotaHandlersConfiguration,
     QuotaLimiterConfiguration,
     QuotaSchedulerConfiguration,
+    RateLimitConfiguration,
     SQLiteDatabaseConfiguration,
 )
 from lightspeed_core.config.models.inference import (
@@ -151,6 +152,7 @@ __all__ = [
     "RHIdentityConfiguration",
     "RagConfiguration",
     "RagStore",
+    "RateLimitConfiguration",
     "RedactionConfig",
     "RedactionRule",
     "RedactionShieldConfiguration",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from lightspeed_core.config.models.base import (
     ConfigModel,
@@ -17,11 +17,14 @@ from lightspeed_core.config.models.base import (
     NonNegativeInt,
     PortNumber,
     PositiveInt,
+    duplicates,
     raise_issues,
 )
+from lightspeed_core.quota.periods import Interval, PeriodError, parse_period
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",
+    "LIMITER_NAME_SEPARATOR",
     "A2AStateConfiguration",
     "ConversationHistoryConfiguration",
     "DatabaseConfiguration",
@@ -30,6 +33,7 @@ __all__ = [
     "QuotaHandlersConfiguration",
     "QuotaLimiterConfiguration",
     "QuotaSchedulerConfiguration",
+    "RateLimitConfiguration",
     "SQLiteDatabaseConfiguration",
 ]
 
@@ -194,9 +198,23 @@ class QuotaLimiterConfiguration(ConfigModel):
         title="Period",
         description=(
             "Period specified in human readable form (PostgreSQL interval text, e.g. "
-            "'1 day', '30 seconds')"
+            "'1 day', '30 seconds'); parsed identically for SQLite and PostgreSQL"
         ),
     )
+
+    @field_validator("period")
+    @classmethod
+    def _check_period(cls, value: str) -> str:
+        try:
+            parse_period(value)
+        except PeriodError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @property
+    def interval(self) -> Interval:
+        """The parsed ``period``."""
+        return parse_period(self.period)
 
 
 class QuotaSchedulerConfiguration(ConfigModel):
@@ -218,6 +236,29 @@ class QuotaSchedulerConfiguration(ConfigModel):
         title="Database reconnection delay",
         description="Database reconnection delay specified in seconds.",
     )
+
+
+class RateLimitConfiguration(ConfigModel):
+    """Per-user request-rate limit shared by every worker and pod (not in the reference)."""
+
+    requests_per_minute: PositiveInt = Field(
+        title="Requests per minute",
+        description=(
+            "Requests one user may make per calendar minute to the endpoints that call a "
+            "model; beyond it the answer is 429 with Retry-After."
+        ),
+    )
+    redis_url: str | None = Field(
+        default=None,
+        title="Redis URL",
+        description=(
+            "Count requests in Redis (e.g. redis://127.0.0.1:6379/0) instead of the quota "
+            "database."
+        ),
+    )
+
+
+LIMITER_NAME_SEPARATOR = "|"
 
 
 class QuotaHandlersConfiguration(ConfigModel):
@@ -246,10 +287,51 @@ class QuotaHandlersConfiguration(ConfigModel):
         title="Enable token history",
         description="Enables storing information about token usage history",
     )
+    default_output_tokens: PositiveInt = Field(
+        default=1024,
+        title="Default output tokens",
+        description=(
+            "Tokens reserved for the answer, before the model is called, when the model "
+            "declares no max_output_tokens (the reservation is settled to the real usage)."
+        ),
+    )
+    reservation_timeout: PositiveInt = Field(
+        default=900,
+        title="Reservation timeout",
+        description=(
+            "Seconds after which a reservation that was never settled (its process died) is "
+            "given back by the scheduler."
+        ),
+    )
+    rate_limit: RateLimitConfiguration | None = Field(
+        default=None,
+        title="Request rate limit",
+        description="Optional per-user requests-per-minute limit",
+    )
 
     @model_validator(mode="after")
     def _check_one(self) -> QuotaHandlersConfiguration:
         _at_most_one_backend(self, "quota handlers")
+        issues: list[Issue] = [
+            ("limiters", f"limiter name {name!r} is used more than once")
+            for name in duplicates(limiter.name for limiter in self.limiters)
+        ]
+        for index, limiter in enumerate(self.limiters):
+            shared = sum(other.type == limiter.type for other in self.limiters) > 1
+            if shared and LIMITER_NAME_SEPARATOR in limiter.name:
+                issues.append(
+                    (
+                        f"limiters[{index}].name",
+                        f"must not contain {LIMITER_NAME_SEPARATOR!r} when several limiters "
+                        f"have type {limiter.type!r}",
+                    )
+                )
+        has_database = self.sqlite is not None or self.postgres is not None
+        if self.rate_limit is not None and self.rate_limit.redis_url is None and not has_database:
+            issues.append(
+                ("rate_limit", "needs redis_url or a sqlite/postgres block in quota_handlers")
+            )
+        raise_issues(issues)
         return self
 
 

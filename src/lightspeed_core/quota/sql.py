@@ -1,0 +1,213 @@
+"""``SqlQuota``: token quotas in SQLite or PostgreSQL, reserved before the call, settled after.
+
+* ``reserve`` - the request-rate limit first (if configured), then one transaction takes the
+  estimate from every bucket of the caller or from none (429 with the contract's body).
+* ``settle`` - gives back what was held and charges the real usage (``input + output``),
+  adds it to the token history; ``release`` gives everything back.
+* When the database cannot be reached, ``reserve`` fails with 503; a ``settle`` or
+  ``release`` is kept and retried by the scheduler's next tick in this process (if the
+  process dies first, the hold expires and the scheduler gives it back).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from lightspeed_core.auth.base import Principal
+from lightspeed_core.db.engine import Database
+from lightspeed_core.errors import LightspeedError, QuotaExceededError
+from lightspeed_core.quota.admin import QuotaAdmin
+from lightspeed_core.quota.base import Reservation
+from lightspeed_core.quota.dberrors import is_unavailable, quota_database
+from lightspeed_core.quota.history import UsageRecord
+from lightspeed_core.quota.limiters import Limiter, buckets_for, quota_keys
+from lightspeed_core.quota.metrics import QuotaMetrics
+from lightspeed_core.quota.ratelimit import RateLimiter
+from lightspeed_core.quota.scheduler import QuotaScheduler
+from lightspeed_core.quota.store import QuotaStore, Refused
+
+log = logging.getLogger(__name__)
+EXCEEDED = "The quota has been exceeded"
+RATE_EXCEEDED = "The request rate limit has been exceeded"
+_REMEMBERED = 10_000  # finished reservation ids kept to make settle/release idempotent
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def refusal_cause(refused: Refused, needed: int) -> str:
+    """The contract's 429 cause for a bucket that cannot cover ``needed`` tokens."""
+    who = refused.bucket.limiter.describe_subject(refused.bucket.id)
+    if refused.available <= 0:
+        return f"{who} has no available tokens"
+    return f"{who} has {refused.available} tokens, but {needed} tokens are needed"
+
+
+class SqlQuota:
+    """The quota service for ``quota_handlers`` with a database (and/or a rate limit)."""
+
+    def __init__(
+        self,
+        *,
+        database: Database | None,
+        limiters: tuple[Limiter, ...],
+        metrics: QuotaMetrics,
+        reservation_timeout: float,
+        history: bool = False,
+        rate: tuple[RateLimiter, int] | None = None,
+        scheduler_period: float = 1.0,
+    ) -> None:
+        self.store = QuotaStore(database) if database is not None else None
+        self.limiters = limiters if self.store is not None else ()
+        self.metrics = metrics
+        self.history = history and database is not None
+        self.timeout = timedelta(seconds=reservation_timeout)
+        self.rate = rate
+        self.admin = QuotaAdmin(self.store, self.limiters, database if self.history else None)
+        self._pending: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self._finished: OrderedDict[str, None] = OrderedDict()
+        self.scheduler = QuotaScheduler(
+            database,
+            self.store,
+            self.limiters,
+            metrics,
+            period=scheduler_period,
+            local_work=self.retry_pending,
+            rate=rate[0] if rate else None,
+        )
+
+    async def _check_rate(self, principal: Principal) -> None:
+        if self.rate is None:
+            return
+        limiter, limit = self.rate
+        try:
+            wait = await limiter.hit(principal.user_id, time.time())
+        except Exception as error:  # fail open: a rate store outage must not stop answers
+            log.warning("request-rate store unavailable, request not counted: %s", error)
+            return
+        if wait is not None:
+            self.metrics.rate_limited.inc()
+            raise QuotaExceededError(
+                RATE_EXCEEDED,
+                f"User {principal.user_id} has made more than {limit} requests this minute",
+                headers={"Retry-After": str(int(wait))},
+            )
+
+    async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
+        await self._check_rate(principal)
+        if self.store is None or not (self.limiters or self.history):
+            return None
+        reservation_id = uuid.uuid4().hex
+        buckets = buckets_for(self.limiters, principal.user_id)
+        if buckets:
+            now = utcnow()
+            try:
+                async with quota_database("reserve quota"):
+                    await self.store.reserve(
+                        reservation_id, buckets, estimate, now, now + self.timeout
+                    )
+            except Refused as refused:
+                limiter = refused.bucket.limiter
+                self.metrics.exceeded.labels(limiter.name, limiter.subject_type).inc()
+                raise QuotaExceededError(EXCEEDED, refusal_cause(refused, estimate)) from None
+        return Reservation(reservation_id, estimate, principal.user_id, tuple(buckets))
+
+    def _first_time(self, reservation: Reservation) -> bool:
+        if reservation.id in self._finished:
+            return False
+        self._finished[reservation.id] = None
+        if len(self._finished) > _REMEMBERED:
+            self._finished.popitem(last=False)
+        return True
+
+    async def _apply(self, what: str, operation: Callable[[], Awaitable[None]]) -> None:
+        try:
+            async with quota_database(what):
+                await operation()
+        except LightspeedError as error:
+            if error.status_code != 503:
+                raise
+            log.warning("%s postponed until the quota database is back", what)
+            self._pending.append((what, operation))
+
+    async def settle(
+        self,
+        reservation: Reservation | None,
+        *,
+        input_tokens: int,
+        output_tokens: int,
+        provider: str,
+        model: str,
+    ) -> None:
+        if reservation is None or self.store is None or not self._first_time(reservation):
+            return
+        used = max(0, input_tokens) + max(0, output_tokens)
+        usage = None
+        if self.history:
+            usage = UsageRecord(reservation.user_id, provider, model, input_tokens, output_tokens)
+        store, buckets = self.store, list(reservation.buckets)
+
+        async def operation() -> None:
+            await store.settle(reservation.id, buckets, used, utcnow(), usage)
+
+        await self._apply("settle quota", operation)
+        for bucket in buckets:
+            self.metrics.consumed.labels(bucket.limiter.name, bucket.limiter.subject_type).inc(used)
+
+    async def release(self, reservation: Reservation | None) -> None:
+        if reservation is None or self.store is None or not self._first_time(reservation):
+            return
+        store = self.store
+
+        async def operation() -> None:
+            await store.release(reservation.id, utcnow())
+
+        await self._apply("release quota", operation)
+
+    async def available(self, principal: Principal) -> dict[str, int]:
+        if self.store is None or not self.limiters:
+            return {}
+        buckets = buckets_for(self.limiters, principal.user_id)
+        try:
+            async with quota_database("read quotas"):
+                values = await self.store.available(buckets)
+        except LightspeedError as error:
+            log.warning("available_quotas left empty: %s", error.cause)
+            return {}
+        ordered = {limiter.name: values[limiter.name] for limiter in self.limiters}
+        return quota_keys(self.limiters, ordered)
+
+    async def retry_pending(self) -> None:
+        """Apply postponed settles/releases, oldest first; stop at the first failure."""
+        while self._pending:
+            what, operation = self._pending[0]
+            try:
+                await operation()
+            except Exception as error:
+                if not is_unavailable(error):
+                    log.exception("dropping postponed %s", what)
+                    self._pending.pop(0)
+                    continue
+                return
+            self._pending.pop(0)
+
+    @property
+    def pending(self) -> int:
+        """Settles/releases waiting for the database."""
+        return len(self._pending)
+
+    def start(self) -> None:
+        if self.store is not None:
+            self.scheduler.start()
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await self.retry_pending()
+        if self.rate is not None:
+            await self.rate[0].close()

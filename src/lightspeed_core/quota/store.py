@@ -1,0 +1,329 @@
+"""The SQL of quotas: buckets in ``quota_limits``, holds in ``quota_reservation``.
+
+Every change is one transaction and every bucket change a single conditional ``UPDATE``,
+so concurrent requests, workers and pods never overdraw a bucket, on SQLite and PostgreSQL
+alike. Buckets are always locked in ``(subject, id)`` order (cluster rows first) so two
+transactions can never wait on each other. ``available`` is what may still be reserved:
+tokens held by requests in flight are already subtracted from it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lightspeed_core.db.engine import Database
+from lightspeed_core.db.tables import Base
+from lightspeed_core.quota.history import UsageRecord, record_usage
+from lightspeed_core.quota.limiters import Bucket, Limiter
+
+LIMITS: Table = Base.metadata.tables["quota_limits"]
+HOLDS: Table = Base.metadata.tables["quota_reservation"]
+_left = func.coalesce(LIMITS.c.available, LIMITS.c.quota_limit)
+
+
+class Refused(Exception):
+    """A bucket cannot cover the reservation; nothing was reserved."""
+
+    def __init__(self, bucket: Bucket, available: int) -> None:
+        super().__init__(f"{bucket.limiter.name}: {available} available")
+        self.bucket = bucket
+        self.available = available
+
+
+@dataclass(frozen=True, slots=True)
+class BucketState:
+    """One bucket as the admin API shows it."""
+
+    bucket: Bucket
+    quota_limit: int
+    available: int
+    reserved: int
+    limit_override: int | None
+    updated_at: datetime | None
+    revoked_at: datetime | None
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive timestamps (written as UTC); PostgreSQL aware ones."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _row(bucket: Bucket) -> ColumnElement[bool]:
+    return and_(LIMITS.c.id == bucket.id, LIMITS.c.subject == bucket.subject)
+
+
+def _of_limiter(limiter: Limiter, table: Table, id_column: str) -> ColumnElement[bool]:
+    condition = table.c.subject == limiter.subject
+    if limiter.prefix:
+        column = table.c[id_column]
+        condition = and_(condition, func.substr(column, 1, len(limiter.prefix)) == limiter.prefix)
+    return condition
+
+
+def _held_in_bucket() -> Any:
+    return (
+        select(func.coalesce(func.sum(HOLDS.c.tokens), 0))
+        .where(HOLDS.c.bucket_id == LIMITS.c.id, HOLDS.c.subject == LIMITS.c.subject)
+        .scalar_subquery()
+    )
+
+
+def dialect_insert(database: Database) -> Callable[[Table], Any]:
+    """The engine's ``INSERT`` with ``ON CONFLICT`` support (SQLite and PostgreSQL alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    module: Any = postgresql if database.dialect == "postgresql" else sqlite
+    return cast(Callable[[Table], Any], module.insert)
+
+
+class QuotaStore:
+    """Bucket and reservation operations on one database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._insert = dialect_insert(database)
+
+    async def _create(self, conn: AsyncConnection, bucket: Bucket, now: datetime) -> None:
+        initial = bucket.limiter.initial_quota
+        statement = self._insert(LIMITS).values(
+            id=bucket.id,
+            subject=bucket.subject,
+            quota_limit=initial,
+            available=initial,
+            updated_at=now,
+            revoked_at=now,
+        )
+        await conn.execute(statement.on_conflict_do_nothing(index_elements=["id", "subject"]))
+
+    async def _take(
+        self, conn: AsyncConnection, bucket: Bucket, tokens: int, now: datetime
+    ) -> bool:
+        statement = (
+            update(LIMITS)
+            .where(_row(bucket), _left >= max(tokens, 1))
+            .values(available=_left - tokens, updated_at=now)
+        )
+        return (await conn.execute(statement)).rowcount == 1
+
+    async def reserve(
+        self,
+        reservation_id: str,
+        buckets: list[Bucket],
+        tokens: int,
+        now: datetime,
+        expires: datetime,
+    ) -> None:
+        """Take ``tokens`` from every bucket, or from none (raises :class:`Refused`)."""
+        async with self.database.transaction() as session:
+            conn = await session.connection()
+            for bucket in buckets:
+                if await self._take(conn, bucket, tokens, now):
+                    continue
+                await self._create(conn, bucket, now)
+                if await self._take(conn, bucket, tokens, now):
+                    continue
+                left = await conn.scalar(select(_left).where(_row(bucket)))
+                raise Refused(bucket, int(left or 0))
+            rows = [
+                {
+                    "reservation_id": reservation_id,
+                    "bucket_id": b.id,
+                    "subject": b.subject,
+                    "tokens": tokens,
+                    "created_at": now,
+                    "expires_at": expires,
+                }
+                for b in buckets
+            ]
+            await conn.execute(insert(HOLDS), rows)
+
+    async def _drop_holds(self, conn: AsyncConnection, reservation_id: str) -> dict[Any, int]:
+        statement = (
+            delete(HOLDS)
+            .where(HOLDS.c.reservation_id == reservation_id)
+            .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+        )
+        return {(s, b): int(t) for s, b, t in (await conn.execute(statement)).all()}
+
+    async def _credit(
+        self, conn: AsyncConnection, changes: Iterable[tuple[tuple[str, str], int]], now: datetime
+    ) -> None:
+        for (subject, bucket_id), delta in sorted(changes):
+            if delta:
+                await conn.execute(
+                    update(LIMITS)
+                    .where(LIMITS.c.id == bucket_id, LIMITS.c.subject == subject)
+                    .values(available=_left + delta, updated_at=now)
+                )
+
+    async def settle(
+        self,
+        reservation_id: str,
+        buckets: list[Bucket],
+        used: int,
+        now: datetime,
+        usage: UsageRecord | None,
+    ) -> None:
+        """Give back what was held and charge ``used`` (also when the hold already expired)."""
+        async with self.database.transaction() as session:
+            conn = await session.connection()
+            held = await self._drop_holds(conn, reservation_id)
+            changes = [(b.key, held.get(b.key, 0) - used) for b in buckets]
+            await self._credit(conn, changes, now)
+            if usage is not None:
+                await record_usage(conn, self._insert, usage, now)
+
+    async def release(self, reservation_id: str, now: datetime) -> None:
+        """Give back the tokens held for ``reservation_id`` (if they still are)."""
+        async with self.database.transaction() as session:
+            conn = await session.connection()
+            held = await self._drop_holds(conn, reservation_id)
+            await self._credit(conn, held.items(), now)
+
+    async def reclaim_expired(self, now: datetime) -> int:
+        """Give back holds whose request never settled; returns the number of holds."""
+        async with self.database.transaction() as session:
+            conn = await session.connection()
+            statement = (
+                delete(HOLDS)
+                .where(HOLDS.c.expires_at < now)
+                .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+            )
+            rows = (await conn.execute(statement)).all()
+            totals: dict[tuple[str, str], int] = defaultdict(int)
+            for subject, bucket_id, tokens in rows:
+                totals[(subject, bucket_id)] += int(tokens)
+            await self._credit(conn, totals.items(), now)
+        return len(rows)
+
+    async def available(self, buckets: list[Bucket]) -> dict[str, int]:
+        """Tokens left per limiter name (buckets never used count as ``initial_quota``)."""
+        keys = [(b.id, b.subject) for b in buckets]
+        statement = select(LIMITS.c.id, LIMITS.c.subject, _left).where(
+            tuple_(LIMITS.c.id, LIMITS.c.subject).in_(keys)
+        )
+        async with self.database.engine.connect() as conn:
+            found = {(i, s): int(a or 0) for i, s, a in (await conn.execute(statement)).all()}
+        return {
+            b.limiter.name: found.get((b.id, b.subject), b.limiter.initial_quota) for b in buckets
+        }
+
+    async def refill(self, limiter: Limiter, now: datetime) -> int:
+        """Apply the limiter's increase (or reset) to every bucket whose period has passed."""
+        if limiter.quota_increase <= 0 and limiter.initial_quota <= 0:
+            return 0
+        ceiling = LIMITS.c.quota_limit - _held_in_bucket()
+        if limiter.quota_increase > 0:
+            raised = _left + limiter.quota_increase
+            new = case(
+                (LIMITS.c.quota_limit <= 0, raised),
+                (_left >= ceiling, _left),
+                (raised > ceiling, ceiling),
+                else_=raised,
+            )
+        else:
+            new = ceiling
+        due = or_(LIMITS.c.revoked_at.is_(None), LIMITS.c.revoked_at < limiter.period.before(now))
+        statement = (
+            update(LIMITS)
+            .where(_of_limiter(limiter, LIMITS, "id"), due)
+            .values(available=new, revoked_at=now, updated_at=now)
+        )
+        async with self.database.transaction() as session:
+            return int((await (await session.connection()).execute(statement)).rowcount)
+
+    async def sync_limits(self, limiter: Limiter) -> None:
+        """Buckets without an admin override follow the configured ``initial_quota``."""
+        statement = (
+            update(LIMITS)
+            .where(
+                _of_limiter(limiter, LIMITS, "id"),
+                LIMITS.c.limit_override.is_(None),
+                LIMITS.c.quota_limit != limiter.initial_quota,
+            )
+            .values(quota_limit=limiter.initial_quota)
+        )
+        async with self.database.transaction() as session:
+            await (await session.connection()).execute(statement)
+
+    async def describe(self, buckets: list[Bucket]) -> list[BucketState]:
+        """Current state of each bucket (never-used buckets as they would be created)."""
+        columns = (
+            LIMITS.c.id,
+            LIMITS.c.subject,
+            LIMITS.c.quota_limit,
+            _left,
+            _held_in_bucket(),
+            LIMITS.c.limit_override,
+            LIMITS.c.updated_at,
+            LIMITS.c.revoked_at,
+        )
+        keys = [(b.id, b.subject) for b in buckets]
+        statement = select(*columns).where(tuple_(LIMITS.c.id, LIMITS.c.subject).in_(keys))
+        async with self.database.engine.connect() as conn:
+            rows = {(r[0], r[1]): r for r in (await conn.execute(statement)).all()}
+        states = []
+        for bucket in buckets:
+            row = rows.get((bucket.id, bucket.subject))
+            initial = bucket.limiter.initial_quota
+            if row is None:
+                states.append(BucketState(bucket, initial, initial, 0, None, None, None))
+                continue
+            states.append(
+                BucketState(
+                    bucket,
+                    int(row[2]),
+                    int(row[3] or 0),
+                    int(row[4] or 0),
+                    row[5],
+                    as_utc(row[6]),
+                    as_utc(row[7]),
+                )
+            )
+        return states
+
+    async def set(
+        self, bucket: Bucket, quota_limit: int | None, available: int | None, now: datetime
+    ) -> None:
+        """Admin change of one bucket's limit (remembered as an override) and/or balance."""
+        values: dict[str, Any] = {"updated_at": now}
+        if quota_limit is not None:
+            values.update(quota_limit=quota_limit, limit_override=quota_limit)
+        if available is not None:
+            values["available"] = available
+        async with self.database.transaction() as session:
+            conn = await session.connection()
+            await self._create(conn, bucket, now)
+            await conn.execute(update(LIMITS).where(_row(bucket)).values(**values))
+
+    async def totals(self, limiter: Limiter) -> tuple[int, int, int, int]:
+        """Buckets, sum of limits, sum of available and tokens held, for the gauges."""
+        buckets = select(func.count(), func.sum(LIMITS.c.quota_limit), func.sum(_left)).where(
+            _of_limiter(limiter, LIMITS, "id")
+        )
+        held = select(func.sum(HOLDS.c.tokens)).where(_of_limiter(limiter, HOLDS, "bucket_id"))
+        async with self.database.engine.connect() as conn:
+            count, limits, available = (await conn.execute(buckets)).one()
+            reserved = await conn.scalar(held)
+        return int(count or 0), int(limits or 0), int(available or 0), int(reserved or 0)
