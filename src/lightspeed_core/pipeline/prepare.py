@@ -37,6 +37,7 @@ from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import RetrievedContext
 from lightspeed_core.schemas.query import QueryRequest
 
+
 @dataclass(frozen=True)
 class PreparedQuery:
     """Everything decided before the model is called."""
