@@ -1,12 +1,22 @@
 """Topic summaries: a separate short model call for a new conversation's first question.
 
-Not charged to quota. Runs in the background so it never delays the answer; the summary is
-stored when it arrives (and is updatable via PUT).
+Not charged to quota, and never on the request path: :class:`TopicSummarizer` queues the
+work and runs it one call at a time when the worker is quiet (no query in flight and none
+started for ``QUIET`` seconds), or once an item has waited ``max_wait`` seconds, so steady
+load cannot starve it. Under a
+burst of new conversations the answers are not slowed by a second model call each; the
+topics arrive shortly after. Interrupted streams schedule theirs the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import contextlib
 import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 
 from lightspeed_core.errors import LightspeedError
 from lightspeed_core.llm.base import LLMBackend, ResponseRequest
@@ -14,12 +24,20 @@ from lightspeed_core.llm.events import Completed
 
 log = logging.getLogger(__name__)
 MAX_TOPIC_TOKENS = 24
+MAX_PENDING = 10_000
+QUIET = 0.2  # seconds without a new query before background summaries run
+
+Store = Callable[[str, str, str], Awaitable[object]]  # (user_id, conversation_id, topic)
 
 
 def clean_topic(text: str) -> str:
     """One line, no quotes or trailing punctuation, at most 1000 characters."""
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line.strip().strip("\"'`*").rstrip(".!?:;").strip()[:1000]
+    previous = None
+    while line != previous:
+        previous = line
+        line = line.strip().strip("\"'`*").rstrip(".!?:;")
+    return line[:1000]
 
 
 async def summarize_topic(llm: LLMBackend, model: str, question: str, prompt: str) -> str:
@@ -39,3 +57,91 @@ async def summarize_topic(llm: LLMBackend, model: str, question: str, prompt: st
         log.warning("topic summary failed: %s", error.cause)
         return ""
     return clean_topic(text)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicJob:
+    """A summary waiting to be generated."""
+
+    user_id: str
+    conversation_id: str
+    model: str
+    question: str
+    queued_at: float
+
+
+class TopicSummarizer:
+    """Low-priority queue of topic summaries (per process; see module docstring)."""
+
+    def __init__(
+        self, llm: LLMBackend, prompt: str, store: Store, *, max_wait: float = 30.0
+    ) -> None:
+        self.llm = llm
+        self.prompt = prompt
+        self.store = store
+        self.max_wait = max_wait
+        self._pending: collections.deque[TopicJob] = collections.deque(maxlen=MAX_PENDING)
+        self._wakeup = asyncio.Event()
+        self._in_flight = 0
+        self._last_start = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Mark a query in flight while the block runs."""
+        self._in_flight += 1
+        self._last_start = time.monotonic()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+
+    def schedule(self, user_id: str, conversation_id: str, model: str, question: str) -> None:
+        """Queue a summary; it is written with ``store`` when generated."""
+        if len(self._pending) == self._pending.maxlen:
+            log.warning("topic summary queue full; dropping the oldest pending summary")
+        job = TopicJob(user_id, conversation_id, model, question, time.monotonic())
+        self._pending.append(job)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="topic-summaries")
+        self._wakeup.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    async def _run(self) -> None:
+        while True:
+            while not self._pending:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+            now = time.monotonic()
+            quiet = self._in_flight == 0 and now - self._last_start >= QUIET
+            if not quiet and now - self._pending[0].queued_at < self.max_wait:
+                await asyncio.sleep(QUIET / 2)
+                continue
+            job = self._pending.popleft()
+            await self._summarize(job)
+
+    async def _summarize(self, job: TopicJob) -> None:
+        topic = await summarize_topic(self.llm, job.model, job.question, self.prompt)
+        if not topic:
+            return
+        try:
+            await self.store(job.user_id, job.conversation_id, topic)
+        except Exception:  # a lost topic is logged; the turn itself is stored
+            log.exception("storing the topic of %s failed", job.conversation_id)
+
+    async def close(self, grace: float = 10.0) -> None:
+        """Finish pending summaries for up to ``grace`` seconds, then stop."""
+        deadline = time.monotonic() + grace
+        running = self._task is not None and not self._task.done()
+        while running and self._pending and time.monotonic() < deadline:
+            self._wakeup.set()
+            await asyncio.sleep(0.05)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._pending:
+            log.warning("%d topic summaries not generated before shutdown", len(self._pending))

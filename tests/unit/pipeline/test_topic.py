@@ -1,0 +1,88 @@
+"""The low-priority topic summary queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from lightspeed_core.llm.base import ResponseRequest
+from lightspeed_core.llm.events import Completed, LLMEvent, Usage
+from lightspeed_core.pipeline import topic
+from lightspeed_core.pipeline.topic import TopicSummarizer, clean_topic
+
+
+class FakeLLM:
+    """Answers every topic request with a fixed text and records the questions."""
+
+    def __init__(self, answer: str = '"Kubernetes Basics."') -> None:
+        self.answer = answer
+        self.questions: list[str] = []
+
+    async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        self.questions.append(str(request.input[-1]["content"]))
+        yield Completed(self.answer, Usage(1, 1))
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [('"Kubernetes Basics."', "Kubernetes Basics"), ("Topic\nmore", "Topic"), ("", ""), ("**Bold**!", "Bold")],
+)
+def test_clean_topic(raw: str, clean: str) -> None:
+    assert clean_topic(raw) == clean
+
+
+async def _until(predicate: Any, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+async def test_summaries_run_when_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(topic, "QUIET", 0.05)
+    stored: list[tuple[str, str, str]] = []
+
+    async def store(user: str, conversation: str, text: str) -> None:
+        stored.append((user, conversation, text))
+
+    llm = FakeLLM()
+    summarizer = TopicSummarizer(llm, "prompt", store)  # type: ignore[arg-type]
+    with summarizer.busy():
+        summarizer.schedule("u", "c1", "m", "What is Kubernetes?")
+        await asyncio.sleep(0.2)
+        assert stored == []  # a query is in flight: the summary waits
+    await _until(lambda: stored)
+    assert stored == [("u", "c1", "Kubernetes Basics")]
+    assert llm.questions == ["What is Kubernetes?"]
+    await summarizer.close()
+
+
+async def test_waiting_too_long_runs_even_when_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(topic, "QUIET", 0.05)
+    stored: list[str] = []
+
+    async def store(_user: str, _conversation: str, text: str) -> None:
+        stored.append(text)
+
+    summarizer = TopicSummarizer(FakeLLM(), "p", store, max_wait=0.1)  # type: ignore[arg-type]
+    with summarizer.busy():
+        summarizer.schedule("u", "c", "m", "q")
+        await _until(lambda: stored)
+    await summarizer.close()
+
+
+async def test_close_finishes_pending_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(topic, "QUIET", 0.01)
+    stored: list[str] = []
+
+    async def store(_user: str, conversation: str, _text: str) -> None:
+        stored.append(conversation)
+
+    summarizer = TopicSummarizer(FakeLLM(), "p", store)  # type: ignore[arg-type]
+    for i in range(5):
+        summarizer.schedule("u", f"c{i}", "m", "q")
+    await summarizer.close(grace=5)
+    assert stored == [f"c{i}" for i in range(5)]
+    assert summarizer.pending == 0
