@@ -4,9 +4,10 @@
 the action each one's ``require(...)`` declares; ``auth_app()`` mounts a stub endpoint per
 route behind the same dependency, plus the real ``POST /authorized`` handler, with a
 stand-in for the services container (only ``config``, ``auth`` and ``policy`` are read).
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: the stub endpoints close over their action, and
+FastAPI must see real annotation objects.
+"""
 
 import contextlib
 from collections.abc import AsyncIterator, Iterable, Sequence
