@@ -26,7 +26,7 @@ class QuotaMetrics:
     """The quota gauges and counters."""
 
     def __init__(self, metrics: Metrics) -> None:
-        r = metrics.registry
+        r = self.registry = metrics.registry
 
         def gauge(name: str, text: str) -> Gauge:
             return Gauge(name, text, LABELS, registry=r, multiprocess_mode="mostrecent")
