@@ -80,8 +80,22 @@ def _storage(state: Path) -> dict[str, Any]:
     }
 
 
-def ensure_skeleton(run: dict[str, Any], state: Path) -> dict[str, Any]:
-    """Fill in what is missing; never replaces what the baseline or profile set."""
+DEFAULT_VECTOR_IO = {
+    "provider_id": "faiss",
+    "provider_type": "inline::faiss",
+    "config": {"persistence": {"backend": "kv_default", "namespace": "vector_io::faiss"}},
+}
+
+
+def ensure_skeleton(
+    run: dict[str, Any], state: Path, *, default_vector_store: bool = True
+) -> dict[str, Any]:
+    """Fill in what is missing; never replaces what the baseline or profile set.
+
+    ``default_vector_store`` adds a faiss ``vector_io`` provider (runtime vector stores out of
+    the box). Without it OGX still serves Responses - the ``vector_io`` API just has no
+    provider - and the process saves the ~67 MB that faiss and tiktoken's encoding cost.
+    """
     run.setdefault("version", 2)
     run.setdefault("distro_name", "lightspeed-core")
     apis = list(run.get("apis") or [])
@@ -100,6 +114,10 @@ def ensure_skeleton(run: dict[str, Any], state: Path) -> dict[str, Any]:
         for name, value in defaults[key].items():
             section.setdefault(name, value)
     vector_stores = run.setdefault("vector_stores", {})
+    if default_vector_store and not providers.get("vector_io"):
+        providers["vector_io"] = [dict(DEFAULT_VECTOR_IO)]
+    if not providers.get("vector_io"):
+        return run
     vector_stores.setdefault("default_provider_id", providers["vector_io"][0]["provider_id"])
     vector_stores.setdefault(
         "default_embedding_model",
