@@ -18,11 +18,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.support.auth.crypto import TlsFiles
+from tests.support.auth.rbac import Rbac
 from tests.support.auth.server import ThreadedServer
 
 TOKEN_REVIEW = "tokenreviews"
 ACCESS_REVIEW = "subjectaccessreviews"
 CLUSTER_VERSION = "clusterversions"
+# endpoint → (API group, resource, verb, resource name) the caller needs
+PERMISSIONS = {
+    TOKEN_REVIEW: ("authentication.k8s.io", "tokenreviews", "create", None),
+    ACCESS_REVIEW: ("authorization.k8s.io", "subjectaccessreviews", "create", None),
+    CLUSTER_VERSION: ("config.openshift.io", "clusterversions", "get", "version"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,13 @@ class KubeState:
     fail: dict[str, int] = field(default_factory=dict)  # endpoint → forced status
     stall: set[str] = field(default_factory=set)  # endpoints that never answer in time
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    rbac: Rbac | None = None  # when set: enforce it for the service and for SARs
 
     def reset(self) -> None:
+        """Back to an empty cluster that accepts any service credentials."""
+        fresh = KubeState()
+        for name in ("users", "allowed", "cluster_id", "service_token", "rbac"):
+            setattr(self, name, getattr(fresh, name))
         self.fail.clear()
         self.stall.clear()
         self.calls.clear()
@@ -58,8 +70,16 @@ def kube_app(state: KubeState) -> Starlette:
             status = state.fail[endpoint]
             return JSONResponse({"kind": "Status", "code": status}, status_code=status)
         expected = state.service_token
-        if expected is not None and request.headers.get("authorization") != f"Bearer {expected}":
+        presented = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if expected is not None and presented != expected:
             return JSONResponse({"kind": "Status", "code": 401}, status_code=401)
+        if state.rbac is not None:
+            caller = state.users.get(presented)
+            group, resource, verb, name = PERMISSIONS[endpoint]
+            if caller is None or not state.rbac.allows(
+                caller.username, caller.groups, verb=verb, group=group, resource=resource, name=name
+            ):
+                return JSONResponse({"kind": "Status", "code": 403}, status_code=403)
         return None
 
     async def token_review(request: Request) -> Response:
@@ -84,11 +104,12 @@ def kube_app(state: KubeState) -> Starlette:
             return answer
         spec = body.get("spec", {})
         attributes = spec.get("nonResourceAttributes", {})
-        allowed = (
-            spec.get("user") in state.allowed
-            and attributes.get("path") == "/ls-access"
-            and attributes.get("verb") == "get"
-        )
+        path, verb = attributes.get("path"), attributes.get("verb")
+        if state.rbac is not None:
+            groups = tuple(spec.get("groups", []))
+            allowed = state.rbac.allows(spec.get("user", ""), groups, verb=verb, path=path)
+        else:
+            allowed = spec.get("user") in state.allowed and (path, verb) == ("/ls-access", "get")
         return JSONResponse({**body, "status": {"allowed": allowed}}, status_code=201)
 
     async def cluster_version(request: Request) -> Response:
