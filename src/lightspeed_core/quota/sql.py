@@ -69,6 +69,7 @@ class SqlQuota:
         self.history = history and database is not None
         self.timeout = timedelta(seconds=reservation_timeout)
         self.rate = rate
+        self.clock: Callable[[], float] = time.time  # epoch seconds (tests pin it)
         self.admin = QuotaAdmin(self.store, self.limiters, database if self.history else None)
         self._pending: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._finished: OrderedDict[str, None] = OrderedDict()
@@ -87,7 +88,7 @@ class SqlQuota:
             return
         limiter, limit = self.rate
         try:
-            wait = await limiter.hit(principal.user_id, time.time())
+            wait = await limiter.hit(principal.user_id, self.clock())
         except Exception as error:  # fail open: a rate store outage must not stop answers
             log.warning("request-rate store unavailable, request not counted: %s", error)
             return

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lightspeed_core.quota.ratelimit import RedisRateLimiter
+from lightspeed_core.quota.sql import SqlQuota
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import RunningApp, running_app, stub_config
 
@@ -131,3 +134,49 @@ async def test_admin_routes_need_admin(scripted: BackgroundServer, tmp_path: Pat
         assert (await client.get("/v1/token-usage/bob")).status_code == 403
         put = await client.put("/v1/quotas/bob", json={"limiter": "per-user", "available": 1})
         assert put.status_code == 403
+
+
+async def _limited(app: RunningApp) -> None:
+    quota = app.services.quota
+    assert isinstance(quota, SqlQuota)
+    quota.clock = lambda: 1_800_000_030.0  # mid-minute: the window cannot roll over
+    client = app.client
+    for _ in range(2):
+        assert (await client.post("/v1/query?user_id=carol", json=ask("hi"))).status_code == 200
+    third = await client.post("/v1/query?user_id=carol", json=ask("hi"))
+    assert third.status_code == 429
+    assert third.json()["detail"] == {
+        "response": "The request rate limit has been exceeded",
+        "cause": "User carol has made more than 2 requests this minute",
+    }
+    assert 1 <= int(third.headers["retry-after"]) <= 60
+    assert (await client.post("/v1/query?user_id=dave", json=ask("hi"))).status_code == 200
+    assert "ls_rate_limited_total 1.0" in (await client.get("/metrics")).text
+
+
+async def test_request_rate_limit_in_the_quota_database(
+    scripted: BackgroundServer, database_block: dict[str, Any], tmp_path: Path
+) -> None:
+    config = stub_config(
+        scripted.base_url,
+        quota_handlers={**database_block, "rate_limit": {"requests_per_minute": 2}},
+    )
+    async with running_app(config, tmp_path) as app:
+        await _limited(app)
+
+
+@pytest.mark.redis
+async def test_request_rate_limit_in_redis(scripted: BackgroundServer, tmp_path: Path) -> None:
+    url = "redis://127.0.0.1:6379/0"
+    config = stub_config(
+        scripted.base_url,
+        quota_handlers={"rate_limit": {"requests_per_minute": 2, "redis_url": url}},
+    )
+    async with running_app(config, tmp_path) as app:
+        quota = app.services.quota
+        assert isinstance(quota, SqlQuota)
+        assert quota.rate is not None
+        limiter = quota.rate[0]
+        assert isinstance(limiter, RedisRateLimiter)
+        limiter.prefix = f"lightspeed-test:{uuid.uuid4().hex}:"  # isolated from other runs
+        await _limited(app)
