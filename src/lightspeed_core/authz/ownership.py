@@ -9,7 +9,8 @@ needs the matching ``*_other_conversations`` action:
 * ``update_conversation`` → ``query_other_conversations`` ("update"; the reference's name);
 * ``list_conversations`` → ``list_other_conversations`` (see :func:`may_list_all_conversations`);
 * ``feedback`` and anything else → never ("submit feedback for" / "read");
-* a running stream (:attr:`ResourceKind.STREAM`) → only the user who started it.
+* a running stream (:attr:`ResourceKind.STREAM`) → only the user who started it;
+* ``cross_user=False`` (``/v2/conversations``, as in the reference) → only the owner.
 
 A conversation that is not in the database (``owner_id is None``) passes the check: the
 caller then answers 404 (or ``deleted: false``) - it never reads anything, so nobody learns
@@ -40,6 +41,7 @@ class ResourceKind(StrEnum):
 
     CONVERSATION = "conversation"
     STREAM = "stream"  # a running streaming request: only the user who started it
+    OWNER_ONLY = "owner-only"  # e.g. /v2/conversations: nobody else, whatever the roles
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,12 @@ def may_act_on(
 
 
 def check_conversation_access(
-    auth: Authorized, owner_id: str | None, action: Action, conversation_id: str
+    auth: Authorized,
+    owner_id: str | None,
+    action: Action,
+    conversation_id: str,
+    *,
+    cross_user: bool = True,
 ) -> None:
     """Raise the contract's 403 unless ``auth`` may perform ``action`` on the conversation.
 
@@ -91,9 +98,11 @@ def check_conversation_access(
             database (the check passes; answer 404 afterwards, never read it elsewhere).
         action: the route's action (``get_conversation``, ``query``, ``feedback`` ...).
         conversation_id: normalised ID, used in the error text.
+        cross_user: ``False`` where the reference never allows another user's conversation,
+            whatever the roles (``/v2/conversations``): only the owner passes.
     """
-    resource = OwnedResource(ResourceKind.CONVERSATION, owner_id)
-    if may_act_on(auth.actions, auth.principal.user_id, action, resource):
+    kind = ResourceKind.CONVERSATION if cross_user else ResourceKind.OWNER_ONLY
+    if may_act_on(auth.actions, auth.principal.user_id, action, OwnedResource(kind, owner_id)):
         return
     _other, verb = _rule(ResourceKind.CONVERSATION, action)
     raise ForbiddenError(

@@ -39,7 +39,14 @@ from tests.support.auth.harness import (
 )
 from tests.support.auth.jwks_server import JwksServer
 from tests.support.auth.kube_api import KubeApiServer, KubeUser
-from tests.support.auth.matrix import ACCESS_RULES, ROLE_RULES, expected_status
+from tests.support.auth.matrix import (
+    ACCESS_RULES,
+    DOC,
+    ROLE_RULES,
+    current_section,
+    expected_status,
+    render,
+)
 
 ROUTES = route_table()
 KEY = SigningKey.ec("matrix")
@@ -193,3 +200,9 @@ def test_admin_only_routes() -> None:
         (r.method, r.path) for r in ROUTES if r.action is not None and r.action.value == "admin"
     }
     assert ("PUT", "/v1/feedback/status") in admin_routes
+
+
+def test_docs_matrix_is_current() -> None:
+    assert current_section(DOC.read_text(encoding="utf-8")) == render(), (
+        "docs/auth.md is stale: run `uv run --no-sync python -m tests.support.auth.matrix`"
+    )
