@@ -82,7 +82,7 @@ class JwksCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
-        self._client = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        self._client = client or httpx.AsyncClient(timeout=timeout, follow_redirects=True)
         self._ttl = ttl
         self._min_interval = min_refetch_interval
         self._clock = clock
