@@ -9,10 +9,27 @@ from lightspeed_core.db.pool import DatabasePool
 
 
 async def build_cache(
-    config: ConversationHistoryConfiguration | None,
-    pool: DatabasePool,  # noqa: ARG001
+    config: ConversationHistoryConfiguration | None, pool: DatabasePool
 ) -> ConversationCache:
-    """Unset → disabled (v2 answers 500); ``noop`` → stores nothing."""
+    """The cache for ``conversation_cache``.
+
+    Unset → disabled (v2 answers 500); ``noop`` → stores nothing; ``memory`` → per process,
+    bounded; ``sqlite``/``postgres`` → tables in that database (opened once and migrated by
+    the pool, shared with the main database when both name the same one).
+    """
     if config is None or config.type is None:
         return NoopCache(enabled=False)
-    return NoopCache(enabled=True)
+    match config.type:
+        case "noop":
+            return NoopCache(enabled=True)
+        case "memory":
+            from lightspeed_core.conversations.cache.memory import MemoryCache
+
+            assert config.memory is not None  # the configuration guarantees the block
+            return MemoryCache(config.memory.max_entries)
+        case "sqlite" | "postgres":
+            from lightspeed_core.conversations.cache.sql import SqlCache
+
+            block = config.sqlite if config.type == "sqlite" else config.postgres
+            assert block is not None  # the configuration guarantees the block
+            return SqlCache(await pool.get(block))

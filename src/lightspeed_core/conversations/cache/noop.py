@@ -23,6 +23,9 @@ class NoopCache:
     async def list_conversations(self, user_id: str) -> list[CachedConversation]:
         return []
 
+    async def exists(self, user_id: str, conversation_id: str) -> bool:
+        return False
+
     async def get(self, user_id: str, conversation_id: str) -> list[CacheEntryData]:
         return []
 
