@@ -15,7 +15,7 @@ from sqlalchemy import Table, delete
 
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
-from lightspeed_core.quota.store import dialect_insert
+from lightspeed_core.quota.store import dialect_insert, fast_write
 
 RATES: Table = Base.metadata.tables["request_rate"]
 WINDOW_SECONDS = 60
@@ -62,8 +62,8 @@ class SqlRateLimiter:
             )
             .returning(RATES.c.requests)
         )
-        async with self.database.transaction() as session:
-            count = (await (await session.connection()).execute(statement)).scalar_one()
+        async with fast_write(self.database) as conn:
+            count = (await conn.execute(statement)).scalar_one()
         return wait if int(count) > self.limit else None
 
     async def cleanup(self, now: float) -> None:

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 EXCEEDED = "The quota has been exceeded"
 RATE_EXCEEDED = "The request rate limit has been exceeded"
 _REMEMBERED = 10_000  # finished reservation ids kept to make settle/release idempotent
+_SETTLED_FRESH = 2.0  # seconds a settle's returned balances may answer available()
 
 
 def utcnow() -> datetime:
@@ -73,6 +74,7 @@ class SqlQuota:
         self.admin = QuotaAdmin(self.store, self.limiters, database if self.history else None)
         self._pending: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._finished: OrderedDict[str, None] = OrderedDict()
+        self._settled: dict[str, tuple[float, dict[str, int]]] = {}  # user → after settle
         self.scheduler = QuotaScheduler(
             database,
             self.store,
@@ -155,7 +157,11 @@ class SqlQuota:
         store, buckets = self.store, list(reservation.buckets)
 
         async def operation() -> None:
-            await store.settle(reservation.id, buckets, used, utcnow(), usage)
+            left = await store.settle(reservation.id, buckets, used, utcnow(), usage)
+            if buckets and len(left) == len(buckets):
+                if len(self._settled) > _REMEMBERED:
+                    self._settled.clear()
+                self._settled[reservation.user_id] = (time.monotonic(), left)
 
         await self._apply("settle quota", operation)
         for bucket in buckets:
@@ -175,9 +181,14 @@ class SqlQuota:
         if self.store is None or not self.limiters:
             return {}
         buckets = buckets_for(self.limiters, principal.user_id)
+        values = None
+        settled = self._settled.pop(principal.user_id, None)
+        if settled is not None and time.monotonic() - settled[0] < _SETTLED_FRESH:
+            values = settled[1]  # what this request's settle just returned: no extra read
         try:
-            async with quota_database("read quotas"):
-                values = await self.store.available(buckets)
+            if values is None:
+                async with quota_database("read quotas"):
+                    values = await self.store.available(buckets)
         except LightspeedError as error:
             log.warning("available_quotas left empty: %s", error.cause)
             return {}
