@@ -20,7 +20,16 @@ from starlette.middleware.cors import CORSMiddleware
 
 from lightspeed_core import __version__
 from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_exception_handlers
-from lightspeed_core.api.routes import catalog, health, info, metrics, query, quotas
+from lightspeed_core.api.routes import (
+    catalog,
+    health,
+    info,
+    metrics,
+    query,
+    quotas,
+    rags,
+    vector_stores,
+)
 from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
@@ -54,6 +63,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     catalog.router,
     query.router,
     quotas.router,
+    rags.router,
+    vector_stores.router,
     metrics.router,
 )
 

@@ -92,7 +92,29 @@ def build_parser() -> argparse.ArgumentParser:
         "the files and folders it names. Exit status 0 = valid, 1 = problems found.",
     )
     check.add_argument("file", type=Path, metavar="FILE", help="the lightspeed-stack.yaml to check")
+    _add_rag_commands(commands)
     return parser
+
+
+def _add_rag_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rag = commands.add_parser("rag", help="build RAG knowledge stores", description="RAG tools.")
+    rag_commands = rag.add_subparsers(dest="rag_command", metavar="ACTION", required=True)
+    index = rag_commands.add_parser(
+        "index",
+        help="index a folder of Markdown/PDF/text into a faiss store (offline)",
+        description="Chunk and embed (all-MiniLM-L6-v2, offline) every Markdown, text and PDF "
+        "file under FOLDER into a faiss store usable as a rag.byok.stores entry; prints the "
+        "configuration snippet.",
+    )
+    index.add_argument("folder", type=Path, metavar="FOLDER", help="folder to index")
+    index.add_argument("--store", required=True, metavar="NAME", help="store name and rag_id")
+    index.add_argument(
+        "--db", type=Path, metavar="PATH", help="output file (default: ./NAME.faiss.db)"
+    )
+    index.add_argument("--vector-db-id", metavar="ID", help="OGX vector store id (default: NAME)")
+    index.add_argument(
+        "--base-url", metavar="URL", help="doc_url = URL/<relative path> without front matter url"
+    )
 
 
 def config_check(path: Path) -> int:
@@ -156,6 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging("DEBUG" if args.verbose else None)
     if args.command == "config":
         return config_check(args.file)
+    if args.command == "rag":
+        from lightspeed_core.rag.indexer import run_index
+
+        return run_index(args)
     if args.dump_configuration or args.dump_schema:
         if args.dump_schema:
             Path("schema.json").write_text(json.dumps(config_json_schema(), indent=2))

@@ -69,7 +69,7 @@ def turn_record(
             }
             for r in outcome.tool_results
         ],
-        referenced_documents=[asdict(d) for d in outcome.documents],
+        referenced_documents=referenced(prepared, outcome),
         attachments=[a.model_dump() for a in request.attachments or []],
         input_tokens=outcome.input_tokens,
         output_tokens=outcome.output_tokens,

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from lightspeed_core.config import Configuration
 from lightspeed_core.llm.base import LLMBackend
-from lightspeed_core.rag.base import NoRag, RagService
+from lightspeed_core.rag.base import RagService
+from lightspeed_core.rag.service import OgxRagService, OgxVectorSearch
+
+log = logging.getLogger(__name__)
 
 
-async def build_rag(config: Configuration, llm: LLMBackend) -> RagService:  # noqa: ARG001
-    """No RAG configured → :class:`NoRag`."""
-    return NoRag()
+async def build_rag(config: Configuration, llm: LLMBackend) -> RagService:
+    """Always the OGX-backed service: requests may name stores even without configuration.
+
+    With inline sources in library mode the embedding model is loaded at start-up, so the
+    first question does not pay for it.
+    """
+    service = OgxRagService(config.rag, OgxVectorSearch(llm))
+    if config.rag.retrieval.inline.sources and llm.mode == "library":
+        started = time.perf_counter()
+        await service.warm_up()
+        log.info("inline RAG ready in %.2fs", time.perf_counter() - started)
+    return service

@@ -16,6 +16,7 @@ from lightspeed_core.config import Configuration
 from lightspeed_core.config.models.inference import UnifiedInferenceProvider
 from lightspeed_core.errors import InternalError
 from lightspeed_core.llm.runconfig.baseline import default_baseline
+from lightspeed_core.llm.runconfig.rag import add_rag
 from lightspeed_core.llm.runconfig.skeleton import ensure_skeleton
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def build_run_config(
     for provider in config.inference.providers:
         inference[:] = [p for p in inference if p.get("provider_id") != provider.provider_id]
         inference.append(provider_entry(provider))
+    run = add_rag(run, config, config_dir)
     if config.llama_stack.config is not None:
         run = deep_merge(run, config.llama_stack.config.native_override)
     return run, preferred
