@@ -22,8 +22,11 @@ from lightspeed_core import __version__
 from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_exception_handlers
 from lightspeed_core.api.routes import (
     catalog,
+    conversations,
+    feedback,
     health,
     info,
+    interrupt,
     metrics,
     query,
     quotas,
@@ -42,6 +45,7 @@ from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.conversations.service import ConversationService
 from lightspeed_core.db.engine import DatabaseBlock
 from lightspeed_core.db.pool import DatabasePool
+from lightspeed_core.feedback.service import build_feedback
 from lightspeed_core.llm.factory import build_backend
 from lightspeed_core.llm.startup import start_backend
 from lightspeed_core.log import setup_logging
@@ -53,6 +57,7 @@ from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
 from lightspeed_core.shields.factory import build_shields
 from lightspeed_core.streaming.factory import build_stream_registry
+from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
 CONFIG_PATH_ENV = "LIGHTSPEED_STACK_CONFIG_PATH"
@@ -65,6 +70,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     quotas.router,
     rags.router,
     vector_stores.router,
+    interrupt.router,
+    conversations.v1_router,
+    conversations.v2_router,
+    feedback.router,
     metrics.router,
 )
 
@@ -99,6 +108,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     status = await start_backend(plan.backend, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
+    history = ConversationService(ConversationRepository(database), cache)
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -109,13 +119,15 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         policy=_policy(config),
         prompts=SystemPrompts.from_config(config.customization, settings.config_dir),
         database=database,
-        conversations=ConversationService(ConversationRepository(database), cache),
+        conversations=history,
         quota=await build_quota(config, pool, metrics),
         shields=await build_shields(config, plan.backend, metrics),
         tools=await build_tools(config, database),
         rag=await build_rag(config, plan.backend),
         streams=await build_stream_registry(database),
         background=BackgroundTasks(),
+        feedback=await build_feedback(config.user_data_collection, database, history),
+        transcripts=build_transcripts(config.user_data_collection),
     )
 
 

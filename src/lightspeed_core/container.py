@@ -16,6 +16,7 @@ from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration
 from lightspeed_core.conversations.service import ConversationService
 from lightspeed_core.db.engine import Database
+from lightspeed_core.feedback.service import FeedbackService
 from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.mcp.base import ToolService
 from lightspeed_core.metrics.registry import Metrics
@@ -24,6 +25,7 @@ from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,5 @@ class Services:
     rag: RagService
     streams: StreamRegistry
     background: BackgroundTasks
+    feedback: FeedbackService
+    transcripts: TranscriptWriter

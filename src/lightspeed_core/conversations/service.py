@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import UTC, datetime
 
-from lightspeed_core.conversations.cache.base import CacheEntryData, ConversationCache
+from lightspeed_core.conversations.cache.base import (
+    CachedConversation,
+    CacheEntryData,
+    ConversationCache,
+)
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.conversations.repository import ConversationRepository
 
 log = logging.getLogger(__name__)
+
+
+def timestamp(value: datetime) -> str:
+    """The contract's turn timestamp: ``2026-11-22T02:27:28Z`` (UTC, whole seconds)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cache_entry(turn: TurnRecord) -> CacheEntryData:
@@ -19,8 +30,8 @@ def cache_entry(turn: TurnRecord) -> CacheEntryData:
         response=turn.response,
         provider=turn.provider,
         model=turn.model,
-        started_at=turn.started_at.isoformat(),
-        completed_at=turn.completed_at.isoformat(),
+        started_at=timestamp(turn.started_at),
+        completed_at=timestamp(turn.completed_at),
         referenced_documents=turn.referenced_documents,
         tool_calls=turn.tool_calls,
         tool_results=turn.tool_results,
@@ -33,6 +44,9 @@ class ConversationService:
     def __init__(self, repository: ConversationRepository, cache: ConversationCache) -> None:
         self.repository = repository
         self.cache = cache
+
+    async def close(self) -> None:
+        await self.repository.close()
 
     async def get(self, conversation_id: str) -> ConversationInfo | None:
         return await self.repository.get(conversation_id)
@@ -60,10 +74,24 @@ class ConversationService:
         return found or cached
 
     async def delete(self, user_id: str, conversation_id: str) -> bool:
-        """Delete everywhere we keep the conversation; True if the database had it."""
+        """Delete from the database and the owner's cache; True if either had it."""
         deleted = await self.repository.delete(conversation_id)
-        await self.cache.delete(user_id, conversation_id)
-        return deleted
+        cached = await self.cache.delete(user_id, conversation_id)
+        return deleted or cached
+
+    @property
+    def cache_enabled(self) -> bool:
+        """Whether ``conversation_cache.type`` is set (the v2 API needs it)."""
+        return self.cache.enabled
+
+    async def cached_conversations(self, user_id: str) -> list[CachedConversation]:
+        return await self.cache.list_conversations(user_id)
+
+    async def is_cached(self, user_id: str, conversation_id: str) -> bool:
+        return await self.cache.exists(user_id, conversation_id)
+
+    async def cached_turns(self, user_id: str, conversation_id: str) -> list[CacheEntryData]:
+        return await self.cache.get(user_id, conversation_id)
 
 
 def turn_as_dict(turn: TurnRecord) -> dict[str, object]:

@@ -99,8 +99,8 @@ class QueryRun:
 
     async def events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
         prepared = self.prepared
-        yield StartEvent(prepared.conversation_id, prepared.request_id)
         if prepared.refusal is not None:
+            yield StartEvent(prepared.conversation_id, prepared.request_id)
             self.outcome.input_tokens, self.outcome.output_tokens = prepared.refusal_usage
             async for event in self._finish(prepared.refusal):
                 yield event
@@ -112,7 +112,8 @@ class QueryRun:
             if interruptible
             else contextlib.nullcontext(asyncio.Event())
         )
-        async with track as interrupted:
+        async with track as interrupted:  # registered before the client learns the request_id
+            yield StartEvent(prepared.conversation_id, prepared.request_id)
             started = time.perf_counter()
             try:
                 stream = self.services.llm.respond(prepared.llm_request)
@@ -130,11 +131,13 @@ class QueryRun:
             except (asyncio.CancelledError, GeneratorExit):
                 with anyio.CancelScope(shield=True):
                     await self._store_partial()
+                self._record_call(time.perf_counter() - started, ok=True)
                 raise
             if interrupted.is_set() and not self.outcome.completed:
                 closing = closing_text(self.outcome.answer)
                 yield TokenEvent(closing)
                 await self._store_partial(closing)
+                self._record_call(time.perf_counter() - started, ok=True)
                 yield InterruptedEvent(prepared.request_id)
                 return
             self._record_call(time.perf_counter() - started, ok=True)
@@ -186,6 +189,7 @@ class QueryRun:
         prepared = self.prepared
         user_id = prepared.auth.principal.user_id
         try:
+            await self.services.transcripts.write(prepared, self.outcome, answer)
             await self.services.conversations.record(
                 user_id,
                 prepared.conversation_id,

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
+from lightspeed_core.errors import NotFoundError
+
 
 class StreamRegistry(Protocol):
     """Tracks running streams."""
@@ -20,6 +22,13 @@ class StreamRegistry(Protocol):
         self, request_id: str, user_id: str, conversation_id: str
     ) -> AbstractAsyncContextManager[asyncio.Event]:
         """Register a stream while the context is open; the event fires on interrupt."""
+        ...
+
+    async def interrupt(self, request_id: str, user_id: str) -> bool:
+        """Stop the user's stream: True if it was running, False if it already ended.
+
+        Raises ``NotFoundError`` for an unknown id, ``ForbiddenError`` for another user's.
+        """
         ...
 
 
@@ -34,3 +43,6 @@ class NoStreamRegistry:
         conversation_id: str,
     ) -> AsyncIterator[asyncio.Event]:
         yield asyncio.Event()
+
+    async def interrupt(self, request_id: str, user_id: str) -> bool:
+        raise NotFoundError("Streaming Request", request_id)

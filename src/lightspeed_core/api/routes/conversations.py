@@ -1,0 +1,118 @@
+"""``/v1/conversations`` and ``/v2/conversations``: one router factory, one set of handlers.
+
+``conversations_router(version)`` closes over a
+:class:`~lightspeed_core.conversations.views.ConversationView`: the handlers are the same
+for both versions; the view decides where listings and histories come from (v1: the user
+database, v2: the conversation cache) and their shape. DELETE and PUT always act on the
+database and the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+
+from lightspeed_core.api.deps import ServicesDep, require
+from lightspeed_core.authz.actions import Action
+from lightspeed_core.authz.context import Authorized
+from lightspeed_core.container import Services
+from lightspeed_core.conversations.views import (
+    CacheView,
+    ConversationView,
+    DatabaseView,
+    conversation_id_from_path,
+)
+from lightspeed_core.schemas.common import error_responses
+from lightspeed_core.schemas.conversations import (
+    ConversationDeleteResponse,
+    ConversationResponse,
+    ConversationsListResponse,
+    ConversationsListResponseV2,
+    ConversationUpdateRequest,
+    ConversationUpdateResponse,
+)
+
+Version = Literal["v1", "v2"]
+_VIEWS: dict[Version, Callable[[Services], ConversationView]] = {
+    "v1": lambda services: DatabaseView(services.conversations),
+    "v2": lambda services: CacheView(services.conversations),
+}
+_LIST_BODIES: dict[Version, Any] = {
+    "v1": ConversationsListResponse,
+    "v2": ConversationsListResponseV2,
+}
+
+
+def conversations_router(version: Version) -> APIRouter:
+    """The conversations routes of one API version."""
+    router = APIRouter(prefix=f"/{version}", tags=[f"conversations_{version}"])
+    view_of = _VIEWS[version]
+
+    @router.get(
+        "/conversations",
+        response_model=_LIST_BODIES[version],
+        responses=error_responses(401, 403, 500, 503),
+    )
+    async def list_conversations(
+        auth: Annotated[Authorized, Depends(require(Action.LIST_CONVERSATIONS))],
+        services: ServicesDep,
+    ) -> Any:
+        """The caller's conversations."""
+        return await view_of(services).listing(auth)
+
+    @router.get(
+        "/conversations/{conversation_id}",
+        response_model=ConversationResponse,
+        responses=error_responses(400, 401, 403, 404, 500, 503),
+    )
+    async def get_conversation(
+        conversation_id: str,
+        auth: Annotated[Authorized, Depends(require(Action.GET_CONVERSATION))],
+        services: ServicesDep,
+    ) -> ConversationResponse:
+        """A conversation's chat history."""
+        cid = conversation_id_from_path(conversation_id)
+        view = view_of(services)
+        owner = await view.owner(auth, cid, Action.GET_CONVERSATION)
+        return await view.history(owner, cid)
+
+    @router.delete(
+        "/conversations/{conversation_id}",
+        response_model=ConversationDeleteResponse,
+        responses=error_responses(400, 401, 403, 500, 503),
+    )
+    async def delete_conversation(
+        conversation_id: str,
+        auth: Annotated[Authorized, Depends(require(Action.DELETE_CONVERSATION))],
+        services: ServicesDep,
+    ) -> ConversationDeleteResponse:
+        """Delete a conversation from the database and the conversation cache."""
+        cid = conversation_id_from_path(conversation_id)
+        owner = await view_of(services).deletable(auth, cid)
+        deleted = await services.conversations.delete(owner, cid)
+        return ConversationDeleteResponse.of(cid, deleted)
+
+    @router.put(
+        "/conversations/{conversation_id}",
+        response_model=ConversationUpdateResponse,
+        responses=error_responses(400, 401, 403, 404, 500, 503),
+    )
+    async def update_conversation(
+        conversation_id: str,
+        body: ConversationUpdateRequest,
+        auth: Annotated[Authorized, Depends(require(Action.UPDATE_CONVERSATION))],
+        services: ServicesDep,
+    ) -> ConversationUpdateResponse:
+        """Replace the conversation's topic summary."""
+        cid = conversation_id_from_path(conversation_id)
+        owner = await view_of(services).owner(auth, cid, Action.UPDATE_CONVERSATION)
+        await services.conversations.set_topic(owner, cid, body.topic_summary)
+        return ConversationUpdateResponse(conversation_id=cid)
+
+    return router
+
+
+v1_router = conversations_router("v1")
+v2_router = conversations_router("v2")
