@@ -50,12 +50,12 @@ class FileTooLargeError(LightspeedError):
     status_code = 413
 
     @classmethod
-    def of_size(cls, size: int) -> FileTooLargeError:
-        """The upload is bigger than :data:`MAX_UPLOAD_BYTES`."""
+    def of_size(cls, size: int, limit: int = MAX_UPLOAD_BYTES) -> FileTooLargeError:
+        """The upload is bigger than ``limit`` (:data:`MAX_UPLOAD_BYTES`)."""
         return cls(
             "File too large",
-            f"File size {size} bytes exceeds maximum allowed size of {MAX_UPLOAD_BYTES} bytes "
-            f"({MAX_UPLOAD_BYTES // (1024 * 1024)} MB)",
+            f"File size {size} bytes exceeds maximum allowed size of {limit} bytes "
+            f"({limit // (1024 * 1024)} MB)",
         )
 
 

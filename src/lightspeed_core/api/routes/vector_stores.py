@@ -95,14 +95,14 @@ async def upload_file(
     """Upload a file (at most 100 MiB) for later attachment to a vector store."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError.of_size(int(declared))
+        raise FileTooLargeError.of_size(int(declared), MAX_UPLOAD_BYTES)
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError.of_size(file.size)
+        raise FileTooLargeError.of_size(file.size, MAX_UPLOAD_BYTES)
     file.file.seek(0, os.SEEK_END)
     size = file.file.tell()
     file.file.seek(0)
     if size > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError.of_size(size)
+        raise FileTooLargeError.of_size(size, MAX_UPLOAD_BYTES)
     return await (await _proxy(services)).upload(await file.read(), file.filename)
 
 
