@@ -27,10 +27,12 @@ from lightspeed_core.api.routes import (
     health,
     info,
     interrupt,
+    mcp_servers,
     metrics,
     query,
     quotas,
     rags,
+    tools,
     vector_stores,
 )
 from lightspeed_core.auth.factory import build_auth_backend
@@ -74,6 +76,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     conversations.v1_router,
     conversations.v2_router,
     feedback.router,
+    tools.router,
+    mcp_servers.router,
     metrics.router,
 )
 
@@ -122,7 +126,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         conversations=history,
         quota=await build_quota(config, pool, metrics),
         shields=await build_shields(config, plan.backend, metrics),
-        tools=await build_tools(config, database),
+        tools=await build_tools(config, database, settings.config_dir),
         rag=await build_rag(config, plan.backend),
         streams=await build_stream_registry(database),
         background=BackgroundTasks(),

@@ -27,6 +27,7 @@ from lightspeed_core.llm.failures import (
     start_recording,
 )
 from lightspeed_core.llm.normalize import normalize_stream
+from lightspeed_core.llm.own_task import in_own_task
 from lightspeed_core.log import preserved_logging
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,10 @@ class LibraryBackend:
             stream = await self._responses.create_openai_response(
                 CreateResponseRequest(**build_create_request(request))
             )
-            async for event in normalize_stream(request.model, stream, recorded):
-                yield event
+            # OGX's MCP sessions must open and close in one task: see llm/own_task.py
+            async with contextlib.aclosing(in_own_task(stream)) as events:
+                async for event in normalize_stream(request.model, events, recorded):
+                    yield event
         except LightspeedError:
             raise
         except Exception as exc:

@@ -22,6 +22,15 @@ from lightspeed_core.llm.events import (
 from lightspeed_core.llm.failures import classify
 
 _TOOL_ITEMS = {"mcp_call", "function_call", "file_search_call", "web_search_call"}
+MAX_TOOL_OUTPUT = 64 * 1024
+"""Characters of one tool result that are streamed and stored (the model gets it all)."""
+
+
+def bounded(text: str, limit: int = MAX_TOOL_OUTPUT) -> str:
+    """``text`` cut to ``limit`` characters, with a note saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n[... {len(text) - limit} more characters not shown]"
 
 
 def _args(raw: Any) -> dict[str, Any]:
@@ -77,7 +86,7 @@ def tool_events(item: Any, round_: int) -> tuple[ToolCall, ToolResult] | None:
     error = getattr(item, "error", None)
     output = getattr(item, "output", None)
     status = "failure" if error else "success"
-    content = str(error if error else (output if output is not None else ""))
+    content = bounded(str(error if error else (output if output is not None else "")))
     return ToolCall(item_id, name, args, kind, label), ToolResult(item_id, status, content, round_)
 
 

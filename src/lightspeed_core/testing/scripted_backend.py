@@ -9,8 +9,10 @@ message, so a test drives it through the real service and real OGX::
     [[error:context]]        answer HTTP 400 "maximum context length" (context_length_exceeded)
     [[slow:0.05]]            wait this many seconds before every streamed chunk
     [[delay:0.2]]            wait this long before answering at all
-    [[tool:NAME {"a": 1}]]   call tool NAME with these JSON arguments (once; after the tool
-                             result comes back the answer is "Tool said: <result>")
+    [[tool:NAME {"a": 1}]]   call tool NAME with these JSON arguments (once; several tool
+                             directives are called one per round, in order; after the last
+                             tool result comes back the answer is "Tool said: <result>")
+    [[loop:NAME {"a": 1}]]   call tool NAME in every round, whatever comes back (limits)
     [[cut]]                  stream two chunks, then drop the connection
     [[tokens:N]]             stream N chunks ("tok0 tok1 ...")
 
@@ -54,6 +56,7 @@ class Script:
     slow: float = 0.0
     delay: float = 0.0
     tool: tuple[str, str] | None = None
+    tool_round: int = 1  # numbers the call id: call_scripted_<round>
     cut: bool = False
     chunks: list[str] = field(default_factory=list)
 
@@ -72,6 +75,8 @@ def parse_script(messages: list[dict[str, Any]]) -> Script:
     users = [m for m in messages if m.get("role") == "user"]
     last_user = _content_text(users[-1].get("content")) if users else ""
     tool_results = [m for m in messages if m.get("role") == "tool"]
+    tools: list[tuple[str, str]] = []
+    loop: list[tuple[str, str]] = []
     for name, arg in _DIRECTIVE.findall(last_user):
         arg = arg.strip()
         if name == "say":
@@ -82,14 +87,19 @@ def parse_script(messages: list[dict[str, Any]]) -> Script:
             script.slow = float(arg)
         elif name == "delay":
             script.delay = float(arg)
-        elif name == "tool" and not tool_results:
+        elif name in ("tool", "loop"):
             tool_name, _, args = arg.partition(" ")
-            script.tool = (tool_name, args.strip() or "{}")
+            (loop if name == "loop" else tools).append((tool_name, args.strip() or "{}"))
         elif name == "cut":
             script.cut = True
         elif name == "tokens":
             script.chunks = [f"tok{i} " for i in range(int(arg))]
-    if tool_results:
+    script.tool_round = len(tool_results) + 1
+    if loop:
+        script.tool = loop[-1]
+    elif len(tool_results) < len(tools):
+        script.tool = tools[len(tool_results)]
+    elif tool_results:
         script.text = "Tool said: " + _content_text(tool_results[-1].get("content"))
     if not script.chunks:
         # the reference's chunking: "Hello", " from", " stub"
@@ -204,7 +214,7 @@ def _tool_call(script: Script) -> dict[str, Any]:
     name, args = script.tool
     return {
         "index": 0,
-        "id": "call_scripted_1",
+        "id": f"call_scripted_{script.tool_round}",
         "type": "function",
         "function": {"name": name, "arguments": args},
     }

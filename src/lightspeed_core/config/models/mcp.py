@@ -16,8 +16,10 @@ from lightspeed_core.config.models.base import (
 )
 
 __all__ = [
+    "DEFAULT_REGISTRATION_HOSTS",
     "MCP_HEADER_KEYWORDS",
     "ApprovalFilter",
+    "McpRegistrationConfiguration",
     "ModelContextProtocolServer",
 ]
 
@@ -93,7 +95,11 @@ class ModelContextProtocolServer(ConfigModel):
     timeout: PositiveInt | None = Field(
         default=None,
         title="Request timeout",
-        description=("Timeout in seconds for requests to the MCP server. Reserved for future use."),
+        description=(
+            "Timeout in seconds for this service's own requests to the MCP server (the OAuth "
+            "probe and the tool listing of /v1/tools); default 5 seconds. Tool calls are "
+            "made by OGX with its own timeouts."
+        ),
     )
 
     @model_validator(mode="after")
@@ -111,3 +117,29 @@ class ModelContextProtocolServer(ConfigModel):
     def uses_kubernetes_token(self) -> bool:
         """True when a header takes its value from the caller's Kubernetes token."""
         return "kubernetes" in self.authorization_headers.values()
+
+
+DEFAULT_REGISTRATION_HOSTS: tuple[str, ...] = (
+    "localhost",
+    "127.0.0.1",
+    "::1",
+    "*.svc",
+    "*.svc.cluster.local",
+)
+"""Hosts that API-registered MCP servers may use by default: loopback and cluster-local."""
+
+
+class McpRegistrationConfiguration(ConfigModel):
+    """Limits on MCP servers registered at runtime through ``POST /v1/mcp-servers``."""
+
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REGISTRATION_HOSTS),
+        title="Allowed hosts",
+        description=(
+            "Host names (shell-style patterns such as '*.svc.cluster.local', matched "
+            "case-insensitively, without port) that the URL of an API-registered MCP server "
+            "may use; registrations naming another host are refused with 422. The default "
+            "allows loopback and cluster-local services only; ['*'] allows any host. Servers "
+            "in mcp_servers are not restricted."
+        ),
+    )

@@ -26,7 +26,10 @@ from lightspeed_core.config.models.databases import (
 )
 from lightspeed_core.config.models.inference import InferenceConfiguration
 from lightspeed_core.config.models.llama_stack import LlamaStackConfiguration
-from lightspeed_core.config.models.mcp import ModelContextProtocolServer
+from lightspeed_core.config.models.mcp import (
+    McpRegistrationConfiguration,
+    ModelContextProtocolServer,
+)
 from lightspeed_core.config.models.misc import (
     ApprovalsConfiguration,
     AzureEntraIdConfiguration,
@@ -95,6 +98,11 @@ class Configuration(ConfigModel):
             "MCP (Model Context Protocol) servers provide tools and capabilities to the AI "
             "agents. Only MCP servers defined here are available to the agents."
         ),
+    )
+    mcp_registration: McpRegistrationConfiguration = Field(
+        default_factory=McpRegistrationConfiguration,
+        title="MCP server registration",
+        description="Limits on MCP servers registered through POST /v1/mcp-servers.",
     )
     authentication: AuthenticationConfiguration = Field(
         default_factory=AuthenticationConfiguration,
