@@ -57,25 +57,25 @@ class SqlCache:
         changes: dict[str, Any] = {"last_message_timestamp": now}
         if topic_summary:
             changes["topic_summary"] = topic_summary
-        async with self.db.transaction() as session:
+        async with self.db.write_connection() as connection:
             upsert = self._insert(CacheConversation).values(
                 user_id=user_id,
                 conversation_id=conversation_id,
                 topic_summary=topic_summary or "",
                 last_message_timestamp=now,
             )
-            await session.execute(
+            await connection.execute(
                 upsert.on_conflict_do_update(
                     index_elements=["user_id", "conversation_id"], set_=changes
                 )
             )
-            newest = await session.scalar(
+            newest = await connection.scalar(
                 select(func.max(CacheEntry.created_at)).where(
                     _key(CacheEntry, user_id, conversation_id)
                 )
             )
             stamp = max(int(now * 1_000_000), int(newest or 0) + 1)
-            await session.execute(
+            await connection.execute(
                 self._insert(CacheEntry).values(
                     user_id=user_id,
                     conversation_id=conversation_id,
@@ -120,20 +120,20 @@ class SqlCache:
             return [_entry(row) for row in (await session.scalars(query)).all()]
 
     async def delete(self, user_id: str, conversation_id: str) -> bool:
-        async with self.db.transaction() as session:
-            entries = await session.execute(
+        async with self.db.write_connection() as connection:
+            entries = await connection.execute(
                 delete(CacheEntry).where(_key(CacheEntry, user_id, conversation_id))
             )
-            conversation = await session.execute(
+            conversation = await connection.execute(
                 delete(CacheConversation).where(_key(CacheConversation, user_id, conversation_id))
             )
-            return bool(entries.rowcount or conversation.rowcount)  # type: ignore[attr-defined]
+            return bool(entries.rowcount or conversation.rowcount)
 
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:
-        async with self.db.transaction() as session:
-            result = await session.execute(
+        async with self.db.write_connection() as connection:
+            result = await connection.execute(
                 update(CacheConversation)
                 .where(_key(CacheConversation, user_id, conversation_id))
                 .values(topic_summary=topic)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return bool(result.rowcount)
