@@ -53,6 +53,10 @@ test: install lint typecheck check-size ## install, lint, type-check and run the
 test-fast: ## unit tests only (no subprocesses, no databases)
 	$(RUN) pytest tests/unit -q $(PYTEST_ARGS)
 
+.PHONY: index
+index: install ## index a folder into a faiss RAG store (FOLDER, STORE, DB; default: examples/knowledge)
+	$(RUN) lightspeed-core rag index $(or $(FOLDER),examples/knowledge) --store $(or $(STORE),lightspeed-docs) --db $(or $(DB),examples/knowledge.faiss.db)
+
 .PHONY: bench
 bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md
 	$(RUN) python -m bench.run $(ARGS)
