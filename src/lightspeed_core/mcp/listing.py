@@ -4,7 +4,7 @@ Each server is asked with the ``mcp`` client over streamable HTTP, falling back 
 the headers merged for the caller. Every server gets its own deadline and all are asked
 concurrently, so one slow or broken server costs at most its timeout and only removes its
 own tools from the answer (logged). Built-in OGX tools (``builtin::file_search`` ...) are
-read from OGX.
+read from OGX (in server mode OGX 1.5 fails that request, so only MCP tools are listed).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import Tool
 
+from lightspeed_core.errors import BackendUnavailableError
 from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.llm.failures import classify_exception
 from lightspeed_core.mcp.base import McpServerSpec, loggable_url
@@ -150,7 +151,13 @@ async def builtin_catalog(llm: LLMBackend) -> list[CatalogTool]:
         else:  # server mode
             listing = await client.tools.tools_v1_admin_tools_get()
     except Exception as exc:
-        raise classify_exception("tools", exc) from exc
+        error = classify_exception("tools", exc)
+        if isinstance(error, BackendUnavailableError):
+            raise error from exc
+        # OGX 1.5's server answers 500 on /v1/admin/tools (its admin API lacks the
+        # tool-groups dependency): list the MCP tools anyway
+        log.warning("OGX did not list its built-in tools: %s", type(exc).__name__)
+        return []
     return [
         CatalogTool(
             identifier=tool.name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,8 @@ from tests.support.processes import free_port, spawn, stop, venv_bin, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workers")]
 
-QUERY_METRIC = '"ls_rest_api_calls_total"'
+Entry = tuple[str, float, float, int]  # key, value, timestamp, position
+read_entries: Callable[[str], Iterable[Entry]] = MmapedDict.read_all_values_from_file
 
 
 def _queries_per_worker(metrics_dir: Path) -> list[float]:
@@ -26,7 +28,7 @@ def _queries_per_worker(metrics_dir: Path) -> list[float]:
     counts = []
     for path in sorted(metrics_dir.glob("counter_*.db")):
         total = 0.0
-        for key, value, _timestamp, _pos in MmapedDict.read_all_values_from_file(str(path)):
+        for key, value, _timestamp, _pos in read_entries(str(path)):
             name, _, labels, *_ = json.loads(key)
             if name == "ls_rest_api_calls" and labels.get("path") == "/v1/query":
                 total += value
