@@ -32,6 +32,7 @@ from lightspeed_core.api.routes import (
     query,
     quotas,
     rags,
+    shields,
     tools,
     vector_stores,
 )
@@ -55,6 +56,7 @@ from lightspeed_core.mcp.factory import build_tools
 from lightspeed_core.metrics.middleware import RestMetricsMiddleware
 from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
+from lightspeed_core.pipeline.topic import TopicSummarizer
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
 from lightspeed_core.shields.factory import build_shields
@@ -69,15 +71,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     catalog.router,
     query.router,
-    quotas.router,
-    rags.router,
-    vector_stores.router,
     interrupt.router,
     conversations.v1_router,
     conversations.v2_router,
     feedback.router,
+    quotas.router,
     tools.router,
     mcp_servers.router,
+    rags.router,
+    vector_stores.router,
+    shields.router,
     metrics.router,
 )
 
@@ -113,6 +116,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
     history = ConversationService(ConversationRepository(database), cache)
+    prompts = SystemPrompts.from_config(config.customization, settings.config_dir)
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -121,17 +125,18 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         metrics=metrics,
         auth=build_auth_backend(config.authentication),
         policy=_policy(config),
-        prompts=SystemPrompts.from_config(config.customization, settings.config_dir),
+        prompts=prompts,
         database=database,
         conversations=history,
         quota=await build_quota(config, pool, metrics),
-        shields=await build_shields(config, plan.backend, metrics),
+        shields=await build_shields(config, plan.backend, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
         rag=await build_rag(config, plan.backend),
         streams=await build_stream_registry(database),
         background=BackgroundTasks(),
         feedback=await build_feedback(config.user_data_collection, database, history),
         transcripts=build_transcripts(config.user_data_collection),
+        topics=TopicSummarizer(plan.backend, prompts.topic_summary, history.set_topic),
     )
 
 
@@ -171,6 +176,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             await services.quota.close()
+            await services.topics.close()
             await services.background.drain()
             await services.auth.aclose()
             await services.conversations.close()

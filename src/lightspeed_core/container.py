@@ -21,6 +21,7 @@ from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.mcp.base import ToolService
 from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
+from lightspeed_core.pipeline.topic import TopicSummarizer
 from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
 from lightspeed_core.shields.base import ShieldService
@@ -57,5 +58,6 @@ class Services:
     rag: RagService
     streams: StreamRegistry
     background: BackgroundTasks
+    topics: TopicSummarizer
     feedback: FeedbackService
     transcripts: TranscriptWriter

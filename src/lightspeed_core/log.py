@@ -66,7 +66,16 @@ def setup_logging(level: str | None = None) -> None:
     if handler not in root.handlers:
         root.addHandler(handler)
     root.setLevel(chosen)
-    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "aiosqlite", "asyncio", "faiss", "multipart"):
+    for noisy in (
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "httpcore2",
+        "aiosqlite",
+        "asyncio",
+        "faiss",
+        "multipart",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

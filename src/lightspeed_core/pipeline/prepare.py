@@ -17,10 +17,11 @@ from typing import Any
 
 from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
+from lightspeed_core.authz.overrides import check_model_override
 from lightspeed_core.authz.ownership import check_conversation_access
 from lightspeed_core.container import Services
 from lightspeed_core.conversations.repository import now_utc
-from lightspeed_core.errors import ForbiddenError, NotFoundError
+from lightspeed_core.errors import NotFoundError
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.mcp.base import ToolRequest
@@ -63,13 +64,7 @@ class PreparedQuery:
 def _override_allowed(auth: Authorized, request: QueryRequest) -> tuple[str, str] | None:
     if not (request.provider and request.model):
         return None
-    if not auth.may(Action.MODEL_OVERRIDE):
-        raise ForbiddenError(
-            "This instance does not permit overriding model/provider in the query request "
-            "(missing permission: model_override). Please remove the model and provider "
-            "fields from your request.",
-            "User lacks model_override permission required to override model/provider.",
-        )
+    check_model_override(auth)
     return request.provider, request.model
 
 
@@ -158,7 +153,7 @@ async def prepare_query(
         model=model,
         llm_request=llm_request,
         new_conversation=conversation is None,
-        question=request.query,
+        question=shielded.text,
         refusal=shielded.refusal,
         refusal_usage=(shielded.input_tokens, shielded.output_tokens),
         context=context,

@@ -35,7 +35,6 @@ from lightspeed_core.pipeline.events import (
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, turn_record
 from lightspeed_core.pipeline.prepare import PreparedQuery
 from lightspeed_core.pipeline.tokens import estimate_tokens
-from lightspeed_core.pipeline.topic import summarize_topic
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +97,11 @@ class QueryRun:
         self.outcome = Outcome()
 
     async def events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
+        with self.services.topics.busy():
+            async for event in self._events(interruptible=interruptible):
+                yield event
+
+    async def _events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
         prepared = self.prepared
         if prepared.refusal is not None:
             yield StartEvent(prepared.conversation_id, prepared.request_id)
@@ -204,19 +208,8 @@ class QueryRun:
                 "Database query failed", "Failed to store the conversation turn."
             ) from exc
         if prepared.new_conversation and prepared.request.generate_topic_summary is not False:
-            self.services.background.spawn(self._topic(), name=f"topic-{prepared.conversation_id}")
-
-    async def _topic(self) -> None:
-        prepared = self.prepared
-        topic = await summarize_topic(
-            self.services.llm,
-            prepared.model.identifier,
-            prepared.question,
-            self.services.prompts.topic_summary,
-        )
-        if topic:
-            await self.services.conversations.set_topic(
-                prepared.auth.principal.user_id, prepared.conversation_id, topic
+            self.services.topics.schedule(
+                user_id, prepared.conversation_id, prepared.model.identifier, prepared.question
             )
 
     async def _store_partial(self, closing: str = "") -> None:

@@ -252,8 +252,7 @@ class RateLimitConfiguration(ConfigModel):
         default=None,
         title="Redis URL",
         description=(
-            "Count requests in Redis (e.g. redis://127.0.0.1:6379/0) instead of the quota "
-            "database."
+            "Count requests in Redis (e.g. redis://127.0.0.1:6379/0) instead of the quota database."
         ),
     )
 

@@ -107,7 +107,8 @@ def build_run_config(
     """Return the run config dict and the baseline's preferred default model."""
     environ = os.environ if env is None else env
     run, preferred = _baseline(config, config_dir, environ)
-    run = ensure_skeleton(copy.deepcopy(run), state_dir)
+    lean = config.llama_stack.config is not None and config.llama_stack.config.baseline == "empty"
+    run = ensure_skeleton(copy.deepcopy(run), state_dir, default_vector_store=not lean)
     inference = run["providers"].setdefault("inference", [])
     for provider in config.inference.providers:
         inference[:] = [p for p in inference if p.get("provider_id") != provider.provider_id]
