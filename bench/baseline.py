@@ -64,9 +64,13 @@ async def main() -> None:
     run = synthesize_run_config(config, args.config.parent, Path(os.environ["BENCH_STATE"]))
     backend_url = config.inference.providers[0].extra["base_url"]
     model = f"{config.inference.default_provider}/{config.inference.default_model}"
-    chat = {"model": config.inference.default_model,
-            "messages": [{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
-                         {"role": "user", "content": "Say hello"}]}
+    chat = {
+        "model": config.inference.default_model,
+        "messages": [
+            {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+            {"role": "user", "content": "Say hello"},
+        ],
+    }
 
     from ogx.core.library_client import AsyncOGXAsLibraryClient
 
@@ -96,7 +100,10 @@ async def main() -> None:
 
     async def ogx_ttft() -> float | None:
         stream = await client.responses.create(
-            model=model, input="Say hello", instructions=DEFAULT_SYSTEM_PROMPT, store=False,
+            model=model,
+            input="Say hello",
+            instructions=DEFAULT_SYSTEM_PROMPT,
+            store=False,
             stream=True,
         )
         first = None

@@ -59,8 +59,17 @@ def wrk_available() -> bool:
 def load_wrk(url: str, body: dict[str, Any], connections: int, seconds: int) -> dict[str, Any]:
     """Closed-loop load with wrk (2 threads): throughput, p50/p99, errors."""
     env = {**os.environ, "BENCH_BODY": json.dumps(body)}
-    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-            "-s", str(WRK_SCRIPT), url]
+    argv = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(WRK_SCRIPT),
+        url,
+    ]
     out = subprocess.run(argv, capture_output=True, text=True, env=env, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
     data = json.loads(line.removeprefix("WRKJSON "))
@@ -77,7 +86,9 @@ def load_wrk(url: str, body: dict[str, Any], connections: int, seconds: int) -> 
     }
 
 
-async def load_python(url: str, body: dict[str, Any], connections: int, seconds: int) -> dict[str, Any]:
+async def load_python(
+    url: str, body: dict[str, Any], connections: int, seconds: int
+) -> dict[str, Any]:
     """Fallback load generator (async httpx), when wrk is not installed."""
     latencies: list[float] = []
     errors = 0

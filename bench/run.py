@@ -38,8 +38,14 @@ def bench_config(folder: Path, backend: str, port: int, workers: int) -> Path:
         "inference": {
             "default_provider": "stub",
             "default_model": "stub-model",
-            "providers": [{"type": "openai", "id": "stub", "api_key_env": "BENCH_STUB_KEY",
-                           "extra": {"base_url": backend}}],
+            "providers": [
+                {
+                    "type": "openai",
+                    "id": "stub",
+                    "api_key_env": "BENCH_STUB_KEY",
+                    "extra": {"base_url": backend},
+                }
+            ],
         },
     }
     path = folder / f"bench-{workers}.yaml"
@@ -51,7 +57,11 @@ def run_baseline(config: Path, folder: Path, n: int) -> dict[str, Any]:
     env = {**os.environ, "BENCH_STATE": str(folder / "baseline-state"), "BENCH_STUB_KEY": "x"}
     done = subprocess.run(
         [sys.executable, "-m", "bench.baseline", "--config", str(config), "--n", str(n)],
-        capture_output=True, text=True, env=env, check=False, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=ROOT,
     )
     if done.returncode != 0:
         raise RuntimeError(f"baseline failed:\n{done.stderr[-3000:]}")
@@ -66,10 +76,15 @@ async def run_service(
 ) -> dict[str, Any]:
     port = free_port()
     config = bench_config(folder, backend, port, workers)
-    env = {"BENCH_STUB_KEY": "x", "LIGHTSPEED_CORE_DATA_DIR": str(folder / f"data-{workers}"),
-           "LIGHTSPEED_STACK_LOG_LEVEL": "WARNING", "OGX_LOGGING": "all=error"}
-    process = spawn([str(BIN / "lightspeed-core"), "-c", str(config)],
-                    folder / f"service-{workers}.log", env)
+    env = {
+        "BENCH_STUB_KEY": "x",
+        "LIGHTSPEED_CORE_DATA_DIR": str(folder / f"data-{workers}"),
+        "LIGHTSPEED_STACK_LOG_LEVEL": "WARNING",
+        "OGX_LOGGING": "all=error",
+    }
+    process = spawn(
+        [str(BIN / "lightspeed-core"), "-c", str(config)], folder / f"service-{workers}.log", env
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{base}/readiness", process)
@@ -93,7 +108,9 @@ async def run_service(
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="short runs (smoke test of the harness)")
+    parser.add_argument(
+        "--quick", action="store_true", help="short runs (smoke test of the harness)"
+    )
     parser.add_argument("--workers", default="1,2", help="worker counts to measure (default 1,2)")
     parser.add_argument("--seconds", type=int, default=20, help="seconds per load level")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -102,8 +119,16 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lightspeed-bench-") as tmp:
         folder = Path(tmp)
         stub_port = free_port()
-        stub = spawn([sys.executable, "-m", "lightspeed_core.testing.scripted_backend",
-                      "--port", str(stub_port)], folder / "stub.log")
+        stub = spawn(
+            [
+                sys.executable,
+                "-m",
+                "lightspeed_core.testing.scripted_backend",
+                "--port",
+                str(stub_port),
+            ],
+            folder / "stub.log",
+        )
         backend = f"http://127.0.0.1:{stub_port}/v1"
         try:
             wait_http(f"{backend}/models", stub)
@@ -114,8 +139,12 @@ async def main() -> None:
                 runs.append(await run_service(folder, backend, workers, n, seconds, [16, 64]))
         finally:
             stop(stub)
-    results = {"baseline": baseline, "runs": runs, "quick": args.quick,
-               "load_tool": "wrk" if measure.wrk_available() else "python"}
+    results = {
+        "baseline": baseline,
+        "runs": runs,
+        "quick": args.quick,
+        "load_tool": "wrk" if measure.wrk_available() else "python",
+    }
     (ROOT / "bench" / "results" / "latest.json").write_text(json.dumps(results, indent=2))
     write_report(results, args.output)
     print(f"wrote {args.output}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 
 from lightspeed_core.app import Settings, create_app
 from lightspeed_core.config import configuration_from_data
+from lightspeed_core.config.defaults import DATA_DIR_ENV
 from lightspeed_core.container import Services
 
 STUB_KEY_ENV = "LIGHTSPEED_TEST_STUB_KEY"
@@ -85,7 +87,24 @@ async def running_app(data: dict[str, Any], folder: Path) -> AsyncIterator[Runni
         data = {**data, "database": {"sqlite": {"db_path": str(folder / "lightspeed.db")}}}
     config = configuration_from_data(data, base_dir=folder)
     app = create_app(Settings(config, folder))
-    async with app.router.lifespan_context(app):
+    # OGX keeps a persistent registry under the data folder: each app gets its own, so one
+    # test's models and stores never leak into another's (the run config bakes the paths in).
+    previous = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(folder / "data")
+    try:
+        context = app.router.lifespan_context(app)
+        await context.__aenter__()
+    finally:
+        if previous is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = previous
+    try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield RunningApp(app, client)
+    except BaseException as exc:
+        await context.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
+    else:
+        await context.__aexit__(None, None, None)

@@ -9,7 +9,6 @@ from typing import Any
 
 from ogx_api import (
     Model,
-    ModelType,
     OpenAIEmbeddingData,
     OpenAIEmbeddingsRequestWithExtraBody,
     OpenAIEmbeddingsResponse,
@@ -54,15 +53,13 @@ class MiniLMEmbeddings:
         return False
 
     async def list_models(self) -> list[Model] | None:
-        return [
-            Model(
-                identifier=self.config.model_id,
-                provider_resource_id=self.config.model_id,
-                provider_id=self.__provider_id__,
-                model_type=ModelType.embedding,
-                metadata={"embedding_dimension": EMBEDDING_DIMENSION},
-            )
-        ]
+        """Nothing: the run config registers the model explicitly (``registered_resources``).
+
+        OGX persists where each model came from; a model that is sometimes listed by its
+        provider and sometimes registered (RAG stores need it registered before providers are
+        asked) makes OGX refuse to start. Registering it always keeps the source stable.
+        """
+        return []
 
     async def register_model(self, model: Model) -> Model:
         return model

@@ -58,7 +58,7 @@ def _service_config() -> Any:
 
 def test_config_map_holds_a_valid_configuration() -> None:
     config = _service_config()
-    assert config.service.host == "0.0.0.0"  # noqa: S104 - listening in the pod
+    assert config.service.host == "0.0.0.0"
     assert config.database.postgres is not None
     assert config.authentication.module == "k8s"
 
@@ -85,6 +85,8 @@ def test_service_account_may_review_tokens() -> None:
         if doc["kind"] == "ClusterRole"
         for rule in doc.get("rules", [])
     ]
-    granted = {(res, verb) for rule in rules for res in rule.get("resources", []) for verb in rule["verbs"]}
+    granted = {
+        (res, verb) for rule in rules for res in rule.get("resources", []) for verb in rule["verbs"]
+    }
     assert ("tokenreviews", "create") in granted
     assert ("subjectaccessreviews", "create") in granted

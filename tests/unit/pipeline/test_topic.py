@@ -28,15 +28,20 @@ class FakeLLM:
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [('"Kubernetes Basics."', "Kubernetes Basics"), ("Topic\nmore", "Topic"), ("", ""), ("**Bold**!", "Bold")],
+    [
+        ('"Kubernetes Basics."', "Kubernetes Basics"),
+        ("Topic\nmore", "Topic"),
+        ("", ""),
+        ("**Bold**!", "Bold"),
+    ],
 )
 def test_clean_topic(raw: str, clean: str) -> None:
     assert clean_topic(raw) == clean
 
 
-async def _until(predicate: Any, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
+async def _until(predicate: Any, limit: float = 5.0) -> None:
+    async with asyncio.timeout(limit):
+        while not predicate():  # noqa: ASYNC110 - polling the summarizer's effect is the point
             await asyncio.sleep(0.01)
 
 

@@ -108,7 +108,12 @@ def test_runtime_providers_add_the_file_processor(tmp_path: Path) -> None:
 
 def test_nothing_configured_changes_nothing(tmp_path: Path) -> None:
     run = _run(tmp_path)
-    assert "registered_resources" not in run
+    # only the skeleton's always-registered local embedding model, no RAG resources
+    registered = run["registered_resources"]
+    assert [(m["provider_id"], m["model_id"]) for m in registered["models"]] == [
+        ("embeddings", "all-MiniLM-L6-v2")
+    ]
+    assert "vector_stores" not in registered
     assert "file_processors" not in run["providers"]
 
 

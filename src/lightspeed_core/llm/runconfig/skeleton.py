@@ -107,6 +107,17 @@ def ensure_skeleton(
     inference = providers.setdefault("inference", [])
     if not any(p.get("provider_id") == EMBEDDING_PROVIDER_ID for p in inference):
         inference.append(embedding_provider())
+    models = run.setdefault("registered_resources", {}).setdefault("models", [])
+    if not any(m.get("provider_id") == EMBEDDING_PROVIDER_ID for m in models):
+        models.append(
+            {
+                "model_id": EMBEDDING_MODEL_ID,
+                "provider_id": EMBEDDING_PROVIDER_ID,
+                "provider_model_id": EMBEDDING_MODEL_ID,
+                "model_type": "embedding",
+                "metadata": {"embedding_dimension": EMBEDDING_DIMENSION},
+            }
+        )
     storage = run.setdefault("storage", {})
     defaults = _storage(state)
     for key in ("backends", "stores"):
