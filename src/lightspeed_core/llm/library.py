@@ -8,7 +8,9 @@ route matching, re-parse): measured 9.1 ms vs 15.5 ms per streamed stateless cal
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
 import importlib.metadata
 import io
 import logging
@@ -61,6 +63,22 @@ def build_create_request(request: ResponseRequest) -> dict[str, Any]:
     return body
 
 
+@contextlib.asynccontextmanager
+async def _exclusive(lock_path: Path) -> AsyncIterator[None]:
+    """One OGX initialisation at a time across processes sharing the state folder.
+
+    Several uvicorn workers (or pods sharing a volume) start together; OGX creates its
+    SQLite tables with check-then-create, which races ("table ... already exists").
+    """
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class LibraryBackend:
     """OGX in-process."""
 
@@ -77,13 +95,14 @@ class LibraryBackend:
         from ogx_api import Api
 
         log.info("starting OGX in-process from %s", self.run_config)
-        with preserved_logging():  # the constructor reconfigures the process's logging
-            client = AsyncOGXAsLibraryClient(str(self.run_config))
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):  # initialize() prints the config
-                await client.initialize()
-        except Exception as exc:
-            raise BackendUnavailableError(f"OGX failed to start: {exc}") from exc
+        async with _exclusive(self.run_config.parent / ".ogx-init.lock"):
+            with preserved_logging():  # the constructor reconfigures the process's logging
+                client = AsyncOGXAsLibraryClient(str(self.run_config))
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):  # initialize() prints the config
+                    await client.initialize()
+            except Exception as exc:
+                raise BackendUnavailableError(f"OGX failed to start: {exc}") from exc
         self._client = client
         logging.getLogger(_OGX_STREAMING_LOGGER).addFilter(_drop_per_call_noise)
         self._responses = client.impls.get(Api.responses)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +132,10 @@ def synthesize_run_config(
     target = output or state_dir / "run.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     state_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
+    # Workers start together and each writes this file: write aside, then rename atomically,
+    # so no process ever reads a half-written run config.
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".run-", suffix=".yaml")
+    with os.fdopen(fd, "w") as handle:  # mkstemp creates the file with mode 0600
         yaml.safe_dump(run, handle, sort_keys=False)
+    Path(temporary).replace(target)
     return SynthesizedRunConfig(target, preferred)
