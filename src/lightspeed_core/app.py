@@ -56,7 +56,9 @@ from lightspeed_core.mcp.factory import build_tools
 from lightspeed_core.metrics.middleware import RestMetricsMiddleware
 from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
+from lightspeed_core.pipeline.tokens import approximate_tokens, tiktoken_estimator
 from lightspeed_core.pipeline.topic import TopicSummarizer
+from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
 from lightspeed_core.shields.factory import build_shields
@@ -117,6 +119,9 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     cache = await build_cache(config.conversation_cache, pool)
     history = ConversationService(ConversationRepository(database), cache)
     prompts = SystemPrompts.from_config(config.customization, settings.config_dir)
+    quota = await build_quota(config, pool, metrics)
+    # precise (and 38 MB heavier) token estimates only where reservations depend on them
+    tokens = approximate_tokens if isinstance(quota, NoQuota) else tiktoken_estimator()
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -128,7 +133,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         prompts=prompts,
         database=database,
         conversations=history,
-        quota=await build_quota(config, pool, metrics),
+        quota=quota,
         shields=await build_shields(config, plan.backend, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
         rag=await build_rag(config, plan.backend),
@@ -137,6 +142,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         feedback=await build_feedback(config.user_data_collection, database, history),
         transcripts=build_transcripts(config.user_data_collection),
         topics=TopicSummarizer(plan.backend, prompts.topic_summary, history.set_topic),
+        tokens=tokens,
     )
 
 

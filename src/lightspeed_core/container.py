@@ -21,6 +21,7 @@ from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.mcp.base import ToolService
 from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
+from lightspeed_core.pipeline.tokens import TokenEstimator
 from lightspeed_core.pipeline.topic import TopicSummarizer
 from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
@@ -59,5 +60,6 @@ class Services:
     streams: StreamRegistry
     background: BackgroundTasks
     topics: TopicSummarizer
+    tokens: TokenEstimator
     feedback: FeedbackService
     transcripts: TranscriptWriter

@@ -12,7 +12,7 @@ from typing import Any
 
 from lightspeed_core.conversations.records import TurnRecord
 from lightspeed_core.llm.base import ModelInfo
-from lightspeed_core.pipeline.tokens import estimate_tokens
+from lightspeed_core.pipeline.tokens import TokenEstimator
 
 DEFAULT_CONTEXT_WINDOW = 8192
 ANSWER_SHARE = 0.25  # part of the window kept free for the answer
@@ -28,17 +28,19 @@ def context_window(model: ModelInfo, configured: Mapping[str, int]) -> int:
     return int(length) if isinstance(length, int) and length > 0 else DEFAULT_CONTEXT_WINDOW
 
 
-def history_budget(window: int, fixed_text: str) -> int:
+def history_budget(window: int, fixed_text: str, estimate: TokenEstimator) -> int:
     """Tokens left for history once the answer room and the fixed prompt are taken."""
-    return max(0, int(window * (1 - ANSWER_SHARE)) - estimate_tokens(fixed_text))
+    return max(0, int(window * (1 - ANSWER_SHARE)) - estimate(fixed_text))
 
 
-def history_items(turns: Sequence[TurnRecord], budget: int) -> tuple[list[dict[str, Any]], int]:
+def history_items(
+    turns: Sequence[TurnRecord], budget: int, estimate: TokenEstimator
+) -> tuple[list[dict[str, Any]], int]:
     """Responses input items for the newest turns that fit; returns (items, tokens used)."""
     kept: list[TurnRecord] = []
     used = 0
     for turn in reversed(turns):
-        cost = estimate_tokens(turn.query) + estimate_tokens(turn.response) + 8
+        cost = estimate(turn.query) + estimate(turn.response) + 8
         if used + cost > budget:
             break
         kept.append(turn)

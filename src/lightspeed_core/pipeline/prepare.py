@@ -33,7 +33,6 @@ from lightspeed_core.pipeline.history import (
     history_items,
 )
 from lightspeed_core.pipeline.model_select import select_model
-from lightspeed_core.pipeline.tokens import estimate_tokens
 from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import RetrievedContext
 from lightspeed_core.schemas.query import QueryRequest
@@ -120,13 +119,15 @@ async def prepare_query(
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, attachments)
     fixed = instructions + question
-    budget = history_budget(context_window(model, inference.context_windows), fixed)
+    budget = history_budget(
+        context_window(model, inference.context_windows), fixed, services.tokens
+    )
     history: list[dict[str, Any]] = []
     if conversation is not None and budget > 0:
         turns = await services.conversations.recent_turns(conversation_id, MAX_HISTORY_TURNS)
-        history, _ = history_items(turns, budget)
-    estimated = estimate_tokens(fixed) + sum(
-        estimate_tokens(str(item["content"])) for item in history
+        history, _ = history_items(turns, budget, services.tokens)
+    estimated = services.tokens(fixed) + sum(
+        services.tokens(str(item["content"])) for item in history
     )
 
     reservation = None

@@ -34,7 +34,6 @@ from lightspeed_core.pipeline.events import (
 )
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, turn_record
 from lightspeed_core.pipeline.prepare import PreparedQuery
-from lightspeed_core.pipeline.tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +215,7 @@ class QueryRun:
         """Persist what was answered before an interrupt or a disconnect."""
         outcome, prepared = self.outcome, self.prepared
         if not outcome.output_tokens:
-            outcome.output_tokens = estimate_tokens(outcome.answer)
+            outcome.output_tokens = self.services.tokens(outcome.answer)
         if not outcome.input_tokens:
             outcome.input_tokens = prepared.estimated_input_tokens
         try:

@@ -16,13 +16,15 @@ import httpx
 import pytest
 
 from lightspeed_core.pipeline.prompts import DEFAULT_SYSTEM_PROMPT
-from lightspeed_core.pipeline.tokens import estimate_tokens
+from lightspeed_core.pipeline.tokens import tiktoken_estimator
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import stub_config, write_config
 from tests.support.postgres import HOST, PORT, USER, postgres_block
 from tests.support.processes import free_port, spawn, stop, venv_bin, wait_http
 
 from .conftest import limiter_config
+
+estimate_tokens = tiktoken_estimator()  # what the service uses when quotas are enforced
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("quota-workers")]
 SUCCESSES = 50
