@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.db.batch import BatchWriter
@@ -29,7 +29,7 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _info(row: UserConversation) -> ConversationInfo:
+def _info(row: Any) -> ConversationInfo:
     return ConversationInfo(
         id=row.id,
         user_id=row.user_id,
@@ -43,7 +43,7 @@ def _info(row: UserConversation) -> ConversationInfo:
     )
 
 
-def _turn(row: UserTurn) -> TurnRecord:
+def _turn(row: Any) -> TurnRecord:
     return TurnRecord(
         query=row.query,
         response=row.response,
@@ -64,28 +64,41 @@ def _turn(row: UserTurn) -> TurnRecord:
 
 
 class ConversationRepository:
-    """Conversations and turns in one database."""
+    """Conversations and turns in one database.
+
+    Every method is a plain SQLAlchemy Core function run by :meth:`Database.run` (reads) or
+    the group-commit writer (appends): the same SQL on SQLite and PostgreSQL.
+    """
 
     def __init__(self, database: Database) -> None:
         self.db = database
         self._insert = pg_insert if database.dialect == "postgresql" else sqlite_insert
         self.writer = BatchWriter(database)
+        self._upsert = self._conversation_upsert()
 
     async def close(self) -> None:
         await self.writer.close()
 
     async def get(self, conversation_id: str) -> ConversationInfo | None:
-        async with self.db.sessions() as session:
-            row = await session.get(UserConversation, conversation_id)
+        def work(connection: Connection) -> ConversationInfo | None:
+            query = select(UserConversation).where(UserConversation.id == conversation_id)
+            row = connection.execute(query).first()
             return _info(row) if row is not None else None
+
+        result: ConversationInfo | None = await self.db.run(work)
+        return result
 
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         """The user's conversations (everyone's with ``None``), most recent first."""
         query = select(UserConversation).order_by(UserConversation.last_message_at.desc())
         if user_id is not None:
             query = query.where(UserConversation.user_id == user_id)
-        async with self.db.sessions() as session:
-            return [_info(row) for row in (await session.scalars(query)).all()]
+
+        def work(connection: Connection) -> list[ConversationInfo]:
+            return [_info(row) for row in connection.execute(query)]
+
+        result: list[ConversationInfo] = await self.db.run(work)
+        return result
 
     async def turns(self, conversation_id: str, newest: int | None = None) -> list[TurnRecord]:
         """Turns oldest first; with ``newest`` only that many of the most recent ones."""
@@ -94,42 +107,27 @@ class ConversationRepository:
             query = query.order_by(UserTurn.turn_number)
         else:
             query = query.order_by(UserTurn.turn_number.desc()).limit(newest)
-        async with self.db.sessions() as session:
-            rows = [_turn(row) for row in (await session.scalars(query)).all()]
+
+        def work(connection: Connection) -> list[TurnRecord]:
+            return [_turn(row) for row in connection.execute(query)]
+
+        rows: list[TurnRecord] = await self.db.run(work)
         return rows if newest is None else rows[::-1]
 
-    async def append(
-        self, conversation_id: str, user_id: str, turn: TurnRecord, topic_summary: str | None
-    ) -> int:
-        """Store ``turn`` (creating the conversation if needed); returns its turn number."""
-
-        async def job(connection: AsyncConnection) -> int:
-            return await self._append(connection, conversation_id, user_id, turn, topic_summary)
-
-        number: int = await self.writer.submit(job)
-        return number
-
-    async def _append(
-        self,
-        connection: AsyncConnection,
-        conversation_id: str,
-        user_id: str,
-        turn: TurnRecord,
-        topic_summary: str | None,
-    ) -> int:
+    def _conversation_upsert(self) -> Any:
         table = UserConversation
         insert = self._insert(table).values(
-            id=conversation_id,
-            user_id=user_id,
-            created_at=turn.started_at,
-            last_message_at=turn.completed_at,
+            id=bindparam("id"),
+            user_id=bindparam("user_id"),
+            created_at=bindparam("created_at"),
+            last_message_at=bindparam("last_message_at"),
             message_count=1,
-            topic_summary=topic_summary or "",
-            last_used_model=turn.model,
-            last_used_provider=turn.provider,
-            last_response_id=turn.response_id,
+            topic_summary=bindparam("topic_summary"),
+            last_used_model=bindparam("last_used_model"),
+            last_used_provider=bindparam("last_used_provider"),
+            last_response_id=bindparam("last_response_id"),
         )
-        upsert = insert.on_conflict_do_update(
+        return insert.on_conflict_do_update(
             index_elements=["id"],
             set_={
                 "message_count": table.message_count + 1,
@@ -141,36 +139,63 @@ class ConversationRepository:
                 ),
             },
         ).returning(table.message_count)
-        number = int((await connection.execute(upsert)).scalar_one())
+
+    async def append(
+        self, conversation_id: str, user_id: str, turn: TurnRecord, topic_summary: str | None
+    ) -> int:
+        """Store ``turn`` (creating the conversation if needed); returns its turn number."""
+        params = {
+            "id": conversation_id,
+            "user_id": user_id,
+            "created_at": turn.started_at,
+            "last_message_at": turn.completed_at,
+            "topic_summary": topic_summary or "",
+            "last_used_model": turn.model,
+            "last_used_provider": turn.provider,
+            "last_response_id": turn.response_id,
+        }
         row = asdict(turn)
-        row.update(conversation_id=conversation_id, turn_number=number)
-        await connection.execute(sa_insert(UserTurn).values(**row))
+
+        def job(connection: Connection) -> int:
+            number = int(connection.execute(self._upsert, params).scalar_one())
+            connection.execute(
+                sa_insert(UserTurn),
+                {**row, "conversation_id": conversation_id, "turn_number": number},
+            )
+            return number
+
+        number: int = await self.writer.submit(job)
         return number
 
     async def set_topic(self, conversation_id: str, topic: str) -> bool:
-        async with self.db.transaction() as session:
-            result = await session.execute(
+        def job(connection: Connection) -> bool:
+            result = connection.execute(
                 update(UserConversation)
                 .where(UserConversation.id == conversation_id)
                 .values(topic_summary=topic)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return bool(result.rowcount)
+
+        found: bool = await self.writer.submit(job)
+        return found
 
     async def delete(self, conversation_id: str) -> bool:
-        async with self.db.transaction() as session:
-            await session.execute(
-                delete(UserTurn).where(UserTurn.conversation_id == conversation_id)
-            )
-            result = await session.execute(
+        def job(connection: Connection) -> bool:
+            connection.execute(delete(UserTurn).where(UserTurn.conversation_id == conversation_id))
+            result = connection.execute(
                 delete(UserConversation).where(UserConversation.id == conversation_id)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return bool(result.rowcount)
+
+        deleted: bool = await self.writer.submit(job)
+        return deleted
 
     async def count(self) -> int:
-        async with self.db.sessions() as session:
-            return int(
-                (await session.scalar(select(func.count()).select_from(UserConversation))) or 0
-            )
+        def work(connection: Connection) -> int:
+            return int(connection.scalar(select(func.count()).select_from(UserConversation)) or 0)
+
+        total: int = await self.db.run(work)
+        return total
 
 
 def now_utc() -> datetime:

@@ -1,11 +1,11 @@
 """Group commit: write jobs that arrive together share one transaction.
 
 Under concurrency many requests finish at once; committing each turn separately costs a
-transaction (and, with aiosqlite, several thread hand-offs) per request. A single writer
-task takes every job waiting at that moment and runs them in one transaction; a job's
-caller gets its own result or exception. If the shared transaction fails, the jobs are
-retried one by one so one bad job cannot fail the others. A lone request is written
-immediately - there is no waiting for a batch to fill.
+transaction per request. A single writer task takes every job waiting at that moment and
+runs them in one transaction (:meth:`Database.run_write`); each caller gets its own result or
+exception. If the shared transaction fails, the jobs are retried one by one so one bad job
+cannot fail the others. A lone request is written immediately - nothing waits for a batch
+to fill.
 """
 
 from __future__ import annotations
@@ -13,20 +13,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from lightspeed_core.db.engine import Database
 
 log = logging.getLogger(__name__)
-Job = Callable[[AsyncConnection], Awaitable[Any]]
+Job = Callable[[Connection], Any]
 MAX_BATCH = 64
 
 
+def _run_all(connection: Connection, jobs: list[Job]) -> list[Any]:
+    return [job(connection) for job in jobs]
+
+
 class BatchWriter:
-    """Runs write jobs in shared transactions, one batch at a time."""
+    """Runs synchronous write jobs in shared transactions, one batch at a time."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -34,7 +38,7 @@ class BatchWriter:
         self._task: asyncio.Task[None] | None = None
 
     async def submit(self, job: Job) -> Any:
-        """Run ``job`` in a transaction (possibly shared) and return its result."""
+        """Run ``job(connection)`` in a transaction (possibly shared); return its result."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="db-batch-writer")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -51,7 +55,7 @@ class BatchWriter:
     async def _write(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
         if len(batch) > 1:
             try:
-                results = await self._transaction([job for job, _ in batch])
+                results = await self.database.run_write(_run_all, [job for job, _ in batch])
             except Exception:
                 log.debug("batch of %d failed; retrying one by one", len(batch))
             else:
@@ -61,17 +65,13 @@ class BatchWriter:
                 return
         for job, future in batch:
             try:
-                (result,) = await self._transaction([job])
+                (result,) = await self.database.run_write(_run_all, [job])
             except Exception as exc:
                 if not future.done():
                     future.set_exception(exc)
             else:
                 if not future.done():
                     future.set_result(result)
-
-    async def _transaction(self, jobs: list[Job]) -> list[Any]:
-        async with self.database.write_connection() as connection:
-            return [await job(connection) for job in jobs]
 
     async def close(self) -> None:
         if self._task is not None:

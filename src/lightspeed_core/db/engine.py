@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -83,8 +84,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SyncWork = Callable[..., Any]
+
+
 class Database:
-    """One database: an async engine and a session factory."""
+    """One database: an async engine and a session factory, plus :meth:`run`.
+
+    :meth:`run` / :meth:`run_write` execute a plain (synchronous) SQLAlchemy Core function
+    in one transaction - the same code for both engines, never on the event loop:
+
+    * PostgreSQL: through ``AsyncConnection.run_sync`` (asyncpg, fully asynchronous);
+    * SQLite: in a worker thread with the standard ``sqlite3`` driver - one thread hand-off
+      per transaction instead of several per statement with aiosqlite (measured 0.7 ms of
+      CPU per stored turn instead of 2-4 ms); writes go through one thread, so this
+      process's writers queue instead of meeting SQLite's busy-wait back-off.
+    """
 
     def __init__(self, target: Target, *, pool_size: int = 10) -> None:
         self.target = target
@@ -108,6 +122,34 @@ class Database:
         # concurrency. Queue this process's writers here instead (other processes still
         # coordinate through SQLite's lock).
         self._write_lock = asyncio.Lock() if target.dialect == "sqlite" else None
+        self._sync: Engine | None = None
+        if target.dialect == "sqlite":
+            sync_url = target.url.set(drivername="sqlite+pysqlite")
+            self._sync = create_engine(sync_url, connect_args={"timeout": 30})
+            event.listen(self._sync, "connect", _sqlite_pragmas)
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
+            self._readers = ThreadPoolExecutor(2, thread_name_prefix="sqlite-read")
+
+    async def run(self, work: SyncWork, *args: Any) -> Any:
+        """Run ``work(connection, *args)`` in a read transaction; return its result."""
+        if self._sync is None:
+            async with self.engine.connect() as connection:
+                return await connection.run_sync(work, *args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._in_transaction, work, args)
+
+    async def run_write(self, work: SyncWork, *args: Any) -> Any:
+        """Run ``work(connection, *args)`` in a write transaction; return its result."""
+        if self._sync is None:
+            async with self.engine.begin() as connection:
+                return await connection.run_sync(work, *args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._in_transaction, work, args)
+
+    def _in_transaction(self, work: SyncWork, args: tuple[Any, ...]) -> Any:
+        assert self._sync is not None
+        with self._sync.begin() as connection:
+            return work(connection, *args)
 
     @property
     def dialect(self) -> str:
@@ -135,3 +177,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sync is not None:
+            self._writer.shutdown(wait=True)
+            self._readers.shutdown(wait=True)
+            self._sync.dispose()
