@@ -152,8 +152,11 @@ class LibraryBackend:
             stream = await self._responses.create_openai_response(
                 CreateResponseRequest(**build_create_request(request))
             )
-            # OGX's MCP sessions must open and close in one task: see llm/own_task.py
-            async with contextlib.aclosing(in_own_task(stream)) as events:
+            # OGX's MCP sessions must open and close in one task (see llm/own_task.py); the
+            # extra task and queue cost ~2 ms per call, so only requests with MCP tools pay it
+            uses_mcp = any(tool.get("type") == "mcp" for tool in request.tools)
+            source = in_own_task(stream) if uses_mcp else stream
+            async with contextlib.aclosing(source) as events:
                 async for event in normalize_stream(request.model, events, recorded):
                     yield event
         except LightspeedError:
