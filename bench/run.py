@@ -25,7 +25,10 @@ from bench import measure
 from bench.processes import BIN, ROOT, free_port, spawn, stop, wait_http, worker_rss_mb
 from bench.report import write_report
 
-QUERY = {"query": "Say hello"}
+# One model call per request, like the bare-OGX baseline. A new conversation's topic summary
+# is a second model call; DEFAULT_QUERY measures that cost separately.
+QUERY = {"query": "Say hello", "generate_topic_summary": False}
+DEFAULT_QUERY = {"query": "Say hello"}
 
 
 def bench_config(folder: Path, backend: str, port: int, workers: int) -> Path:
@@ -99,6 +102,11 @@ async def run_service(
             print(f"  workers={workers}: load c{connections} for {seconds}s", file=sys.stderr)
             result["load"].append(
                 await measure.load(f"{base}/v1/query", QUERY, connections, seconds)
+            )
+        if workers == 1:
+            print(f"  workers={workers}: load c16 with topic summaries", file=sys.stderr)
+            result["load_with_topics"] = await measure.load(
+                f"{base}/v1/query", DEFAULT_QUERY, 16, seconds
             )
         result["rss_after_load_mb"] = worker_rss_mb(process.pid)
         return result

@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -176,6 +177,10 @@ def create_app(settings: Settings) -> FastAPI:
             raise
         app.state.services = services
         await _record_model_configuration(services)
+        # OGX leaves a large, long-lived heap; moving it out of the collector's reach keeps
+        # full collections cheap under load (measured: p99 at c64 2.33 s -> 1.96 s, +5 % req/s)
+        gc.collect()
+        gc.freeze()
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()
         try:

@@ -38,6 +38,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 def _skip_auth(request: Request, services: Services) -> bool:
     """``skip_for_health_probes`` / ``skip_for_metrics`` for a request without credentials."""
     auth = services.config.authentication
+    if not (auth.skip_for_health_probes or auth.skip_for_metrics):
+        return False  # the common case: no URL work per request
     path = request.url.path
     root_path = request.scope.get("root_path", "")
     if root_path and path.startswith(root_path):

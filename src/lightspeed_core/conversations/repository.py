@@ -9,7 +9,7 @@ numbers on both engines. Turns finishing together share a transaction (``db/batc
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -154,7 +154,7 @@ class ConversationRepository:
             "last_used_provider": turn.provider,
             "last_response_id": turn.response_id,
         }
-        row = asdict(turn)
+        row = {field.name: getattr(turn, field.name) for field in fields(turn)}  # shallow
 
         def job(connection: Connection) -> int:
             number = int(connection.execute(self._upsert, params).scalar_one())

@@ -45,10 +45,9 @@ class RestMetricsMiddleware:
             recorded = True
             template = _template(scope)
             if template is not None:
-                self.metrics.rest_api_calls.labels(template, str(status)).inc()
-                self.metrics.response_duration.labels(template).observe(
-                    time.perf_counter() - started
-                )
+                calls, duration = self.metrics.rest_children(template, str(status))
+                calls.inc()
+                duration.observe(time.perf_counter() - started)
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -30,6 +31,8 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._llm_cache: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        self._rest_cache: dict[tuple[str, str], tuple[Any, Any]] = {}
         r = self.registry
         self.rest_api_calls = Counter(
             names.REST_API_CALLS, "REST API calls", ["path", "status_code"], registry=r
@@ -83,6 +86,33 @@ class Metrics:
             return generate_latest(merged), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
+    def _llm_children(self, labels: tuple[str, str, str]) -> tuple[Any, ...]:
+        """The labelled children of one (provider, model, endpoint), looked up once."""
+        children = self._llm_cache.get(labels)
+        if children is None:
+            children = (
+                self.llm_calls.labels(*labels),
+                self.llm_call_failures.labels(*labels),
+                self.llm_tokens_sent.labels(*labels),
+                self.llm_tokens_received.labels(*labels),
+                self.llm_inference_duration.labels(*labels, "success"),
+                self.llm_inference_duration.labels(*labels, "failure"),
+            )
+            self._llm_cache[labels] = children
+        return children
+
+    def rest_children(self, path: str, status: str) -> tuple[Any, Any]:
+        """Counter and histogram children of one REST route and status, looked up once."""
+        key = (path, status)
+        children = self._rest_cache.get(key)
+        if children is None:
+            children = (
+                self.rest_api_calls.labels(path, status),
+                self.response_duration.labels(path),
+            )
+            self._rest_cache[key] = children
+        return children
+
     def record_llm_call(
         self,
         provider: str,
@@ -95,11 +125,12 @@ class Metrics:
         ok: bool,
     ) -> None:
         """Count one model call, its tokens and duration (exactly once per call)."""
-        labels = (provider, model, endpoint)
-        self.llm_calls.labels(*labels).inc()
+        calls, failures, sent, received, success, failure = self._llm_children(
+            (provider, model, endpoint)
+        )
+        calls.inc()
         if not ok:
-            self.llm_call_failures.labels(*labels).inc()
-        self.llm_tokens_sent.labels(*labels).inc(input_tokens)
-        self.llm_tokens_received.labels(*labels).inc(output_tokens)
-        result = "success" if ok else "failure"
-        self.llm_inference_duration.labels(*labels, result).observe(seconds)
+            failures.inc()
+        sent.inc(input_tokens)
+        received.inc(output_tokens)
+        (success if ok else failure).observe(seconds)

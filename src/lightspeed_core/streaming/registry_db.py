@@ -20,9 +20,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import anyio
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.ownership import OwnedResource, ResourceKind, may_act_on
@@ -84,29 +83,29 @@ class DatabaseStreamRegistry:
             with anyio.CancelScope(shield=True):
                 await self._complete(request_id)
 
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction; on PostgreSQL without waiting for the WAL flush.
+    def _fast_commit(self, connection: Connection) -> None:
+        """On PostgreSQL, do not wait for the WAL flush.
 
         A crash may lose the rows of its last instant - of streams that died with it anyway.
         """
-        async with self.db.write_connection() as connection:
-            if self.db.dialect == "postgresql":
-                await connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            yield connection
+        if self.db.dialect == "postgresql":
+            connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
     async def _register(self, request_id: str, user_id: str, conversation_id: str) -> bool:
+        row = {
+            "request_id": request_id,
+            "user_id": user_id,
+            "conversation_id": conversation_id,
+            "started_at": datetime.now(UTC),
+            "interrupt_requested": False,
+        }
+
+        def work(connection: Connection) -> None:
+            self._fast_commit(connection)
+            connection.execute(insert(StreamRequest), row)
+
         try:
-            async with self._write() as connection:
-                await connection.execute(
-                    insert(StreamRequest).values(
-                        request_id=request_id,
-                        user_id=user_id,
-                        conversation_id=conversation_id,
-                        started_at=datetime.now(UTC),
-                        interrupt_requested=False,
-                    )
-                )
+            await self.db.run_write(work)
         except SQLAlchemyError as exc:
             log.warning(
                 "stream %s is not interruptible (registry write failed: %s)", request_id, exc
@@ -115,13 +114,16 @@ class DatabaseStreamRegistry:
         return True
 
     async def _complete(self, request_id: str) -> None:
+        def work(connection: Connection) -> None:
+            self._fast_commit(connection)
+            connection.execute(
+                update(StreamRequest)
+                .where(StreamRequest.request_id == request_id)
+                .values(completed_at=datetime.now(UTC))
+            )
+
         try:
-            async with self._write() as connection:
-                await connection.execute(
-                    update(StreamRequest)
-                    .where(StreamRequest.request_id == request_id)
-                    .values(completed_at=datetime.now(UTC))
-                )
+            await self.db.run_write(work)
         except SQLAlchemyError as exc:
             log.warning("marking stream %s completed failed: %s", request_id, exc)
 
@@ -130,8 +132,12 @@ class DatabaseStreamRegistry:
 
         Raises 404 for an unknown ``request_id`` and 403 when the stream is another user's.
         """
-        async with self.db.transaction() as session:
-            row = await session.get(StreamRequest, request_id)
+
+        def work(connection: Connection) -> bool:
+            query = select(StreamRequest.user_id, StreamRequest.completed_at).where(
+                StreamRequest.request_id == request_id
+            )
+            row = connection.execute(query).first()
             if row is None:
                 raise NotFoundError("Streaming Request", request_id)
             if not may_act_on(frozenset(), user_id, Action.STREAMING_QUERY, _stream(row.user_id)):
@@ -141,13 +147,16 @@ class DatabaseStreamRegistry:
                 )
             if row.completed_at is not None:
                 return False
-            result = await session.execute(
+            result = connection.execute(
                 update(StreamRequest)
                 .where(StreamRequest.request_id == request_id, StreamRequest.completed_at.is_(None))
                 .values(interrupt_requested=True)
             )
-            if not result.rowcount:  # type: ignore[attr-defined]
-                return False
+            return bool(result.rowcount)
+
+        interrupted: bool = await self.db.run_write(work)
+        if not interrupted:
+            return False
         local = self._active.get(request_id)
         if local is not None:
             local.set()
@@ -165,18 +174,16 @@ class DatabaseStreamRegistry:
             waiting = [rid for rid, event in self._active.items() if not event.is_set()]
             if not waiting:
                 continue
+            query = select(StreamRequest.request_id).where(
+                StreamRequest.request_id.in_(waiting),
+                StreamRequest.interrupt_requested.is_(True),
+            )
             try:
-                async with self.db.sessions() as session:
-                    flagged = await session.scalars(
-                        select(StreamRequest.request_id).where(
-                            StreamRequest.request_id.in_(waiting),
-                            StreamRequest.interrupt_requested.is_(True),
-                        )
-                    )
-                    for request_id in flagged:
-                        event = self._active.get(request_id)
-                        if event is not None:
-                            event.set()
+                flagged = await self.db.run(lambda c, q=query: list(c.scalars(q)))
+                for request_id in flagged:
+                    event = self._active.get(request_id)
+                    if event is not None:
+                        event.set()
             except SQLAlchemyError as exc:
                 log.warning("polling stream interrupts failed: %s", exc)
 
@@ -185,7 +192,6 @@ class DatabaseStreamRegistry:
             return
         self._last_cleanup = time.monotonic()
         cutoff = datetime.now(UTC) - self.retention
+        old = delete(StreamRequest).where(StreamRequest.started_at < cutoff)
         with contextlib.suppress(SQLAlchemyError):
-            async with self.db.transaction() as session:
-                old = delete(StreamRequest).where(StreamRequest.started_at < cutoff)
-                await session.execute(old)
+            await self.db.run_write(lambda connection: connection.execute(old))

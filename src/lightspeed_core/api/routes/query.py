@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
 from lightspeed_core.api.deps import ServicesDep, require
@@ -26,11 +26,13 @@ async def query(
     request: Request,
     auth: Annotated[Authorized, Depends(require(Action.QUERY))],
     services: ServicesDep,
-) -> QueryResponse:
+) -> Response:
     """Answer a question (optionally within a conversation)."""
     pipeline = QueryPipeline(services)
     prepared = await pipeline.prepare(body, auth, "/v1/query", request.headers, Action.QUERY)
-    return await fold(pipeline.run(prepared))
+    answer = await fold(pipeline.run(prepared))
+    # already a validated QueryResponse: serialise it once instead of FastAPI re-validating
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.post(

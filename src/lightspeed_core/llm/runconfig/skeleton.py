@@ -27,15 +27,6 @@ def _providers(state: Path) -> dict[str, list[dict[str, Any]]]:
                 },
             }
         ],
-        "vector_io": [
-            {
-                "provider_id": "faiss",
-                "provider_type": "inline::faiss",
-                "config": {
-                    "persistence": {"backend": "kv_default", "namespace": "vector_io::faiss"}
-                },
-            }
-        ],
         "tool_runtime": [
             {"provider_id": "file-search", "provider_type": "inline::file-search", "config": {}},
             {
