@@ -116,6 +116,9 @@ def write_report(results: dict[str, Any], output: Path) -> None:
         ("bare OGX `responses.create(store=False)` (library client)", base["ogx_responses"]),
     ):
         lines.append(_row(name, _ms(stats, "median_ms"), _ms(stats, "p95_ms"), stats["n"]))
+    if "runs" in base:
+        seen = " and ".join(f"{r['ogx_responses']['median_ms']} ms" for r in base["runs"])
+        lines.append(_row("(bare OGX median before and after the service runs)", seen, "", ""))
     for run in results["runs"]:
         seq = run["sequential"]
         name = f"`/v1/query`, workers {run['workers']}"
@@ -151,7 +154,7 @@ def write_report(results: dict[str, Any], output: Path) -> None:
         if x:
             lines += [
                 "",
-                "With the default body `{\"query\": \"Say hello\"}` (topic summary on: two model "
+                'With the default body `{"query": "Say hello"}` (topic summary on: two model '
                 f"calls per new conversation), workers {run['workers']}, c{x['connections']}: "
                 f"{x['rps']} req/s, p50 {x['p50_ms']} ms, p99 {x['p99_ms']} ms, "
                 f"{x['errors']} errors.",
