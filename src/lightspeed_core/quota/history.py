@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Table, select
 
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
@@ -42,8 +41,8 @@ class UsageTotal:
     updated_at: datetime | None
 
 
-async def record_usage(
-    conn: AsyncConnection, dialect_insert: Callable[[Table], Any], usage: UsageRecord, now: datetime
+def record_usage(
+    conn: Connection, dialect_insert: Callable[[Table], Any], usage: UsageRecord, now: datetime
 ) -> None:
     """Add ``usage`` to the user's running totals (insert on first use)."""
     statement = dialect_insert(USAGE).values(
@@ -62,7 +61,7 @@ async def record_usage(
             "updated_at": now,
         },
     )
-    await conn.execute(statement)
+    conn.execute(statement)
 
 
 async def read_usage(database: Database, user_id: str) -> list[UsageTotal]:

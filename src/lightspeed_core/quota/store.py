@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Table,
     and_,
     case,
@@ -115,6 +116,12 @@ async def fast_write(database: Database) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
+def fast_commit(database: Database, conn: Connection) -> None:
+    """``fast_write``'s setting for a synchronous transaction (PostgreSQL only)."""
+    if database.dialect == "postgresql":
+        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
 class QuotaStore:
     """Bucket and reservation operations on one database."""
 
@@ -122,7 +129,7 @@ class QuotaStore:
         self.database = database
         self._insert = dialect_insert(database)
 
-    async def _create(self, conn: AsyncConnection, bucket: Bucket, now: datetime) -> None:
+    def _create(self, conn: Connection, bucket: Bucket, now: datetime) -> None:
         initial = bucket.limiter.initial_quota
         statement = self._insert(LIMITS).values(
             id=bucket.id,
@@ -132,17 +139,15 @@ class QuotaStore:
             updated_at=now,
             revoked_at=now,
         )
-        await conn.execute(statement.on_conflict_do_nothing(index_elements=["id", "subject"]))
+        conn.execute(statement.on_conflict_do_nothing(index_elements=["id", "subject"]))
 
-    async def _take(
-        self, conn: AsyncConnection, bucket: Bucket, tokens: int, now: datetime
-    ) -> bool:
+    def _take(self, conn: Connection, bucket: Bucket, tokens: int, now: datetime) -> bool:
         statement = (
             update(LIMITS)
             .where(_row(bucket), _left >= max(tokens, 1))
             .values(available=_left - tokens, updated_at=now)
         )
-        return (await conn.execute(statement)).rowcount == 1
+        return conn.execute(statement).rowcount == 1
 
     async def reserve(
         self,
@@ -153,14 +158,16 @@ class QuotaStore:
         expires: datetime,
     ) -> None:
         """Take ``tokens`` from every bucket, or from none (raises :class:`Refused`)."""
-        async with fast_write(self.database) as conn:
+
+        def work(conn: Connection) -> None:
+            fast_commit(self.database, conn)
             for bucket in buckets:
-                if await self._take(conn, bucket, tokens, now):
+                if self._take(conn, bucket, tokens, now):
                     continue
-                await self._create(conn, bucket, now)
-                if await self._take(conn, bucket, tokens, now):
+                self._create(conn, bucket, now)
+                if self._take(conn, bucket, tokens, now):
                     continue
-                left = await conn.scalar(select(_left).where(_row(bucket)))
+                left = conn.scalar(select(_left).where(_row(bucket)))
                 raise Refused(bucket, int(left or 0))
             rows = [
                 {
@@ -173,18 +180,20 @@ class QuotaStore:
                 }
                 for b in buckets
             ]
-            await conn.execute(insert(HOLDS), rows)
+            conn.execute(insert(HOLDS), rows)
 
-    async def _drop_holds(self, conn: AsyncConnection, reservation_id: str) -> dict[Any, int]:
+        await self.database.run_write(work)
+
+    def _drop_holds(self, conn: Connection, reservation_id: str) -> dict[Any, int]:
         statement = (
             delete(HOLDS)
             .where(HOLDS.c.reservation_id == reservation_id)
             .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
         )
-        return {(s, b): int(t) for s, b, t in (await conn.execute(statement)).all()}
+        return {(s, b): int(t) for s, b, t in conn.execute(statement).all()}
 
-    async def _credit(
-        self, conn: AsyncConnection, changes: Iterable[tuple[tuple[str, str], int]], now: datetime
+    def _credit(
+        self, conn: Connection, changes: Iterable[tuple[tuple[str, str], int]], now: datetime
     ) -> dict[tuple[str, str], int]:
         """Add each delta to its bucket; returns the buckets' new ``available``."""
         left = {}
@@ -195,7 +204,7 @@ class QuotaStore:
                 .values(available=_left + delta, updated_at=now)
                 .returning(_left)
             )
-            value = (await conn.execute(statement)).scalar_one_or_none()
+            value = conn.execute(statement).scalar_one_or_none()
             if value is not None:
                 left[(subject, bucket_id)] = int(value)
         return left
@@ -212,35 +221,46 @@ class QuotaStore:
 
         Returns the buckets' new ``available`` by limiter name.
         """
-        async with fast_write(self.database) as conn:
-            held = await self._drop_holds(conn, reservation_id)
+
+        def work(conn: Connection) -> dict[tuple[str, str], int]:
+            fast_commit(self.database, conn)
+            held = self._drop_holds(conn, reservation_id)
             changes = [(b.key, held.get(b.key, 0) - used) for b in buckets]
-            left = await self._credit(conn, changes, now)
+            credited = self._credit(conn, changes, now)
             if usage is not None:
-                await record_usage(conn, self._insert, usage, now)
+                record_usage(conn, self._insert, usage, now)
+            return credited
+
+        left: dict[tuple[str, str], int] = await self.database.run_write(work)
         return {b.limiter.name: left[b.key] for b in buckets if b.key in left}
 
     async def release(self, reservation_id: str, now: datetime) -> None:
         """Give back the tokens held for ``reservation_id`` (if they still are)."""
-        async with fast_write(self.database) as conn:
-            held = await self._drop_holds(conn, reservation_id)
-            await self._credit(conn, held.items(), now)
+
+        def work(conn: Connection) -> None:
+            fast_commit(self.database, conn)
+            self._credit(conn, self._drop_holds(conn, reservation_id).items(), now)
+
+        await self.database.run_write(work)
 
     async def reclaim_expired(self, now: datetime) -> int:
         """Give back holds whose request never settled; returns the number of holds."""
-        async with self.database.transaction() as session:
-            conn = await session.connection()
-            statement = (
-                delete(HOLDS)
-                .where(HOLDS.c.expires_at < now)
-                .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-            )
-            rows = (await conn.execute(statement)).all()
+        statement = (
+            delete(HOLDS)
+            .where(HOLDS.c.expires_at < now)
+            .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+        )
+
+        def work(conn: Connection) -> int:
+            rows = conn.execute(statement).all()
             totals: dict[tuple[str, str], int] = defaultdict(int)
             for subject, bucket_id, tokens in rows:
                 totals[(subject, bucket_id)] += int(tokens)
-            await self._credit(conn, totals.items(), now)
-        return len(rows)
+            self._credit(conn, totals.items(), now)
+            return len(rows)
+
+        reclaimed: int = await self.database.run_write(work)
+        return reclaimed
 
     async def available(self, buckets: list[Bucket]) -> dict[str, int]:
         """Tokens left per limiter name (buckets never used count as ``initial_quota``)."""
@@ -248,8 +268,8 @@ class QuotaStore:
         statement = select(LIMITS.c.id, LIMITS.c.subject, _left).where(
             tuple_(LIMITS.c.id, LIMITS.c.subject).in_(keys)
         )
-        async with self.database.engine.connect() as conn:
-            found = {(i, s): int(a or 0) for i, s, a in (await conn.execute(statement)).all()}
+        rows = await self.database.run(lambda conn: conn.execute(statement).all())
+        found = {(i, s): int(a or 0) for i, s, a in rows}
         return {
             b.limiter.name: found.get((b.id, b.subject), b.limiter.initial_quota) for b in buckets
         }
@@ -337,10 +357,12 @@ class QuotaStore:
             values.update(quota_limit=quota_limit, limit_override=quota_limit)
         if available is not None:
             values["available"] = available
-        async with self.database.transaction() as session:
-            conn = await session.connection()
-            await self._create(conn, bucket, now)
-            await conn.execute(update(LIMITS).where(_row(bucket)).values(**values))
+
+        def work(conn: Connection) -> None:
+            self._create(conn, bucket, now)
+            conn.execute(update(LIMITS).where(_row(bucket)).values(**values))
+
+        await self.database.run_write(work)
 
     async def totals(self, limiter: Limiter) -> tuple[int, int, int, int]:
         """Buckets, sum of limits, sum of available and tokens held, for the gauges."""
