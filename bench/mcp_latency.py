@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 from tests.support.mcp_server import McpTestServer, ServerOptions
 
 from bench.baseline import summary
-from bench.processes import BIN, free_port, spawn, stop, wait_http
+from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PLAIN = {"query": "Say hello", "generate_topic_summary": False}
@@ -39,30 +38,7 @@ CREDENTIAL = "bench-credential"
 
 
 def config(folder: Path, backend: str, port: int, mcp: list[dict[str, Any]]) -> Path:
-    data: dict[str, Any] = {
-        "name": "mcp latency",
-        "service": {"host": "127.0.0.1", "port": port, "workers": 1, "access_log": False},
-        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
-        "user_data_collection": {},
-        "database": {"sqlite": {"db_path": str(folder / "main.db")}},
-        "inference": {
-            "default_provider": "stub",
-            "default_model": "stub-model",
-            "providers": [
-                {
-                    "type": "openai",
-                    "id": "stub",
-                    "api_key_env": "BENCH_STUB_KEY",
-                    "extra": {"base_url": backend},
-                }
-            ],
-        },
-        "mcp_servers": mcp,
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "lightspeed-stack.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    return service_config(folder, backend, port, name="mcp latency", mcp_servers=mcp)
 
 
 async def measure(

@@ -9,8 +9,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -82,3 +84,37 @@ def worker_rss_mb(pid: int) -> list[float]:
     for child in children:
         totals.append(rss_mb(child) + sum(rss_mb(g) for g in _children(child)))
     return totals
+
+
+def service_config(
+    folder: Path, backend: str, port: int, *, name: str, workers: int = 1, **sections: Any
+) -> Path:
+    """Write the benchmark service configuration: library mode against the scripted backend.
+
+    ``sections`` are added at the top level (``rag=...``, ``quota_handlers=...``,
+    ``mcp_servers=...``). The key of the backend is read from ``BENCH_STUB_KEY``.
+    """
+    data: dict[str, Any] = {
+        "name": name,
+        "service": {"host": "127.0.0.1", "port": port, "workers": workers, "access_log": False},
+        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
+        "user_data_collection": {},
+        "database": {"sqlite": {"db_path": str(folder / f"{name.replace(' ', '-')}.db")}},
+        "inference": {
+            "default_provider": "stub",
+            "default_model": "stub-model",
+            "providers": [
+                {
+                    "type": "openai",
+                    "id": "stub",
+                    "api_key_env": "BENCH_STUB_KEY",
+                    "extra": {"base_url": backend},
+                }
+            ],
+        },
+        **sections,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name.replace(' ', '-')}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path

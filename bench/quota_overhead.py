@@ -22,9 +22,8 @@ from typing import Any
 
 import asyncpg
 import httpx
-import yaml
 
-from bench.processes import BIN, free_port, spawn, stop, wait_http
+from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "test"}
@@ -48,31 +47,8 @@ BODY = {"query": "Say hello", "generate_topic_summary": False}
 
 
 def config(folder: Path, backend: str, port: int, quota: dict[str, Any] | None) -> Path:
-    data: dict[str, Any] = {
-        "name": "quota overhead",
-        "service": {"host": "127.0.0.1", "port": port, "workers": 1, "access_log": False},
-        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
-        "user_data_collection": {},
-        "database": {"sqlite": {"db_path": str(folder / "main.db")}},
-        "inference": {
-            "default_provider": "stub",
-            "default_model": "stub-model",
-            "providers": [
-                {
-                    "type": "openai",
-                    "id": "stub",
-                    "api_key_env": "BENCH_STUB_KEY",
-                    "extra": {"base_url": backend},
-                }
-            ],
-        },
-    }
-    if quota is not None:
-        data["quota_handlers"] = {**quota, "limiters": LIMITERS}
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "lightspeed-stack.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    sections = {} if quota is None else {"quota_handlers": {**quota, "limiters": LIMITERS}}
+    return service_config(folder, backend, port, name="quota overhead", **sections)
 
 
 async def postgres_database() -> str | None:

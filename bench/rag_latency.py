@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
-from bench.processes import BIN, free_port, spawn, stop, wait_http
+from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 KNOWLEDGE = Path(__file__).parents[1] / "examples" / "knowledge"
@@ -32,31 +31,8 @@ BODY = {"query": "How do I index my own documents?", "generate_topic_summary": F
 
 
 def config(folder: Path, backend: str, port: int, rag: dict[str, Any] | None) -> Path:
-    data: dict[str, Any] = {
-        "name": "rag latency",
-        "service": {"host": "127.0.0.1", "port": port, "workers": 1, "access_log": False},
-        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
-        "user_data_collection": {},
-        "database": {"sqlite": {"db_path": str(folder / "main.db")}},
-        "inference": {
-            "default_provider": "stub",
-            "default_model": "stub-model",
-            "providers": [
-                {
-                    "type": "openai",
-                    "id": "stub",
-                    "api_key_env": "BENCH_STUB_KEY",
-                    "extra": {"base_url": backend},
-                }
-            ],
-        },
-    }
-    if rag is not None:
-        data["rag"] = rag
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "lightspeed-stack.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    sections = {} if rag is None else {"rag": rag}
+    return service_config(folder, backend, port, name="rag latency", **sections)
 
 
 def summary(samples: list[float]) -> dict[str, float]:

@@ -19,10 +19,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bench import measure
-from bench.processes import BIN, ROOT, free_port, spawn, stop, wait_http, worker_rss_mb
+from bench.processes import (
+    BIN,
+    ROOT,
+    free_port,
+    service_config,
+    spawn,
+    stop,
+    wait_http,
+    worker_rss_mb,
+)
 from bench.report import write_report
 
 # One model call per request, like the bare-OGX baseline. A new conversation's topic summary
@@ -32,28 +39,7 @@ DEFAULT_QUERY = {"query": "Say hello"}
 
 
 def bench_config(folder: Path, backend: str, port: int, workers: int) -> Path:
-    config = {
-        "name": "Lightspeed Core benchmark",
-        "service": {"host": "127.0.0.1", "port": port, "workers": workers, "access_log": False},
-        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
-        "user_data_collection": {},
-        "database": {"sqlite": {"db_path": str(folder / f"bench-{workers}.db")}},
-        "inference": {
-            "default_provider": "stub",
-            "default_model": "stub-model",
-            "providers": [
-                {
-                    "type": "openai",
-                    "id": "stub",
-                    "api_key_env": "BENCH_STUB_KEY",
-                    "extra": {"base_url": backend},
-                }
-            ],
-        },
-    }
-    path = folder / f"bench-{workers}.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
+    return service_config(folder, backend, port, name=f"bench-{workers}", workers=workers)
 
 
 def run_baseline(config: Path, folder: Path, n: int) -> dict[str, Any]:
