@@ -46,8 +46,15 @@ check-size: ## fail on Python modules over 500 lines
 	if [ -n "$$big" ]; then echo "modules over 500 lines:"; echo "$$big"; exit 1; fi
 
 .PHONY: test
+# A crashed xdist worker (a native extension dying, say) can leave pytest waiting forever:
+# bound the run so CI fails with a message instead of hanging until its own limit.
+TEST_TIMEOUT ?= 30m
+
 test: install lint typecheck check-size ## install, lint, type-check and run the whole test suite
-	$(RUN) pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	@timeout --kill-after=30s $(TEST_TIMEOUT) $(RUN) pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
+	status=$$?; if [ $$status -eq 124 ] || [ $$status -eq 137 ]; then \
+	  echo ">> the test run exceeded $(TEST_TIMEOUT) and was stopped (a hung or crashed worker?)"; fi; \
+	exit $$status
 
 .PHONY: test-fast
 test-fast: ## unit tests only (no subprocesses, no databases)

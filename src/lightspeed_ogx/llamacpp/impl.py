@@ -56,6 +56,7 @@ class LlamaCppInference:
         self._llm: Any = None
         self._lock = asyncio.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
+        self._cancels: set[threading.Event] = set()
 
     async def initialize(self) -> None:
         log.info("preparing the local model (first run assembles the GGUF into ~/.cache)")
@@ -75,7 +76,14 @@ class LlamaCppInference:
         )
 
     async def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Stop a generation in flight at its next token and let its thread finish before the
+        # model is freed: llama.cpp must never decode on a context that is being released.
+        for cancel in list(self._cancels):
+            cancel.set()
+        await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
+        model, self._llm = self._llm, None
+        if model is not None:
+            model.close()
 
     async def health(self) -> dict[str, Any]:
         return {"status": "OK" if self._llm is not None else "Error"}
@@ -192,6 +200,9 @@ class LlamaCppInference:
             return generate(self._llm, tokens, bounded, emit, cancel)
 
         async with self._lock:
+            if self._llm is None:
+                raise RuntimeError("the local model provider is shut down")
+            self._cancels.add(cancel)
             future = loop.run_in_executor(self._pool, run)
             future.add_done_callback(lambda _f: loop.call_soon_threadsafe(queue.put_nowait, _DONE))
             try:
@@ -200,6 +211,7 @@ class LlamaCppInference:
                 yield await future
             finally:
                 cancel.set()
+                self._cancels.discard(cancel)
                 if not future.done():
                     with contextlib.suppress(Exception):
                         await future
