@@ -190,6 +190,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.topics.close()
             await services.background.drain()
             await services.auth.aclose()
+            await services.tools.close()
             await services.conversations.close()
             await services.llm.close()
             await pool.close()

@@ -1,28 +1,27 @@
-"""A backend decorator that caches the model list for a few seconds.
+"""A backend decorator that caches the model list.
 
 Every query validates its model against OGX's list; in server mode that is an HTTP call.
-Models change rarely, so each process keeps the list for ``ttl`` seconds (a cache of
-backend state, not shared state: a stale entry only delays seeing a new model).
+Models change rarely, so each process keeps the list (a cache of backend state, not shared
+state: a stale entry only delays seeing a new model by one refresh). Fresh for ``ttl``
+seconds, then served stale while one background read refreshes it (``Refreshing``).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from lightspeed_core.llm.base import LLMBackend, ModelInfo, ProviderInfo, ResponseRequest
 from lightspeed_core.llm.events import LLMEvent
+from lightspeed_core.refreshing import Refreshing
 
 
 class CachedModelsBackend:
     """Delegates everything to ``inner``; ``list_models`` is cached."""
 
-    def __init__(self, inner: LLMBackend, ttl: float = 10.0) -> None:
+    def __init__(self, inner: LLMBackend, ttl: float = 10.0, max_stale: float = 60.0) -> None:
         self.inner = inner
-        self.ttl = ttl
-        self._models: list[ModelInfo] | None = None
-        self._fetched = 0.0
+        self._models = Refreshing(inner.list_models, ttl=ttl, max_stale=max_stale, what="models")
 
     @property
     def mode(self) -> str:
@@ -32,20 +31,17 @@ class CachedModelsBackend:
         await self.inner.start()
 
     async def close(self) -> None:
+        await self._models.close()
         await self.inner.close()
 
     async def version(self) -> str:
         return await self.inner.version()
 
     async def list_models(self) -> list[ModelInfo]:
-        now = time.monotonic()
-        if self._models is None or now - self._fetched > self.ttl:
-            self._models = await self.inner.list_models()
-            self._fetched = now
-        return list(self._models)
+        return list(await self._models.get())
 
     def invalidate(self) -> None:
-        self._models = None
+        self._models.invalidate()
 
     async def list_providers(self) -> list[ProviderInfo]:
         return await self.inner.list_providers()

@@ -92,6 +92,10 @@ class ToolService(Protocol):
         """Remove an API-registered server; ``False`` if unknown, ``ForbiddenError`` if static."""
         ...
 
+    async def close(self) -> None:
+        """Stop background work (probes, registry refreshes) at shutdown."""
+        ...
+
 
 class NoTools:
     """No MCP servers at all (a test double; the service always builds the real one)."""
@@ -113,3 +117,6 @@ class NoTools:
 
     async def unregister(self, name: str) -> bool:
         return False
+
+    async def close(self) -> None:
+        return None

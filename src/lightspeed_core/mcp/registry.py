@@ -2,9 +2,11 @@
 
 API-registered servers live in the ``mcp_server`` table of the main database, so every
 worker and every pod sees the same set and it survives restarts (the reference keeps them in
-a per-worker list). Queries read the table through a cache of :data:`CACHE_SECONDS`: a
-registration made on one worker is used by the others within that time; the worker that
-made the change drops its own cache at once. The list endpoint always reads the table.
+a per-worker list). Queries read the table through a cache of :data:`CACHE_SECONDS`
+(``Refreshing``: stale values are served while one background read refreshes them, so the
+requests in flight never all read the table at once): a registration made on one worker is
+used by the others within about that time; the worker that made the change drops its own
+cache at once. The list endpoint always reads the table.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import McpServer
 from lightspeed_core.errors import ConflictError, ForbiddenError, UnprocessableError
 from lightspeed_core.mcp.base import McpServerSpec, loggable_url
+from lightspeed_core.refreshing import Refreshing
 
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 1.0
+MAX_STALE_SECONDS = 10.0  # past this, a query waits for the read (a database outage shows)
 
 
 def from_config(server: ModelContextProtocolServer) -> McpServerSpec:
@@ -76,16 +80,21 @@ class McpRegistry:
         self.configured = tuple(configured)
         self.db = database
         self.allowed_hosts = tuple(allowed_hosts)
-        self._clock = clock
-        self._cached: tuple[McpServerSpec, ...] | None = None
-        self._expires = 0.0
+        self._registered = Refreshing(
+            self._read,
+            ttl=CACHE_SECONDS,
+            max_stale=MAX_STALE_SECONDS,
+            what="registered MCP servers",
+            clock=clock,
+        )
 
     async def servers(self, *, fresh: bool = False) -> list[McpServerSpec]:
-        """Every server, configured first; the registered ones at most ``CACHE_SECONDS`` old."""
-        if fresh or self._cached is None or self._clock() >= self._expires:
-            self._cached = tuple(await self._read())
-            self._expires = self._clock() + CACHE_SECONDS
-        return [*self.configured, *self._cached]
+        """Every server, configured first; the registered ones about ``CACHE_SECONDS`` old."""
+        registered = await (self._registered.fresh() if fresh else self._registered.get())
+        return [*self.configured, *registered]
+
+    async def close(self) -> None:
+        await self._registered.close()
 
     async def register(self, server: McpServerSpec, created_by: str) -> None:
         """Store ``server``; 409 if its name is taken, 422 if its host is not allowed."""
@@ -113,7 +122,7 @@ class McpRegistry:
                 session.add(row)
         except IntegrityError as exc:
             raise _conflict(server.name) from exc
-        self._cached = None
+        self._registered.invalidate()
         log.info(
             "MCP server %r registered at %s by %s",
             server.name,
@@ -131,17 +140,17 @@ class McpRegistry:
             )
         async with self.db.transaction() as session:
             result = await session.execute(delete(McpServer).where(McpServer.name == name))
-        self._cached = None
+        self._registered.invalidate()
         deleted = bool(getattr(result, "rowcount", 0))
         if deleted:
             log.info("MCP server %r unregistered", name)
         return deleted
 
-    async def _read(self) -> list[McpServerSpec]:
+    async def _read(self) -> tuple[McpServerSpec, ...]:
         async with self.db.sessions() as session:
             rows = (await session.scalars(select(McpServer).order_by(McpServer.created_at))).all()
         configured = {s.name for s in self.configured}
-        return [_from_row(row) for row in rows if row.name not in configured]
+        return tuple(_from_row(row) for row in rows if row.name not in configured)
 
 
 def _conflict(name: str) -> ConflictError:

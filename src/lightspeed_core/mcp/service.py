@@ -60,8 +60,9 @@ class McpToolService:
     async def unregister(self, name: str) -> bool:
         return await self.registry.unregister(name)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self.probe.close()
+        await self.registry.close()
 
     async def _resolve(self, request: ToolRequest) -> list[Resolution]:
         servers = await self.registry.servers()
