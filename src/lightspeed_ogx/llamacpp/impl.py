@@ -57,6 +57,7 @@ class LlamaCppInference:
         self._lock = asyncio.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
         self._cancels: set[threading.Event] = set()
+        self._closing = False
 
     async def initialize(self) -> None:
         log.info("preparing the local model (first run assembles the GGUF into ~/.cache)")
@@ -78,6 +79,8 @@ class LlamaCppInference:
     async def shutdown(self) -> None:
         # Stop a generation in flight at its next token and let its thread finish before the
         # model is freed: llama.cpp must never decode on a context that is being released.
+        # Requests that take the lock from now on are refused (see _events).
+        self._closing = True
         for cancel in list(self._cancels):
             cancel.set()
         await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
@@ -200,7 +203,7 @@ class LlamaCppInference:
             return generate(self._llm, tokens, bounded, emit, cancel)
 
         async with self._lock:
-            if self._llm is None:
+            if self._closing or self._llm is None:
                 raise RuntimeError("the local model provider is shut down")
             self._cancels.add(cancel)
             future = loop.run_in_executor(self._pool, run)
