@@ -27,7 +27,9 @@ HEALTH_PATHS = frozenset({"/readiness", "/liveness"})
 METRICS_PATH = "/metrics"
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool - a thread
+    # hand-off on every request for a single attribute read
     services: Services = request.app.state.services
     return services
 

@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 def timestamp(value: datetime) -> str:
     """The contract's turn timestamp: ``2026-11-22T02:27:28Z`` (UTC, whole seconds)."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: glibc's strftime re-reads the time zone on every call
+    utc = aware.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return f"{utc.isoformat()}Z"
 
 
 def cache_entry(turn: TurnRecord) -> CacheEntryData:
