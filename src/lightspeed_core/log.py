@@ -75,6 +75,7 @@ def setup_logging(level: str | None = None) -> None:
         "asyncio",
         "faiss",
         "multipart",
+        "alembic.runtime.plugins",  # one line per autogenerate plugin on every start
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
