@@ -9,6 +9,7 @@ temporary folder, reached over its Unix socket.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ async def vector_postgres(
     finally:
         await drop_database(name)
     pgserver = pytest.importorskip("pgserver")
+    # pgserver logs at INFO from an atexit hook, after pytest has closed its capture streams
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     folder = tmp_path_factory.mktemp("pgvector")
     server = await asyncio.to_thread(pgserver.get_server, folder, cleanup_mode="stop")
     try:
