@@ -40,20 +40,18 @@ class Refreshing[T]:
         self.max_stale = max(max_stale, ttl)
         self._what = what
         self._clock = clock
-        self._value: T | None = None
-        self._has_value = False
-        self._read_at = 0.0
+        self._entry: tuple[T, float] | None = None  # the value and when it was read
         self._task: asyncio.Task[T] | None = None
         self._generation = 0  # bumped by invalidate(): older reads may not store their value
 
     async def get(self) -> T:
-        if self._has_value:
-            age = self._clock() - self._read_at
-            if age <= self.ttl:
-                return self._value  # type: ignore[return-value]
-            if age <= self.max_stale:
+        if self._entry is not None:
+            value, read_at = self._entry
+            age = self._clock() - read_at
+            if age > self.ttl and age <= self.max_stale:
                 self._start()  # stale: refresh behind the caller's back
-                return self._value  # type: ignore[return-value]
+            if age <= self.max_stale:
+                return value
         return await asyncio.shield(self._start())
 
     async def fresh(self) -> T:
@@ -64,8 +62,7 @@ class Refreshing[T]:
     def invalidate(self) -> None:
         """Forget the value and any read in flight: the next ``get`` reads anew and waits."""
         self._generation += 1
-        self._has_value = False
-        self._value = None
+        self._entry = None
         self._task = None  # a read in flight finishes for its own callers only
 
     async def close(self) -> None:
@@ -84,7 +81,7 @@ class Refreshing[T]:
     async def _refresh(self, generation: int) -> T:
         value = await self._read()
         if generation == self._generation:
-            self._value, self._has_value, self._read_at = value, True, self._clock()
+            self._entry = (value, self._clock())
         return value
 
     def _done(self, task: asyncio.Task[T]) -> None:

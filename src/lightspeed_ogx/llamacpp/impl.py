@@ -56,7 +56,8 @@ class LlamaCppInference:
         self._llm: Any = None
         self._lock = asyncio.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
-        self._cancels: set[threading.Event] = set()
+        # the cancel event of the generation in flight (the lock allows only one)
+        self._running: threading.Event | None = None
         self._closing = False
 
     async def initialize(self) -> None:
@@ -81,8 +82,8 @@ class LlamaCppInference:
         # model is freed: llama.cpp must never decode on a context that is being released.
         # Requests that take the lock from now on are refused (see _events).
         self._closing = True
-        for cancel in list(self._cancels):
-            cancel.set()
+        if self._running is not None:
+            self._running.set()
         await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
         model, self._llm = self._llm, None
         if model is not None:
@@ -205,7 +206,7 @@ class LlamaCppInference:
         async with self._lock:
             if self._closing or self._llm is None:
                 raise RuntimeError("the local model provider is shut down")
-            self._cancels.add(cancel)
+            self._running = cancel
             future = loop.run_in_executor(self._pool, run)
             future.add_done_callback(lambda _f: loop.call_soon_threadsafe(queue.put_nowait, _DONE))
             try:
@@ -214,7 +215,7 @@ class LlamaCppInference:
                 yield await future
             finally:
                 cancel.set()
-                self._cancels.discard(cancel)
+                self._running = None
                 if not future.done():
                     with contextlib.suppress(Exception):
                         await future

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import running_app, stub_config
 from tests.support.postgres import HOST, PORT, USER, create_database, drop_database
+from tests.support.vector_stores import ingested
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("rag")]
 
@@ -67,17 +67,6 @@ async def vector_postgres(
         await asyncio.to_thread(server.cleanup)
 
 
-async def _ingested(client: httpx.AsyncClient, store: str, file_id: str) -> dict[str, Any]:
-    for _ in range(600):
-        body: dict[str, Any] = (
-            await client.get(f"/v1/vector-stores/{store}/files/{file_id}")
-        ).json()
-        if body["status"] != "in_progress":
-            return body
-        await asyncio.sleep(0.1)
-    raise AssertionError("ingestion did not finish")
-
-
 async def test_ingest_into_pgvector_then_answer_from_it(
     scripted: BackgroundServer, vector_postgres: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -102,7 +91,7 @@ async def test_ingest_into_pgvector_then_answer_from_it(
             json={"file_id": file_id, "attributes": {"title": "Animals"}},
         )
         assert attached.status_code == 200, attached.text
-        assert (await _ingested(app.client, store, file_id))["status"] == "completed"
+        assert (await ingested(app.client, store, file_id))["status"] == "completed"
 
     # 2. another service serves that PostgreSQL store as a BYOK store with inline RAG
     byok = {"rag_id": "pg-docs", "backend": "pgvector", "vector_db_id": store, **MODEL}

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import RunningApp, running_app, stub_config
+from tests.support.vector_stores import ingested
 
 pytestmark = pytest.mark.xdist_group("rag-vector-stores")
 
@@ -36,17 +35,6 @@ async def vs_app(
     config = stub_config(scripted.base_url, vector_store=vector_store)
     async with running_app(config, folder) as running:
         yield running
-
-
-async def _ingested(client: httpx.AsyncClient, store: str, file_id: str) -> dict[str, Any]:
-    for _ in range(600):
-        body: dict[str, Any] = (
-            await client.get(f"/v1/vector-stores/{store}/files/{file_id}")
-        ).json()
-        if body["status"] != "in_progress":
-            return body
-        await asyncio.sleep(0.1)
-    raise AssertionError("ingestion did not finish")
 
 
 async def test_store_lifecycle_upload_attach_search(vs_app: RunningApp) -> None:
@@ -75,7 +63,7 @@ async def test_store_lifecycle_upload_attach_search(vs_app: RunningApp) -> None:
         json={"file_id": uploaded["id"], "attributes": {"title": "Llamas"}},
     )
     assert attached.status_code == 200, attached.text
-    done = await _ingested(client, vs_id, uploaded["id"])
+    done = await ingested(client, vs_id, uploaded["id"])
     assert done["status"] == "completed", done
     assert done["attributes"]["title"] == "Llamas"
     listed = (await client.get(f"/v1/vector-stores/{vs_id}/files")).json()

@@ -207,39 +207,32 @@ async def race_shutdown(impl: LlamaCppInference, model: FakeTokenModel) -> async
     return queued
 
 
-async def test_a_request_taking_the_lock_while_the_pool_joins_gets_the_clear_error(
-    make: Make, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "late",
+    [
+        "join",  # the thread join returns late: the queued request takes the lock meanwhile
+        "start",  # asyncio's default executor is busy: the pool shutdown starts late
+    ],
+)
+async def test_a_request_taking_the_lock_during_shutdown_is_refused(
+    make: Make, monkeypatch: pytest.MonkeyPatch, late: str
 ) -> None:
     model = FakeTokenModel(filler=b"a", delay=0.001)
     impl = make(model)
     join = impl._pool.shutdown
 
-    def slow_join(wait: bool = True, *, cancel_futures: bool = False) -> None:
+    def slow_shutdown(wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if late == "start":
+            time.sleep(0.3)
         join(wait=wait, cancel_futures=cancel_futures)
-        time.sleep(0.3)  # the thread join returns late: the queued request runs meanwhile
+        if late == "join":
+            time.sleep(0.3)
 
-    monkeypatch.setattr(impl._pool, "shutdown", slow_join)
+    monkeypatch.setattr(impl._pool, "shutdown", slow_shutdown)
     queued = await race_shutdown(impl, model)
     with pytest.raises(RuntimeError, match="shut down"):
         await queued
-    assert impl._cancels == set()
-
-
-async def test_a_request_taking_the_lock_before_the_pool_stops_is_not_run(
-    make: Make, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    model = FakeTokenModel(filler=b"a", delay=0.001)
-    impl = make(model)
-    join = impl._pool.shutdown
-
-    def busy_executor(wait: bool = True, *, cancel_futures: bool = False) -> None:
-        time.sleep(0.3)  # asyncio's default executor is busy: the pool shutdown starts late
-        join(wait=wait, cancel_futures=cancel_futures)
-
-    monkeypatch.setattr(impl._pool, "shutdown", busy_executor)
-    queued = await race_shutdown(impl, model)
-    with pytest.raises(RuntimeError, match="shut down"):
-        await queued
+    assert impl._running is None
     assert len(model.sampling) == 1
 
 
