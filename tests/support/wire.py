@@ -1,4 +1,4 @@
-"""Read the reference service's recorded exchanges (``../shared/reference/wire-samples``)."""
+"""Read the reference service's recorded exchanges (vendored in ``tests/data/wire-samples``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "wire-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "wire-samples"
 _VOLATILE = re.compile(
     r'"(conversation_id|request_id|id)": ?"[^"]*"|"(created_at|completed_at)": ?\d+'
 )
