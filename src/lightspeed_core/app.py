@@ -30,10 +30,13 @@ from lightspeed_core.api.routes import (
     interrupt,
     mcp_servers,
     metrics,
+    prompts,
     query,
     quotas,
     rags,
+    saved_prompts,
     shields,
+    skills,
     tools,
     vector_stores,
 )
@@ -59,10 +62,14 @@ from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
 from lightspeed_core.pipeline.tokens import approximate_tokens, tiktoken_estimator
 from lightspeed_core.pipeline.topic import TopicSummarizer
+from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.saved_prompts.repository import SavedPromptRepository
+from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
+from lightspeed_core.skills.library import build_skills
 from lightspeed_core.streaming.factory import build_stream_registry
 from lightspeed_core.transcripts.writer import build_transcripts
 
@@ -84,6 +91,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     rags.router,
     vector_stores.router,
     shields.router,
+    skills.router,
+    prompts.router,
+    saved_prompts.router,
     metrics.router,
 )
 
@@ -144,6 +154,9 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         transcripts=build_transcripts(config.user_data_collection),
         topics=TopicSummarizer(plan.backend, prompts.topic_summary, history.set_topic),
         tokens=tokens,
+        prompt_templates=PromptService(plan.prompts),
+        saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
+        skills=await build_skills(config.skills),
     )
 
 

@@ -23,9 +23,12 @@ from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.pipeline.prompts import SystemPrompts
 from lightspeed_core.pipeline.tokens import TokenEstimator
 from lightspeed_core.pipeline.topic import TopicSummarizer
+from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
+from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
+from lightspeed_core.skills.library import SkillLibrary
 from lightspeed_core.streaming.registry import StreamRegistry
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
@@ -63,3 +66,6 @@ class Services:
     tokens: TokenEstimator
     feedback: FeedbackService
     transcripts: TranscriptWriter
+    prompt_templates: PromptService
+    saved_prompts: SavedPromptService
+    skills: SkillLibrary

@@ -71,7 +71,8 @@ INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
     InactiveSetting(
         "skills",
         lambda c: c.skills is not None,
-        "skills is set but agent skills are not implemented yet" + _NO_EFFECT,
+        "skills is set: the skills are listed (GET /v1/skills, /v1/tools) but not yet offered "
+        "to the model, so for answers the setting has no effect",
     ),
     InactiveSetting(
         "compaction.enabled",

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -142,6 +143,19 @@ class McpServer(Base):
     timeout: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(TZ)
     created_by: Mapped[str | None] = mapped_column(String(256))
+
+
+class SavedPrompt(Base):
+    """A user's saved prompt (reference table ``saved_prompt``; names unique per user)."""
+
+    __tablename__ = "saved_prompt"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a UUID
+    user_id: Mapped[str] = mapped_column(String(256), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    updated_at: Mapped[datetime] = mapped_column(TZ)
 
 
 class QuotaLimit(Base):

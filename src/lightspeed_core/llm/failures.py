@@ -7,12 +7,15 @@ inference router instance so the original exception of the current request is re
 a ContextVar; :func:`classify` uses it when the event alone is ambiguous.
 
 Mapping (contract 1.1): "context length" → 413, upstream 429 / ``resource_exhausted`` → 429,
-connection failure → 503, anything else → 500.
+connection failure → 503, anything else → 500. An OGX call that cannot connect answers 503
+with the cause ``Connection error.``, the reference's text whatever the client library says
+(the library's own text is logged).
 """
 
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -25,6 +28,10 @@ from lightspeed_core.errors import (
     PromptTooLongError,
     QuotaExceededError,
 )
+
+log = logging.getLogger(__name__)
+CONNECTION_ERROR = "Connection error."
+"""The cause of a 503 when OGX cannot be reached (the reference's client says exactly this)."""
 
 _recorded: contextvars.ContextVar[list[BaseException] | None] = contextvars.ContextVar(
     "lightspeed_inference_errors", default=None
@@ -135,7 +142,8 @@ def classify_exception(model: str, exc: BaseException) -> LightspeedError:
     if isinstance(exc, LightspeedError):
         return exc
     if is_connection_error(exc):
-        return BackendUnavailableError(str(exc) or type(exc).__name__)
+        log.warning("backend unreachable (%s): %s", model, str(exc) or type(exc).__name__)
+        return BackendUnavailableError(CONNECTION_ERROR)
     status = _status_of(exc)
     if status == 429:
         return model_quota_error(model)

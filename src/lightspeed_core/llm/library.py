@@ -166,3 +166,7 @@ class LibraryBackend:
 
     async def raw(self) -> Any:
         return self._client
+
+    def client(self) -> Any:
+        """The OGX client, once started (for the resource ports of ``llm/resources.py``)."""
+        return self._client

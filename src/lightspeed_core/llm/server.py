@@ -77,3 +77,7 @@ class ServerBackend:
 
     async def raw(self) -> Any:
         return self._client
+
+    def client(self) -> Any:
+        """The OGX client, once started (for the resource ports of ``llm/resources.py``)."""
+        return self._client

@@ -4,7 +4,9 @@ Each server is asked with the ``mcp`` client over streamable HTTP, falling back 
 the headers merged for the caller. Every server gets its own deadline and all are asked
 concurrently, so one slow or broken server costs at most its timeout and only removes its
 own tools from the answer (logged). Built-in OGX tools (``builtin::file_search`` ...) are
-read from OGX (in server mode OGX 1.5 fails that request, so only MCP tools are listed).
+read from OGX's tool-groups router in library mode; a remote OGX 1.5 server cannot list them
+(``/v1/admin/tools`` answers 500), so they are derived from its providers
+(``llm/builtin_tools.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mcp_types import Tool
 
 from lightspeed_core.errors import BackendUnavailableError
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.builtin_tools import builtin_tools
 from lightspeed_core.llm.failures import classify_exception
 from lightspeed_core.mcp.base import McpServerSpec, loggable_url
 from lightspeed_core.schemas.mcp import CatalogTool, CatalogToolParameter
@@ -148,14 +151,22 @@ async def builtin_catalog(llm: LLMBackend) -> list[CatalogTool]:
             listing = await router.list_tools(ListToolsRequest())
             groups = await router.list_tool_groups()
             providers = {g.identifier: g.provider_id for g in groups.data}
-        else:  # server mode
-            listing = await client.tools.tools_v1_admin_tools_get()
+        else:  # server mode: from the providers (OGX 1.5 answers 500 on /v1/admin/tools)
+            return [
+                CatalogTool(
+                    identifier=tool.name,
+                    description=tool.description,
+                    parameters=_parameters(tool.input_schema),
+                    provider_id=tool.provider_id,
+                    toolgroup_id=tool.toolgroup_id,
+                    server_source="builtin",
+                )
+                for tool in builtin_tools(await llm.list_providers())
+            ]
     except Exception as exc:
         error = classify_exception("tools", exc)
         if isinstance(error, BackendUnavailableError):
             raise error from exc
-        # OGX 1.5's server answers 500 on /v1/admin/tools (its admin API lacks the
-        # tool-groups dependency): list the MCP tools anyway
         log.warning("OGX did not list its built-in tools: %s", type(exc).__name__)
         return []
     return [

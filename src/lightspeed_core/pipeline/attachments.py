@@ -54,13 +54,11 @@ def _check_image(attachment: Attachment) -> None:
     try:
         data = base64.b64decode(attachment.content, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise _invalid("Image attachment content is not valid base64") from exc
+        raise _invalid("Invalid base64 content for image attachment") from exc
     if len(data) > MAX_IMAGE_BYTES:
         raise _invalid(f"Image attachment is larger than {MAX_IMAGE_BYTES} bytes")
     if not data.startswith(_MAGIC[attachment.content_type]):
-        raise _invalid(
-            f"Image attachment content does not match its content type {attachment.content_type}"
-        )
+        raise _invalid("invalid image data")
 
 
 def validate_attachments(attachments: Sequence[Attachment]) -> None:
@@ -78,10 +76,7 @@ def validate_attachments(attachments: Sequence[Attachment]) -> None:
             )
         is_image = attachment.attachment_type == "image"
         if is_image != attachment.content_type.startswith("image/"):
-            raise _invalid(
-                "Image attachments must use an image content type (image/jpeg, image/png) "
-                "and image content types are only allowed for image attachments"
-            )
+            raise _invalid("attachment_type and content_type are inconsistent")
         if is_image:
             _check_image(attachment)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from lightspeed_core.schemas.query import ReferencedDocument, ToolCallSummary, ToolResultSummary
 
@@ -74,7 +74,12 @@ class ConversationDeleteResponse(BaseModel):
     deleted: bool
     conversation_id: str
     response: str
-    success: bool = True
+
+    @computed_field(json_schema_extra={"deprecated": True})  # type: ignore[prop-decorator]
+    @property
+    def success(self) -> bool:
+        """Always true (deprecated, kept for clients of the reference)."""
+        return True
 
     @classmethod
     def of(cls, conversation_id: str, deleted: bool) -> ConversationDeleteResponse:
@@ -93,6 +98,9 @@ class ConversationUpdateRequest(BaseModel):
 
 class ConversationUpdateResponse(BaseModel):
     """The answer to a topic summary update."""
+
+    # defaults for us, required in the published schema (the reference's)
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     conversation_id: str
     success: bool = True

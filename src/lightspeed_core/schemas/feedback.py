@@ -69,11 +69,15 @@ class FeedbackRequest(BaseModel):
 class FeedbackResponse(BaseModel):
     """``POST /v1/feedback``."""
 
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     response: str = "feedback received"
 
 
 class StatusResponse(BaseModel):
     """``GET /v1/feedback/status``."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     functionality: str = "feedback"
     status: dict[str, Any]

@@ -108,8 +108,10 @@ class MCPServerRegistrationRequest(BaseModel):
     @classmethod
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("URL must be an absolute http:// or https:// URL")
+        if parts.scheme not in ("http", "https"):
+            raise ValueError("URL must use http:// or https:// scheme")  # the reference's text
+        if not parts.hostname:
+            raise ValueError("URL must include a host name")
         return value
 
     @field_validator("authorization_headers")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,12 +22,23 @@ class Attachment(BaseModel):
 
 
 class SolrVectorSearchRequest(BaseModel):
-    """OKP/Solr inline RAG options (accepted for compatibility)."""
+    """OKP/Solr inline RAG options (accepted for compatibility).
 
-    model_config = ConfigDict(extra="allow")
+    The legacy form - an object of filters only, without ``mode`` or ``filters`` keys - is
+    read as ``{"filters": <object>}``.
+    """
 
-    mode: str | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["semantic", "hybrid", "lexical", "keyword"] | None = None
     filters: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_filters(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data and not {"mode", "filters"} & data.keys():
+            return {"filters": data}
+        return data
 
 
 class QueryRequest(BaseModel):
@@ -46,7 +57,7 @@ class QueryRequest(BaseModel):
     media_type: str | None = None
     vector_store_ids: list[str] | None = None
     shield_ids: list[str] | None = None
-    solr: SolrVectorSearchRequest | dict[str, Any] | None = None
+    solr: SolrVectorSearchRequest | None = None
 
     @field_validator("conversation_id")
     @classmethod

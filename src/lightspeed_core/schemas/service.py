@@ -22,7 +22,7 @@ class ReadinessResponse(BaseModel):
     reason: str
     overall_status: Literal["healthy", "degraded", "unhealthy"]
     impacts: list[str] | None = None
-    providers: list[ProviderHealthStatus] = Field(default_factory=list)
+    providers: list[ProviderHealthStatus]
 
 
 class LivenessResponse(BaseModel):
@@ -47,7 +47,7 @@ class ModelEntry(BaseModel):
     api_model_type: str
     provider_id: str
     type: str = "model"
-    provider_resource_id: str
+    provider_resource_id: str = ""
     model_type: str
 
 
@@ -67,7 +67,7 @@ class ProviderSummary(BaseModel):
 class ProvidersListResponse(BaseModel):
     """``GET /v1/providers`` grouped by API."""
 
-    providers: dict[str, list[ProviderSummary]]
+    providers: dict[str, list[dict[str, Any]]]  # ProviderSummary items (the reference's type)
 
 
 class ProviderResponse(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 
 class CatalogShield(BaseModel):
@@ -13,7 +13,7 @@ class CatalogShield(BaseModel):
     name: str
     provider_id: Literal["question_validity", "redaction"]
     type: Literal["shield"] = "shield"
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: dict[str, Any]
 
 
 class ShieldsResponse(BaseModel):

@@ -40,6 +40,12 @@ async def _check_errors(app: RunningApp, url: str) -> None:
     )
     assert file_secret.status_code == 422
     assert file_secret.json()["detail"][0]["loc"] == ["body", "authorization_headers"]
+    for bad_url in ("ftp://127.0.0.1/mcp", "file:///etc/passwd", "127.0.0.1:9/mcp"):
+        scheme = await client.post("/v1/mcp-servers", json={"name": "x", "url": bad_url})
+        assert scheme.status_code == 422
+        (error,) = scheme.json()["detail"]
+        assert error["loc"] == ["body", "url"]
+        assert "URL must use http:// or https:// scheme" in error["msg"]  # the reference's text
     static = await client.delete("/v1/mcp-servers/static")
     assert static.status_code == 403
     assert static.json()["detail"] == {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -53,10 +53,10 @@ async def providers(
     _auth: Annotated[Authorized, Depends(require(Action.LIST_PROVIDERS))], services: ServicesDep
 ) -> ProvidersListResponse:
     """OGX providers grouped by API."""
-    grouped: dict[str, list[ProviderSummary]] = {}
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for p in await services.llm.list_providers():
         grouped.setdefault(p.api, []).append(
-            ProviderSummary(provider_id=p.provider_id, provider_type=p.provider_type)
+            ProviderSummary(provider_id=p.provider_id, provider_type=p.provider_type).model_dump()
         )
     return ProvidersListResponse(providers=grouped)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
 
 from lightspeed_core import __version__
 from lightspeed_core.api.deps import CurrentUser, ServicesDep, require
 from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
+from lightspeed_core.config import Configuration
 from lightspeed_core.config.redact import dump_configuration
 from lightspeed_core.errors import BackendUnavailableError
 from lightspeed_core.schemas.common import error_responses
@@ -29,6 +31,17 @@ INDEX_HTML = """<!DOCTYPE html>
 <ul><li><a href="docs">Swagger UI</a></li><li><a href="redoc">ReDoc</a></li>
 <li><a href="openapi.json">OpenAPI document</a></li></ul></body></html>
 """
+
+
+class ConfigurationDocument(BaseModel):
+    """The published schema of ``GET /v1/config`` (the reference's): the configuration model.
+
+    The body itself is :class:`ConfigurationResponse` - the same data, secrets masked, which
+    would not validate as a ``Configuration`` again (masked values, paths) - so the route
+    answers it directly and this model only documents it.
+    """
+
+    configuration: Configuration
 
 
 @router.get("/", response_class=HTMLResponse, tags=["root"])
@@ -55,13 +68,14 @@ async def info(
 
 
 @router.get(
-    "/v1/config", response_model=ConfigurationResponse, responses=error_responses(401, 403, 500)
+    "/v1/config", response_model=ConfigurationDocument, responses=error_responses(401, 403, 500)
 )
 async def config(
     _auth: Annotated[Authorized, Depends(require(Action.GET_CONFIG))], services: ServicesDep
-) -> ConfigurationResponse:
+) -> JSONResponse:
     """The running configuration with every secret masked."""
-    return ConfigurationResponse(configuration=dump_configuration(services.config))
+    body = ConfigurationResponse(configuration=dump_configuration(services.config))
+    return JSONResponse(body.model_dump(mode="json"))
 
 
 @router.post("/authorized", response_model=AuthorizedResponse, responses=error_responses(401, 403))

@@ -17,6 +17,7 @@ from lightspeed_core.schemas.mcp import (
     MCPServerAuthInfo,
     ToolsResponse,
 )
+from lightspeed_core.skills.tools import skill_catalog
 
 router = APIRouter(prefix="/v1")
 
@@ -32,10 +33,13 @@ async def tools(
     auth: Annotated[Authorized, Depends(require(Action.GET_TOOLS))],
     services: ServicesDep,
 ) -> ToolsResponse:
-    """OGX built-in tools and the tools of every MCP server usable with the caller's headers."""
+    """OGX built-in tools, the tools of MCP servers usable with the caller's headers, skills.
+
+    The skill tools are listed when at least one skill is configured.
+    """
     listed = await services.tools.catalog(ToolRequest(auth.principal, request.headers))
     builtin = [] if services.backend_state.degraded else await builtin_catalog(services.llm)
-    return ToolsResponse(tools=[*builtin, *listed])
+    return ToolsResponse(tools=[*builtin, *listed, *skill_catalog(services.skills)])
 
 
 @router.get(
