@@ -24,6 +24,7 @@ from lightspeed_core.errors import (
     NotFoundError,
     UnprocessableError,
 )
+from lightspeed_core.llm.catalog import unwrap_list
 from lightspeed_core.llm.failures import classify_exception, is_connection_error
 
 ClientSource = Callable[[], Any]
@@ -144,7 +145,7 @@ class LibraryPromptStore:
 
     async def list_prompts(self) -> list[StoredPrompt]:
         listing = await _call(lambda: self._service().list_prompts())
-        return [_record(p) for p in listing.data]
+        return [_record(p) for p in unwrap_list(listing)]
 
     async def get(self, prompt_id: str, version: int | None = None) -> StoredPrompt:
         from ogx_api.prompts.models import GetPromptRequest
@@ -198,8 +199,8 @@ class ServerPromptStore:
         return _record(await _call(lambda: self._api().create(request)))
 
     async def list_prompts(self) -> list[StoredPrompt]:
-        listing = await _call(lambda: self._api().list())
-        return [_record(p) for p in listing.data]
+        listing = await _call(lambda: self._api().list())  # ogx-client: a plain list
+        return [_record(p) for p in unwrap_list(listing)]
 
     async def get(self, prompt_id: str, version: int | None = None) -> StoredPrompt:
         return _record(await _call(lambda: self._api().retrieve(prompt_id, version), prompt_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lightspeed_core.errors import BadRequestError
 from lightspeed_core.llm.prompt_store import PromptStore, StoredPrompt
@@ -26,7 +27,8 @@ class PromptService:
         self.store = store
 
     async def create(self, prompt: str, variables: list[str] | None) -> StoredPrompt:
-        return await self.store.create(prompt, variables)
+        # OGX stores a new prompt as its default version but answers ``is_default: false``
+        return replace(await self.store.create(prompt, variables), is_default=True)
 
     async def list_prompts(self) -> list[StoredPrompt]:
         return await self.store.list_prompts()
@@ -44,7 +46,8 @@ class PromptService:
     ) -> StoredPrompt:
         """A new version after ``version``; 404 for an unknown prompt."""
         checked_prompt_id(prompt_id)
-        return await self.store.update(prompt_id, prompt, version, variables, set_as_default)
+        stored = await self.store.update(prompt_id, prompt, version, variables, set_as_default)
+        return replace(stored, is_default=set_as_default)  # OGX answers false either way
 
     async def delete(self, prompt_id: str) -> bool:
         """``False`` when there is no such prompt."""

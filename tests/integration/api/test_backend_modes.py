@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +20,11 @@ from tests.support.processes import free_port, spawn, stop, venv_bin, wait_http
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("modes")]
 
 
-@pytest.fixture(scope="module")
-def ogx_server(
-    scripted: BackgroundServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """``ogx run`` on 127.0.0.1 with a run config pointing at the scripted backend."""
-    folder = tmp_path_factory.mktemp("ogx-server")
-    config = configuration_from_data(stub_config(scripted.base_url))
+@contextlib.contextmanager
+def ogx_run(backend_url: str, folder: Path) -> Iterator[str]:
+    """``ogx run`` on 127.0.0.1 with a run config pointing at ``backend_url``; yields its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = configuration_from_data(stub_config(backend_url))
     run, _ = build_run_config(config, folder, folder / "state")
     port = free_port()
     run["server"] = {"host": "127.0.0.1", "port": port}
@@ -41,6 +40,15 @@ def ogx_server(
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def ogx_server(
+    scripted: BackgroundServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An OGX server for the module's tests."""
+    with ogx_run(scripted.base_url, tmp_path_factory.mktemp("ogx-server")) as url:
+        yield url
 
 
 def server_config(url: str, **extra: object) -> dict[str, object]:
@@ -67,6 +75,48 @@ async def test_server_mode_query_and_stream(ogx_server: str, tmp_path: Path) -> 
         assert any(m["identifier"] == "stub/stub-model" for m in models)
         failed = await app.client.post("/v1/query", json={"query": "[[error:429]]"})
         assert failed.status_code == 429
+
+
+async def test_server_mode_lists_builtin_file_search_tools(ogx_server: str, tmp_path: Path) -> None:
+    async with running_app(server_config(ogx_server), tmp_path) as app:
+        listing = await app.client.get("/v1/tools")
+        assert listing.status_code == 200, listing.text
+        builtin = [
+            (t["identifier"], t["provider_id"], t["toolgroup_id"])
+            for t in listing.json()["tools"]
+            if t["server_source"] == "builtin"
+        ]
+        assert builtin == [
+            ("insert_into_memory", "file-search", "builtin::file_search"),
+            ("file_search", "file-search", "builtin::file_search"),
+        ]
+
+
+async def test_server_going_away(scripted: BackgroundServer, tmp_path: Path) -> None:
+    """Readiness lists the impacts; OGX calls answer the reference's ``Connection error.``."""
+    with contextlib.ExitStack() as server:
+        url = server.enter_context(ogx_run(scripted.base_url, tmp_path / "ogx"))
+        async with running_app(server_config(url), tmp_path / "app") as app:
+            assert (await app.client.get("/readiness")).status_code == 200
+            server.close()  # stops ``ogx run``
+            ready = await app.client.get("/readiness")
+            assert ready.status_code == 503
+            assert ready.json() == {
+                "ready": False,
+                "reason": "Cannot connect to backend service",
+                "overall_status": "unhealthy",
+                "impacts": ["LLM inference unavailable", "RAG functionality unavailable"],
+                "providers": [],
+            }
+            tools = await app.client.get("/v1/tools")
+            assert tools.status_code == 503
+            assert tools.json()["detail"] == {
+                "response": "Unable to connect to OGX",
+                "cause": "Connection error.",
+            }
+            prompts = await app.client.get("/v1/prompts")
+            assert prompts.status_code == 503
+            assert prompts.json()["detail"]["cause"] == "Connection error."
 
 
 async def test_unreachable_server_with_degraded_mode(tmp_path: Path) -> None:
