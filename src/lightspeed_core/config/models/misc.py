@@ -202,12 +202,16 @@ class SkillsConfiguration(ConfigModel):
     paths: list[Path] = Field(
         default_factory=list,
         title="Skill paths",
-        description=("Paths to skill directories or directories containing skill subdirectories."),
+        description=(
+            "Paths to skill directories (each holding a SKILL.md) or directories containing "
+            "skill subdirectories; relative paths are relative to the working directory. "
+            "Skills are listed by GET /v1/skills and /v1/tools (not yet offered to the model)."
+        ),
     )
 
 
 class SavedPromptsConfiguration(ConfigModel):
-    """Limits of the saved prompts feature."""
+    """Limits of the saved prompts feature (``/v1/saved-prompts``, per user)."""
 
     max_prompts_per_user: PositiveInt = Field(
         default=50,
