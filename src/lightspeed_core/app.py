@@ -47,18 +47,18 @@ from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
 from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.conversations.service import ConversationService
+from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import DatabaseBlock
 from lightspeed_core.db.pool import DatabasePool
 from lightspeed_core.feedback.service import build_feedback
 from lightspeed_core.llm.factory import build_backend
+from lightspeed_core.llm.prompts import SystemPrompts
 from lightspeed_core.llm.startup import start_backend
+from lightspeed_core.llm.tokens import approximate_tokens, tiktoken_estimator
 from lightspeed_core.log import setup_logging
 from lightspeed_core.mcp.factory import build_tools
 from lightspeed_core.metrics.middleware import RestMetricsMiddleware
 from lightspeed_core.metrics.registry import Metrics
-from lightspeed_core.pipeline.prompts import SystemPrompts
-from lightspeed_core.pipeline.tokens import approximate_tokens, tiktoken_estimator
-from lightspeed_core.pipeline.topic import TopicSummarizer
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag

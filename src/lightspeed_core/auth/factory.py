@@ -24,7 +24,7 @@ def build_auth_backend(config: AuthenticationConfiguration) -> AuthBackend:
             assert config.api_key_config is not None  # the configuration guarantees it
             return ApiKeyAuth(config.api_key_config.api_key.get_secret_value())
         case "jwk-token":
-            from lightspeed_core.auth.jwk import JwkTokenAuth
+            from lightspeed_core.auth.jwk_token import JwkTokenAuth
 
             assert config.jwk_config is not None
             return JwkTokenAuth(config.jwk_config)

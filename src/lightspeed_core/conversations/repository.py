@@ -196,7 +196,3 @@ class ConversationRepository:
 
         total: int = await self.db.run(work)
         return total
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

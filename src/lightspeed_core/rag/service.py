@@ -22,8 +22,7 @@ from typing import Any, Protocol
 from lightspeed_core.config.models.rag import RagConfiguration
 from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.llm.events import RetrievedChunk
-from lightspeed_core.pipeline.events import Document
-from lightspeed_core.rag.base import RetrievedContext
+from lightspeed_core.rag.base import Document, RetrievedContext
 from lightspeed_core.rag.inline import Hit, format_context, inline_documents, rank, tool_documents
 from lightspeed_core.rag.stores import StoreCatalog
 

@@ -23,11 +23,11 @@ import anyio
 from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.ownership import OwnedResource, ResourceKind, may_act_on
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import StreamRequest
 from lightspeed_core.errors import ForbiddenError, NotFoundError
+from lightspeed_core.vocabulary.actions import Action
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL = 0.15

@@ -15,8 +15,8 @@ import asyncpg
 import httpx
 import pytest
 
-from lightspeed_core.pipeline.prompts import DEFAULT_SYSTEM_PROMPT
-from lightspeed_core.pipeline.tokens import tiktoken_estimator
+from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT
+from lightspeed_core.llm.tokens import tiktoken_estimator
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import stub_config, write_config
 from tests.support.postgres import HOST, PORT, USER, postgres_block

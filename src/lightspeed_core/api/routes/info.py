@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse
 
 from lightspeed_core import __version__
 from lightspeed_core.api.deps import CurrentUser, ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.config.redact import dump_configuration
 from lightspeed_core.errors import BackendUnavailableError
@@ -19,6 +18,7 @@ from lightspeed_core.schemas.service import (
     ConfigurationResponse,
     InfoResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter()
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.mcp.base import ToolRequest
 from lightspeed_core.mcp.listing import builtin_catalog
@@ -17,6 +16,7 @@ from lightspeed_core.schemas.mcp import (
     MCPServerAuthInfo,
     ToolsResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1")
 
