@@ -25,7 +25,7 @@ from typing import Any
 
 from lightspeed_core.config.models.user_data import UserDataCollection
 from lightspeed_core.errors import InternalError
-from lightspeed_core.feedback.files import write_json_file
+from lightspeed_core.jsonfiles import write_json_file
 
 log = logging.getLogger(__name__)
 
