@@ -22,9 +22,9 @@ from lightspeed_core.conversations.access import require_conversation
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.db.engine import Database
 from lightspeed_core.errors import ForbiddenError, InternalError
-from lightspeed_core.jsonfiles import write_json_file
 from lightspeed_core.feedback.toggle import FeedbackToggle, StatusChange
 from lightspeed_core.ids import normalize_conversation_id
+from lightspeed_core.jsonfiles import write_json_file
 from lightspeed_core.schemas.feedback import FeedbackRequest
 from lightspeed_core.vocabulary.actions import Action
 
