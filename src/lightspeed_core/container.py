@@ -19,6 +19,7 @@ from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import Database
 from lightspeed_core.feedback.service import FeedbackService
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
 from lightspeed_core.llm.prompts import SystemPrompts
 from lightspeed_core.llm.tokens import TokenEstimator
 from lightspeed_core.mcp.base import ToolService
@@ -48,6 +49,9 @@ class Services:
     config_dir: Path
     llm: LLMBackend
     backend_state: BackendState
+    vector_stores: VectorStores
+    files: Files
+    tool_catalogue: ToolCatalogue
     metrics: Metrics
     auth: AuthBackend
     policy: AccessPolicy

@@ -11,6 +11,13 @@ from lightspeed_core import paths
 from lightspeed_core.config import Configuration
 from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.llm.cached import CachedModelsBackend
+from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
+from lightspeed_core.llm.resources import (
+    LibraryToolCatalogue,
+    OgxFiles,
+    OgxVectorStores,
+    ServerToolCatalogue,
+)
 from lightspeed_core.llm.runconfig import synthesize_run_config
 
 log = logging.getLogger(__name__)
@@ -28,10 +35,13 @@ def prepare_offline_environment() -> None:
 
 @dataclass(frozen=True)
 class BackendPlan:
-    """The backend to start, plus the model the OGX baseline prefers as default."""
+    """The backend to start, its resource ports, and the model the baseline prefers."""
 
     backend: LLMBackend
     preferred_model: str | None
+    vector_stores: VectorStores
+    files: Files
+    tool_catalogue: ToolCatalogue
 
 
 def build_backend(config: Configuration, config_dir: Path) -> BackendPlan:
@@ -45,10 +55,23 @@ def build_backend(config: Configuration, config_dir: Path) -> BackendPlan:
             config, config_dir, paths.ogx_state_dir(), paths.synthesized_run_config_path()
         )
         log.info("library mode: OGX run config written to %s", run.path)
-        return BackendPlan(CachedModelsBackend(LibraryBackend(run.path)), run.preferred_model)
+        library = LibraryBackend(run.path)
+        return BackendPlan(
+            CachedModelsBackend(library),
+            run.preferred_model,
+            OgxVectorStores(library.client, embeds_in_process=True),
+            OgxFiles(library.client),
+            LibraryToolCatalogue(library.client),
+        )
     from lightspeed_core.llm.server import ServerBackend
 
     assert stack.url is not None  # the configuration validator guarantees it
     api_key = stack.api_key.get_secret_value() if stack.api_key else None
     backend = ServerBackend(str(stack.url), api_key, float(stack.timeout))
-    return BackendPlan(CachedModelsBackend(backend), None)
+    return BackendPlan(
+        CachedModelsBackend(backend),
+        None,
+        OgxVectorStores(backend.client, embeds_in_process=False),
+        OgxFiles(backend.client),
+        ServerToolCatalogue(backend.client),
+    )

@@ -21,9 +21,7 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import Tool
 
-from lightspeed_core.errors import BackendUnavailableError
-from lightspeed_core.llm.base import LLMBackend
-from lightspeed_core.llm.failures import classify_exception
+from lightspeed_core.llm.ports import ToolCatalogue
 from lightspeed_core.mcp.base import McpServerSpec, loggable_url
 from lightspeed_core.schemas.mcp import CatalogTool, CatalogToolParameter
 
@@ -134,38 +132,16 @@ async def mcp_catalog(
     return [tool for tools in listed for tool in tools]
 
 
-async def builtin_catalog(llm: LLMBackend) -> list[CatalogTool]:
+async def builtin_catalog(catalogue: ToolCatalogue) -> list[CatalogTool]:
     """OGX's built-in tools (``server_source`` ``builtin``)."""
-    providers: dict[str, str] = {}
-    try:
-        client = await llm.raw()
-        impls = getattr(client, "impls", None)
-        if impls is not None:  # library mode: ask the tool-groups router directly
-            from ogx_api import Api
-            from ogx_api.tools.models import ListToolsRequest
-
-            router = impls[Api.tool_groups]
-            listing = await router.list_tools(ListToolsRequest())
-            groups = await router.list_tool_groups()
-            providers = {g.identifier: g.provider_id for g in groups.data}
-        else:  # server mode
-            listing = await client.tools.tools_v1_admin_tools_get()
-    except Exception as exc:
-        error = classify_exception("tools", exc)
-        if isinstance(error, BackendUnavailableError):
-            raise error from exc
-        # OGX 1.5's server answers 500 on /v1/admin/tools (its admin API lacks the
-        # tool-groups dependency): list the MCP tools anyway
-        log.warning("OGX did not list its built-in tools: %s", type(exc).__name__)
-        return []
     return [
         CatalogTool(
             identifier=tool.name,
-            description=tool.description or "",
+            description=tool.description,
             parameters=_parameters(tool.input_schema),
-            provider_id=providers.get(tool.toolgroup_id or "", tool.toolgroup_id or ""),
-            toolgroup_id=str(tool.toolgroup_id or ""),
+            provider_id=tool.provider_id,
+            toolgroup_id=tool.toolgroup_id,
             server_source="builtin",
         )
-        for tool in (getattr(listing, "data", None) or [])
+        for tool in await catalogue.builtin_tools()
     ]

@@ -34,7 +34,9 @@ async def tools(
 ) -> ToolsResponse:
     """OGX built-in tools and the tools of every MCP server usable with the caller's headers."""
     listed = await services.tools.catalog(ToolRequest(auth.principal, request.headers))
-    builtin = [] if services.backend_state.degraded else await builtin_catalog(services.llm)
+    builtin = (
+        [] if services.backend_state.degraded else await builtin_catalog(services.tool_catalogue)
+    )
     return ToolsResponse(tools=[*builtin, *listed])
 
 

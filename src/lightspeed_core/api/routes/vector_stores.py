@@ -40,7 +40,7 @@ MANY = error_responses(401, 403, 500, 503)
 
 
 async def _proxy(services: Services) -> VectorStoreProxy:
-    return VectorStoreProxy(await services.llm.raw())
+    return VectorStoreProxy(services.vector_stores, services.files)
 
 
 @router.post("/vector-stores", response_model=VectorStoreResponse, responses=ONE)
