@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -43,6 +41,7 @@ from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
+from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
 from lightspeed_core.conversations.repository import ConversationRepository
@@ -67,7 +66,6 @@ from lightspeed_core.streaming.factory import build_stream_registry
 from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
-CONFIG_PATH_ENV = "LIGHTSPEED_STACK_CONFIG_PATH"
 
 ROUTERS: tuple[APIRouter, ...] = (
     info.router,
@@ -88,14 +86,6 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What ``create_app`` needs: the configuration and where relative paths resolve."""
-
-    config: Configuration
-    config_dir: Path
-
-
 def _policy(config: Configuration) -> AccessPolicy:
     if config.authorization is None:
         return AccessPolicy(None)
@@ -114,7 +104,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     for warning in inactive_settings(config):
         log.warning(warning)
     database = await pool.get(_main_database(config))
-    plan = build_backend(config, settings.config_dir)
+    plan = build_backend(config, settings.config_dir, settings.env)
     status = await start_backend(plan.backend, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
@@ -132,7 +122,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         files=plan.files,
         tool_catalogue=plan.tool_catalogue,
         metrics=metrics,
-        auth=build_auth_backend(config.authentication),
+        auth=build_auth_backend(config.authentication, settings.env.variables),
         policy=_policy(config),
         prompts=prompts,
         database=database,
@@ -168,7 +158,7 @@ async def _record_model_configuration(services: Services) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     """Assemble the application; nothing starts until the lifespan runs."""
-    metrics = Metrics()
+    metrics = Metrics(multiprocess=settings.env.metrics_multiprocess_dir is not None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -224,20 +214,21 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def load_settings(path: Path | None) -> Settings:
+def load_settings(path: Path | None, env: Environment | None = None) -> Settings:
     """Configuration from ``path``, else ``./lightspeed-stack.yaml``, else the built-in one."""
+    env = Environment.read() if env is None else env
     if path is None:
         candidate = Path("lightspeed-stack.yaml")
         path = candidate if candidate.exists() else None
     if path is None:
         log.info("no configuration file: using the built-in default (local model, SQLite)")
-        return Settings(built_in_default_configuration(), Path.cwd())
+        return Settings(built_in_default_configuration(env.variables), Path.cwd(), env)
     log.info("configuration: %s", path.resolve())
-    return Settings(load_configuration(path), path.resolve().parent)
+    return Settings(load_configuration(path, environ=env.variables), path.resolve().parent, env)
 
 
 def app_from_env() -> FastAPI:
     """Factory used by uvicorn workers: the CLI exports the config path in the environment."""
-    setup_logging()
-    configured = os.environ.get(CONFIG_PATH_ENV)
-    return create_app(load_settings(Path(configured) if configured else None))
+    env = Environment.read()
+    setup_logging(env.log_level)
+    return create_app(load_settings(env.config_path, env))

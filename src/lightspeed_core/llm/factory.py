@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from lightspeed_core import paths
 from lightspeed_core.config import Configuration
+from lightspeed_core.config.settings import Environment
 from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.llm.cached import CachedModelsBackend
 from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
@@ -44,7 +44,7 @@ class BackendPlan:
     tool_catalogue: ToolCatalogue
 
 
-def build_backend(config: Configuration, config_dir: Path) -> BackendPlan:
+def build_backend(config: Configuration, config_dir: Path, env: Environment) -> BackendPlan:
     """Create (not start) the backend the configuration asks for."""
     stack = config.llama_stack
     if stack.library_mode:
@@ -52,7 +52,7 @@ def build_backend(config: Configuration, config_dir: Path) -> BackendPlan:
         from lightspeed_core.llm.library import LibraryBackend
 
         run = synthesize_run_config(
-            config, config_dir, paths.ogx_state_dir(), paths.synthesized_run_config_path()
+            config, config_dir, env.ogx_state_dir, env.run_config_path, env.variables
         )
         log.info("library mode: OGX run config written to %s", run.path)
         library = LibraryBackend(run.path)
