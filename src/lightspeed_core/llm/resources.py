@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from lightspeed_core.errors import BackendUnavailableError, LightspeedError
-from lightspeed_core.llm.failures import classify_exception, is_connection_error
+from lightspeed_core.llm.failures import classify_exception, is_connection_error, status_of
 from lightspeed_core.llm.ports import (
     BuiltinTool,
     Hit,
@@ -36,20 +36,15 @@ ClientSource = Callable[[], Any]
 _EXTRA_BODY = ("provider_id", "embedding_model", "embedding_dimension")
 
 
-def _status(exc: BaseException) -> int | None:
-    status = getattr(exc, "status_code", None) or getattr(exc, "status", None)
-    return status if isinstance(status, int) else None
-
-
 def translate(exc: BaseException) -> LightspeedError | ResourceCallError:
     """Our error for a failed OGX resource call."""
     if isinstance(exc, LightspeedError):
         return exc
     if is_connection_error(exc):
         return BackendUnavailableError(str(exc) or type(exc).__name__)
-    not_found = _status(exc) in (400, 404) or "not found" in str(exc).lower()
+    not_found = status_of(exc) in (400, 404) or "not found" in str(exc).lower()
     return ResourceCallError(
-        str(exc), kind=type(exc).__name__, status=_status(exc), not_found=not_found
+        str(exc), kind=type(exc).__name__, status=status_of(exc), not_found=not_found
     )
 
 
