@@ -36,7 +36,10 @@ def service(config: dict[str, Any], folder: Path, workers: int = 1) -> Iterator[
     """Run ``lightspeed-core`` for ``config``; yields its base URL once every worker is up."""
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
-    path = write_config({**config, "service": {"port": port, "workers": workers}}, folder)
+    # its own main database: the reference default (/tmp/lightspeed-stack.db) is shared by
+    # every service on the machine
+    own = {"database": {"sqlite": {"db_path": str(folder / "main.db")}}}
+    path = write_config({**own, **config, "service": {"port": port, "workers": workers}}, folder)
     log = folder / "service.log"
     metrics = folder / "metrics"
     metrics.mkdir(exist_ok=True)
