@@ -32,9 +32,10 @@ format: ## rewrite code with ruff format and safe fixes
 	$(RUN) ruff check --fix src tests bench
 
 .PHONY: lint
-lint: ## ruff lint + format check
+lint: ## ruff lint + format check + the import layering contract (lint-imports)
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
+	$(RUN) lint-imports --no-cache
 
 .PHONY: typecheck
 typecheck: ## mypy --strict

@@ -25,8 +25,8 @@ import httpx
 
 from lightspeed_core.config import load_configuration
 from lightspeed_core.llm.factory import prepare_offline_environment
+from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT
 from lightspeed_core.llm.runconfig import synthesize_run_config
-from lightspeed_core.pipeline.prompts import DEFAULT_SYSTEM_PROMPT
 
 Timer = Callable[[], Awaitable[float | None]]
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -46,22 +44,23 @@ from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
+from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
 from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.conversations.service import ConversationService
+from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import DatabaseBlock
 from lightspeed_core.db.pool import DatabasePool
 from lightspeed_core.feedback.service import build_feedback
 from lightspeed_core.llm.factory import build_backend
+from lightspeed_core.llm.prompts import SystemPrompts
 from lightspeed_core.llm.startup import start_backend
+from lightspeed_core.llm.tokens import approximate_tokens, tiktoken_estimator
 from lightspeed_core.log import setup_logging
 from lightspeed_core.mcp.factory import build_tools
 from lightspeed_core.metrics.middleware import RestMetricsMiddleware
 from lightspeed_core.metrics.registry import Metrics
-from lightspeed_core.pipeline.prompts import SystemPrompts
-from lightspeed_core.pipeline.tokens import approximate_tokens, tiktoken_estimator
-from lightspeed_core.pipeline.topic import TopicSummarizer
 from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
@@ -74,7 +73,6 @@ from lightspeed_core.streaming.factory import build_stream_registry
 from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
-CONFIG_PATH_ENV = "LIGHTSPEED_STACK_CONFIG_PATH"
 
 ROUTERS: tuple[APIRouter, ...] = (
     info.router,
@@ -98,14 +96,6 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What ``create_app`` needs: the configuration and where relative paths resolve."""
-
-    config: Configuration
-    config_dir: Path
-
-
 def _policy(config: Configuration) -> AccessPolicy:
     if config.authorization is None:
         return AccessPolicy(None)
@@ -124,7 +114,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     for warning in inactive_settings(config):
         log.warning(warning)
     database = await pool.get(_main_database(config))
-    plan = build_backend(config, settings.config_dir)
+    plan = build_backend(config, settings.config_dir, settings.env)
     status = await start_backend(plan.backend, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
@@ -138,8 +128,11 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         config_dir=settings.config_dir,
         llm=plan.backend,
         backend_state=BackendState(status.version, status.degraded, plan.preferred_model),
+        vector_stores=plan.vector_stores,
+        files=plan.files,
+        tool_catalogue=plan.tool_catalogue,
         metrics=metrics,
-        auth=build_auth_backend(config.authentication),
+        auth=build_auth_backend(config.authentication, settings.env.variables),
         policy=_policy(config),
         prompts=prompts,
         database=database,
@@ -147,7 +140,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         quota=quota,
         shields=await build_shields(config, plan.backend, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
-        rag=await build_rag(config, plan.backend),
+        rag=await build_rag(config, plan.vector_stores),
         streams=await build_stream_registry(database),
         background=BackgroundTasks(),
         feedback=await build_feedback(config.user_data_collection, database, history),
@@ -178,7 +171,7 @@ async def _record_model_configuration(services: Services) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     """Assemble the application; nothing starts until the lifespan runs."""
-    metrics = Metrics()
+    metrics = Metrics(multiprocess=settings.env.metrics_multiprocess_dir is not None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -234,20 +227,21 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def load_settings(path: Path | None) -> Settings:
+def load_settings(path: Path | None, env: Environment | None = None) -> Settings:
     """Configuration from ``path``, else ``./lightspeed-stack.yaml``, else the built-in one."""
+    env = Environment.read() if env is None else env
     if path is None:
         candidate = Path("lightspeed-stack.yaml")
         path = candidate if candidate.exists() else None
     if path is None:
         log.info("no configuration file: using the built-in default (local model, SQLite)")
-        return Settings(built_in_default_configuration(), Path.cwd())
+        return Settings(built_in_default_configuration(env.variables), Path.cwd(), env)
     log.info("configuration: %s", path.resolve())
-    return Settings(load_configuration(path), path.resolve().parent)
+    return Settings(load_configuration(path, environ=env.variables), path.resolve().parent, env)
 
 
 def app_from_env() -> FastAPI:
     """Factory used by uvicorn workers: the CLI exports the config path in the environment."""
-    setup_logging()
-    configured = os.environ.get(CONFIG_PATH_ENV)
-    return create_app(load_settings(Path(configured) if configured else None))
+    env = Environment.read()
+    setup_logging(env.log_level)
+    return create_app(load_settings(env.config_path, env))

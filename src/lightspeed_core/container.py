@@ -14,15 +14,17 @@ from lightspeed_core.auth.base import AuthBackend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration
-from lightspeed_core.conversations.service import ConversationService
+from lightspeed_core.conversations.base import ConversationStore
+from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import Database
 from lightspeed_core.feedback.service import FeedbackService
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
+from lightspeed_core.llm.prompts import SystemPrompts
+from lightspeed_core.llm.tokens import TokenEstimator
 from lightspeed_core.mcp.base import ToolService
 from lightspeed_core.metrics.registry import Metrics
-from lightspeed_core.pipeline.prompts import SystemPrompts
-from lightspeed_core.pipeline.tokens import TokenEstimator
-from lightspeed_core.pipeline.topic import TopicSummarizer
+from lightspeed_core.pipeline.ports import PipelinePorts, PipelineSettings
 from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
@@ -50,12 +52,15 @@ class Services:
     config_dir: Path
     llm: LLMBackend
     backend_state: BackendState
+    vector_stores: VectorStores
+    files: Files
+    tool_catalogue: ToolCatalogue
     metrics: Metrics
     auth: AuthBackend
     policy: AccessPolicy
     prompts: SystemPrompts
     database: Database
-    conversations: ConversationService
+    conversations: ConversationStore
     quota: QuotaService
     shields: ShieldService
     tools: ToolService
@@ -69,3 +74,32 @@ class Services:
     prompt_templates: PromptService
     saved_prompts: SavedPromptService
     skills: SkillLibrary
+
+    def pipeline_ports(self) -> PipelinePorts:
+        """The pipeline's view of the container (see ``pipeline/ports.py``)."""
+        inference = self.config.inference
+        default_model = None
+        if inference.default_provider and inference.default_model:
+            default_model = (inference.default_provider, inference.default_model)
+        return PipelinePorts(
+            settings=PipelineSettings(
+                context_windows=inference.context_windows,
+                default_model=default_model,
+                preferred_model=self.backend_state.preferred_model,
+                max_infer_iters=inference.max_infer_iters,
+                max_tool_calls=inference.max_tool_calls,
+                default_output_tokens=self.config.quota_handlers.default_output_tokens,
+            ),
+            llm=self.llm,
+            prompts=self.prompts,
+            tokens=self.tokens,
+            conversations=self.conversations,
+            quota=self.quota,
+            shields=self.shields,
+            tools=self.tools,
+            rag=self.rag,
+            streams=self.streams,
+            topics=self.topics,
+            metrics=self.metrics,
+            transcripts=self.transcripts,
+        )

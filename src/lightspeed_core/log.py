@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -57,9 +56,9 @@ def _handler() -> logging.Handler:
 
 
 def setup_logging(level: str | None = None) -> None:
-    """Configure the root logger (idempotent)."""
+    """Configure the root logger (idempotent); ``level`` e.g. ``LIGHTSPEED_STACK_LOG_LEVEL``."""
     global _LEVEL
-    chosen = (level or os.environ.get("LIGHTSPEED_STACK_LOG_LEVEL") or _LEVEL).upper()
+    chosen = (level or _LEVEL).upper()
     _LEVEL = chosen
     root = logging.getLogger()
     handler = _handler()

@@ -24,6 +24,7 @@ from lightspeed_core.config import (
     inactive_settings,
     load_configuration,
 )
+from lightspeed_core.config.settings import CONFIG_PATH_ENV, MULTIPROC_ENV, Environment
 from lightspeed_core.log import setup_logging
 
 log = logging.getLogger("lightspeed_core")
@@ -120,7 +121,7 @@ def _add_rag_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 def config_check(path: Path) -> int:
     """Print every problem of ``path``; 0 when valid."""
     try:
-        config = load_configuration(path)
+        config = load_configuration(path, environ=Environment.read().variables)
     except ConfigError as error:
         print(f"{path}: {len(error.problems)} problem(s)")  # noqa: T201
         for problem in error.problems:
@@ -138,19 +139,17 @@ def config_check(path: Path) -> int:
     return 0
 
 
-def _serve(config_path: Path | None) -> int:
+def _serve(config_path: Path | None, env: Environment) -> int:
     import uvicorn
 
-    from lightspeed_core.app import CONFIG_PATH_ENV, load_settings
+    from lightspeed_core.app import load_settings
 
-    settings = load_settings(config_path)
+    settings = load_settings(config_path, env)
     service = settings.config.service
     if config_path is not None or Path("lightspeed-stack.yaml").exists():
         resolved = (config_path or Path("lightspeed-stack.yaml")).resolve()
         os.environ[CONFIG_PATH_ENV] = str(resolved)
     if service.workers > 1:
-        from lightspeed_core.metrics.registry import MULTIPROC_ENV
-
         os.environ.setdefault(MULTIPROC_ENV, tempfile.mkdtemp(prefix="lightspeed-metrics-"))
     tls = service.tls_config
     password = None
@@ -175,7 +174,8 @@ def _serve(config_path: Path | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging("DEBUG" if args.verbose else None)
+    env = Environment.read()
+    setup_logging("DEBUG" if args.verbose else env.log_level)
     if args.command == "config":
         return config_check(args.file)
     if args.command == "rag":
@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lightspeed_core.app import load_settings
 
             try:
-                settings = load_settings(args.config)
+                settings = load_settings(args.config, env)
             except ConfigError as error:
                 print(error, file=sys.stderr)  # noqa: T201
                 return 1
@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("configuration written to configuration.json")  # noqa: T201
         return 0
     try:
-        return _serve(args.config)
+        return _serve(args.config, env)
     except ConfigError as error:
         print(f"invalid configuration: {error}", file=sys.stderr)  # noqa: T201
         print("run `lightspeed-core config check FILE` to list every problem", file=sys.stderr)  # noqa: T201

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lightspeed_core.container import Services
 from lightspeed_core.errors import LightspeedError
-from lightspeed_core.pipeline.model_select import find_model
+from lightspeed_core.llm.model_select import find_model
 from lightspeed_core.schemas.service import ProviderHealthStatus, ReadinessResponse
 
 DEGRADED_IMPACTS = [

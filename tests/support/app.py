@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from lightspeed_core.app import Settings, create_app
 from lightspeed_core.config import configuration_from_data
 from lightspeed_core.config.defaults import DATA_DIR_ENV
+from lightspeed_core.config.settings import Environment
 from lightspeed_core.container import Services
 
 STUB_KEY_ENV = "LIGHTSPEED_TEST_STUB_KEY"
@@ -86,9 +87,10 @@ async def running_app(data: dict[str, Any], folder: Path) -> AsyncIterator[Runni
     if "database" not in data:
         data = {**data, "database": {"sqlite": {"db_path": str(folder / "lightspeed.db")}}}
     config = configuration_from_data(data, base_dir=folder)
-    app = create_app(Settings(config, folder))
     # OGX keeps a persistent registry under the data folder: each app gets its own, so one
     # test's models and stores never leak into another's (the run config bakes the paths in).
+    env = Environment.read({**os.environ, DATA_DIR_ENV: str(folder / "data")})
+    app = create_app(Settings(config, folder, env))
     previous = os.environ.get(DATA_DIR_ENV)
     os.environ[DATA_DIR_ENV] = str(folder / "data")
     try:

@@ -1,1 +1,1 @@
-"""The HTTP layer: routes (thin), request/response models, dependencies, error mapping."""
+"""The HTTP layer: routes (thin), dependencies, error mapping, SSE rendering (``sse.py``)."""

@@ -17,11 +17,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from lightspeed_core.auth.base import ANONYMOUS, Principal
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.policy import allowed_actions
 from lightspeed_core.container import Services
 from lightspeed_core.errors import ForbiddenError
+from lightspeed_core.vocabulary.actions import Action
 
 HEALTH_PATHS = frozenset({"/readiness", "/liveness"})
 METRICS_PATH = "/metrics"

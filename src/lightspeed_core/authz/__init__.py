@@ -24,7 +24,6 @@ The pure core is :func:`is_allowed` ``(policy, action, principal, resource=None)
 :class:`OwnedResource` describing an owned object; it is tested table-driven without HTTP.
 """
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.overrides import check_model_override
 from lightspeed_core.authz.ownership import (
@@ -41,6 +40,7 @@ from lightspeed_core.authz.policy import (
     allowed_actions,
     is_allowed,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 __all__ = [
     "ALL_ACTIONS",

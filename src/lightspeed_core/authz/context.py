@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lightspeed_core.auth.base import Principal
-from lightspeed_core.authz.actions import Action
+from lightspeed_core.vocabulary.actions import Action
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.errors import ForbiddenError
+from lightspeed_core.vocabulary.actions import Action
 
 __all__ = [
     "OwnedResource",

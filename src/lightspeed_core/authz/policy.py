@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from lightspeed_core.auth.base import EVERYONE, Principal
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.ownership import OwnedResource, may_act_on
+from lightspeed_core.vocabulary.actions import Action
 
 __all__ = [
     "ALL_ACTIONS",

@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from lightspeed_core.config.paths import PathSegment, format_path
+from lightspeed_core.config.keypaths import PathSegment, format_path
 
 __all__ = ["UnsetVariable", "substitute_env", "substitute_string"]
 

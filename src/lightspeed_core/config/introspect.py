@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from lightspeed_core.config.paths import PathSegment
+from lightspeed_core.config.keypaths import PathSegment
 
 __all__ = ["Location", "literal_values", "union_members", "unwrap", "walk_location"]
 

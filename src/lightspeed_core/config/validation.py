@@ -10,8 +10,8 @@ from pydantic_core import ErrorDetails
 
 from lightspeed_core.config.errors import ConfigProblem
 from lightspeed_core.config.introspect import Location, unwrap, walk_location
+from lightspeed_core.config.keypaths import format_path, join_path
 from lightspeed_core.config.models.base import SettingsIssues
-from lightspeed_core.config.paths import format_path, join_path
 
 __all__ = ["MOVED_KEYS", "problems_from_validation_error"]
 

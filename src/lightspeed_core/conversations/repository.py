@@ -10,31 +10,24 @@ numbers on both engines. Turns finishing together share a transaction (``db/batc
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.db.batch import BatchWriter
+from lightspeed_core.db.dialect import as_utc, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import UserConversation, UserTurn
-
-
-def utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything we store is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _info(row: Any) -> ConversationInfo:
     return ConversationInfo(
         id=row.id,
         user_id=row.user_id,
-        created_at=utc(row.created_at),
-        last_message_at=utc(row.last_message_at),
+        created_at=as_utc(row.created_at),
+        last_message_at=as_utc(row.last_message_at),
         message_count=row.message_count,
         last_used_model=row.last_used_model,
         last_used_provider=row.last_used_provider,
@@ -47,8 +40,8 @@ def _turn(row: Any) -> TurnRecord:
     return TurnRecord(
         query=row.query,
         response=row.response,
-        started_at=utc(row.started_at),
-        completed_at=utc(row.completed_at),
+        started_at=as_utc(row.started_at),
+        completed_at=as_utc(row.completed_at),
         provider=row.provider,
         model=row.model,
         tool_calls=list(row.tool_calls or []),
@@ -72,7 +65,7 @@ class ConversationRepository:
 
     def __init__(self, database: Database) -> None:
         self.db = database
-        self._insert = pg_insert if database.dialect == "postgresql" else sqlite_insert
+        self._insert = insert_for(database.dialect)
         self.writer = BatchWriter(database)
         self._upsert = self._conversation_upsert()
 
@@ -85,8 +78,7 @@ class ConversationRepository:
             row = connection.execute(query).first()
             return _info(row) if row is not None else None
 
-        result: ConversationInfo | None = await self.db.run(work)
-        return result
+        return await self.db.run(work)
 
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         """The user's conversations (everyone's with ``None``), most recent first."""
@@ -97,8 +89,7 @@ class ConversationRepository:
         def work(connection: Connection) -> list[ConversationInfo]:
             return [_info(row) for row in connection.execute(query)]
 
-        result: list[ConversationInfo] = await self.db.run(work)
-        return result
+        return await self.db.run(work)
 
     async def turns(self, conversation_id: str, newest: int | None = None) -> list[TurnRecord]:
         """Turns oldest first; with ``newest`` only that many of the most recent ones."""
@@ -111,7 +102,7 @@ class ConversationRepository:
         def work(connection: Connection) -> list[TurnRecord]:
             return [_turn(row) for row in connection.execute(query)]
 
-        rows: list[TurnRecord] = await self.db.run(work)
+        rows = await self.db.run(work)
         return rows if newest is None else rows[::-1]
 
     def _conversation_upsert(self) -> Any:
@@ -164,8 +155,7 @@ class ConversationRepository:
             )
             return number
 
-        number: int = await self.writer.submit(job)
-        return number
+        return await self.writer.submit(job)
 
     async def set_topic(self, conversation_id: str, topic: str) -> bool:
         def job(connection: Connection) -> bool:
@@ -176,8 +166,7 @@ class ConversationRepository:
             )
             return bool(result.rowcount)
 
-        found: bool = await self.writer.submit(job)
-        return found
+        return await self.writer.submit(job)
 
     async def delete(self, conversation_id: str) -> bool:
         def job(connection: Connection) -> bool:
@@ -187,16 +176,10 @@ class ConversationRepository:
             )
             return bool(result.rowcount)
 
-        deleted: bool = await self.writer.submit(job)
-        return deleted
+        return await self.writer.submit(job)
 
     async def count(self) -> int:
         def work(connection: Connection) -> int:
             return int(connection.scalar(select(func.count()).select_from(UserConversation)) or 0)
 
-        total: int = await self.db.run(work)
-        return total
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+        return await self.db.run(work)

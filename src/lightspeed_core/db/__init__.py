@@ -1,6 +1,9 @@
-"""Persistence: async engines for SQLite and PostgreSQL, the schema, Alembic migrations.
+"""Persistence: SQLite and PostgreSQL, the schema, Alembic migrations.
 
-* ``engine.py`` - :class:`Database` (engine + sessions) from a database configuration block.
+* ``engine.py`` - :class:`Database` and its typed ``run[T]`` / ``run_write[T]``: the one way
+  queries are run (plain SQLAlchemy Core functions, one transaction each).
+* ``dialect.py`` - every difference between the two engines.
+* ``batch.py`` - group commit of writes that arrive together.
 * ``tables.py`` - every table of the service (one schema for both engines).
 * ``migrate.py`` - ``upgrade(database)``: Alembic ``upgrade head`` under a cross-process lock.
 * ``migrations/`` - the Alembic environment and revisions.

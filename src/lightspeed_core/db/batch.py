@@ -37,13 +37,14 @@ class BatchWriter:
         self._queue: asyncio.Queue[tuple[Job, asyncio.Future[Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
-    async def submit(self, job: Job) -> Any:
+    async def submit[T](self, job: Callable[[Connection], T]) -> T:
         """Run ``job(connection)`` in a transaction (possibly shared); return its result."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="db-batch-writer")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((job, future))
-        return await future
+        result: T = await future
+        return result
 
     async def _run(self) -> None:
         while True:

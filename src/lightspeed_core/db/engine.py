@@ -1,25 +1,24 @@
-"""Async SQLAlchemy engines for the two supported databases."""
+"""One database: SQLite or PostgreSQL, reached only through :meth:`Database.run`.
+
+The persistence idiom of the service: every query is a plain (synchronous) SQLAlchemy Core
+function of a ``Connection``, run in one transaction by :meth:`Database.run` (read) or
+:meth:`Database.run_write` (write). The same function serves both engines; what differs
+between them is in ``db/dialect.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from lightspeed_core.config.models.databases import (
     PostgreSQLDatabaseConfiguration,
@@ -61,7 +60,7 @@ def target_for(block: DatabaseBlock) -> Target:
     """Build the connection target of a ``sqlite:`` or ``postgres:`` configuration block."""
     if isinstance(block, SQLiteDatabaseConfiguration):
         path = Path(block.db_path).expanduser()
-        return Target(URL.create("sqlite+aiosqlite", database=str(path)), {"timeout": 30})
+        return Target(URL.create("sqlite+pysqlite", database=str(path)), {"timeout": 30})
     url = URL.create(
         "postgresql+asyncpg",
         username=block.user,
@@ -84,69 +83,55 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-SyncWork = Callable[..., Any]
-
-
 class Database:
-    """One database: an async engine and a session factory, plus :meth:`run`.
+    """One database and :meth:`run` / :meth:`run_write`, never on the event loop.
 
-    :meth:`run` / :meth:`run_write` execute a plain (synchronous) SQLAlchemy Core function
-    in one transaction - the same code for both engines, never on the event loop:
-
-    * PostgreSQL: through ``AsyncConnection.run_sync`` (asyncpg, fully asynchronous);
-    * SQLite: in a worker thread with the standard ``sqlite3`` driver - one thread hand-off
-      per transaction instead of several per statement with aiosqlite (measured 0.7 ms of
-      CPU per stored turn instead of 2-4 ms); writes go through one thread, so this
-      process's writers queue instead of meeting SQLite's busy-wait back-off.
+    * PostgreSQL: an async engine (asyncpg); the work runs through
+      ``AsyncConnection.run_sync``, fully asynchronous.
+    * SQLite: one synchronous engine (the standard ``sqlite3`` driver) and worker threads -
+      one thread hand-off per transaction instead of several per statement with an async
+      driver (measured 0.7 ms of CPU per stored turn instead of 2-4 ms). Writes go through
+      one thread, so this process's writers queue instead of meeting SQLite's busy-wait
+      back-off (sleeps of up to 100 ms, multi-second tail latency under concurrency);
+      other processes still coordinate through SQLite's lock.
     """
 
     def __init__(self, target: Target, *, pool_size: int = 10) -> None:
         self.target = target
+        self._async: AsyncEngine | None = None
+        self._sync: Engine | None = None
         if target.dialect == "sqlite":
             Path(str(target.url.database)).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(
-                target.url, connect_args=target.connect_args
-            )
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            self._sync = create_engine(target.url, connect_args=target.connect_args)
+            event.listen(self._sync, "connect", _sqlite_pragmas)
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
+            self._readers = ThreadPoolExecutor(2, thread_name_prefix="sqlite-read")
         else:
-            self.engine = create_async_engine(
+            self._async = create_async_engine(
                 target.url,
                 connect_args=target.connect_args,
                 pool_size=pool_size,
                 max_overflow=pool_size,
                 pool_pre_ping=True,
             )
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # SQLite has one writer at a time; waiting writers back off in sleeps of up to
-        # 100 ms inside SQLite's busy handler, which shows as multi-second tail latency under
-        # concurrency. Queue this process's writers here instead (other processes still
-        # coordinate through SQLite's lock).
-        self._write_lock = asyncio.Lock() if target.dialect == "sqlite" else None
-        self._sync: Engine | None = None
-        if target.dialect == "sqlite":
-            sync_url = target.url.set(drivername="sqlite+pysqlite")
-            self._sync = create_engine(sync_url, connect_args={"timeout": 30})
-            event.listen(self._sync, "connect", _sqlite_pragmas)
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
-            self._readers = ThreadPoolExecutor(2, thread_name_prefix="sqlite-read")
 
-    async def run(self, work: SyncWork, *args: Any) -> Any:
+    async def run[T](self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` in a read transaction; return its result."""
-        if self._sync is None:
-            async with self.engine.connect() as connection:
+        if self._async is not None:
+            async with self._async.connect() as connection:
                 return await connection.run_sync(work, *args)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._in_transaction, work, args)
 
-    async def run_write(self, work: SyncWork, *args: Any) -> Any:
+    async def run_write[T](self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` in a write transaction; return its result."""
-        if self._sync is None:
-            async with self.engine.begin() as connection:
+        if self._async is not None:
+            async with self._async.begin() as connection:
                 return await connection.run_sync(work, *args)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, self._in_transaction, work, args)
 
-    def _in_transaction(self, work: SyncWork, args: tuple[Any, ...]) -> Any:
+    def _in_transaction[T](self, work: Callable[..., T], args: tuple[Any, ...]) -> T:
         assert self._sync is not None
         with self._sync.begin() as connection:
             return work(connection, *args)
@@ -155,28 +140,18 @@ class Database:
     def dialect(self) -> str:
         return self.target.dialect
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction (committed on success, rolled back on error)."""
-        if self._write_lock is None:
-            async with self.sessions() as session, session.begin():
-                yield session
-            return
-        async with self._write_lock, self.sessions() as session, session.begin():
-            yield session
+    def connect(self) -> AsyncConnection:
+        """A dedicated PostgreSQL connection, for session-level locks (migrations, leader).
 
-    @asynccontextmanager
-    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
-        """A Core connection inside one write transaction (no ORM session overhead)."""
-        if self._write_lock is None:
-            async with self.engine.begin() as connection:
-                yield connection
-            return
-        async with self._write_lock, self.engine.begin() as connection:
-            yield connection
+        Use as ``async with database.connect() as c`` or ``c = await database.connect()``.
+        """
+        if self._async is None:
+            raise RuntimeError("dedicated connections exist on PostgreSQL only")
+        return self._async.connect()
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        if self._async is not None:
+            await self._async.dispose()
         if self._sync is not None:
             self._writer.shutdown(wait=True)
             self._readers.shutdown(wait=True)

@@ -38,7 +38,7 @@ def _upgrade(connection: Connection, schema: str | None) -> None:
 
 async def _upgrade_postgres(database: Database) -> None:
     schema = database.target.schema
-    async with database.engine.connect() as connection:
+    async with database.connect() as connection:
         await connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _ADVISORY_KEY})
         try:
             if schema and schema != "public":
@@ -61,9 +61,7 @@ async def _upgrade_sqlite(database: Database) -> None:
     with lock_path.open("w") as handle:
         await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
         try:
-            async with database.engine.connect() as connection:
-                await connection.run_sync(_upgrade, None)
-                await connection.commit()
+            await database.run_write(_upgrade, None)
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

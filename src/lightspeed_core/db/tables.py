@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -106,7 +107,7 @@ class CacheConversation(Base):
     user_id: Mapped[str] = mapped_column(String(256), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     topic_summary: Mapped[str] = mapped_column(Text, default="")
-    last_message_timestamp: Mapped[float] = mapped_column(index=True)
+    last_message_timestamp: Mapped[float] = mapped_column(Float, index=True)  # as migrated
 
 
 class ServiceSetting(Base):

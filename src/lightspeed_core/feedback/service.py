@@ -16,17 +16,17 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
-from lightspeed_core.authz.ownership import check_conversation_access
 from lightspeed_core.config.models.user_data import UserDataCollection
-from lightspeed_core.conversations.service import ConversationService
+from lightspeed_core.conversations.access import require_conversation
+from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.db.engine import Database
-from lightspeed_core.errors import ForbiddenError, InternalError, NotFoundError
-from lightspeed_core.feedback.files import write_json_file
+from lightspeed_core.errors import ForbiddenError, InternalError
 from lightspeed_core.feedback.toggle import FeedbackToggle, StatusChange
 from lightspeed_core.ids import normalize_conversation_id
+from lightspeed_core.jsonfiles import write_json_file
 from lightspeed_core.schemas.feedback import FeedbackRequest
+from lightspeed_core.vocabulary.actions import Action
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class FeedbackService:
     """Feedback files and the shared enabled/disabled toggle."""
 
     def __init__(
-        self, toggle: FeedbackToggle, storage: Path | None, conversations: ConversationService
+        self, toggle: FeedbackToggle, storage: Path | None, conversations: ConversationStore
     ) -> None:
         self.toggle = toggle
         self.storage = storage
@@ -52,11 +52,7 @@ class FeedbackService:
         if not await self.toggle.enabled():
             raise ForbiddenError("Storing feedback is disabled", "Storing feedback is disabled.")
         conversation_id = normalize_conversation_id(request.conversation_id)
-        conversation = await self.conversations.get(conversation_id)
-        owner = conversation.user_id if conversation is not None else None
-        check_conversation_access(auth, owner, Action.FEEDBACK, conversation_id)
-        if conversation is None:
-            raise NotFoundError("Conversation", conversation_id)
+        await require_conversation(self.conversations, auth, conversation_id, Action.FEEDBACK)
         record = {
             "user_id": auth.principal.user_id,
             "timestamp": str(datetime.now(UTC)),
@@ -79,7 +75,7 @@ class FeedbackService:
 
 
 async def build_feedback(
-    config: UserDataCollection, database: Database, conversations: ConversationService
+    config: UserDataCollection, database: Database, conversations: ConversationStore
 ) -> FeedbackService:
     """The feedback service for ``user_data_collection`` (toggle stored in ``database``)."""
     toggle = FeedbackToggle(database, config.feedback_enabled)

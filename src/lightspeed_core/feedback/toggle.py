@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection, delete, select
 
+from lightspeed_core.db.dialect import for_update, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import ServiceSetting
 
@@ -34,52 +33,57 @@ class StatusChange:
     timestamp: str
 
 
+def _stored(connection: Connection, *, lock: bool = False) -> dict[str, Any] | None:
+    query = select(ServiceSetting.value).where(ServiceSetting.key == SETTING_KEY)
+    value: dict[str, Any] | None = connection.scalar(
+        for_update(query, connection) if lock else query
+    )
+    return value
+
+
 class FeedbackToggle:
     """Whether storing feedback is enabled right now."""
 
     def __init__(self, database: Database, configured: bool) -> None:
         self.db = database
         self.configured = configured
-        self._insert = pg_insert if database.dialect == "postgresql" else sqlite_insert
+        self._insert = insert_for(database.dialect)
 
-    def _effective(self, row: ServiceSetting | None) -> bool:
-        if row is None or row.value.get("configured") != self.configured:
+    def _effective(self, value: dict[str, Any] | None) -> bool:
+        if value is None or value.get("configured") != self.configured:
             return self.configured
-        return bool(row.value.get("enabled"))
-
-    async def _row(self, session: AsyncSession, *, lock: bool = False) -> ServiceSetting | None:
-        query = select(ServiceSetting).where(ServiceSetting.key == SETTING_KEY)
-        if lock and self.db.dialect == "postgresql":
-            query = query.with_for_update()
-        row: ServiceSetting | None = await session.scalar(query)
-        return row
+        return bool(value.get("enabled"))
 
     async def reconcile(self) -> None:
         """At start-up: forget a toggle set under a different ``feedback_enabled``."""
-        async with self.db.transaction() as session:
-            row = await self._row(session, lock=True)
-            if row is not None and row.value.get("configured") != self.configured:
-                await session.execute(
-                    delete(ServiceSetting).where(ServiceSetting.key == SETTING_KEY)
-                )
+
+        def work(connection: Connection) -> None:
+            value = _stored(connection, lock=True)
+            if value is not None and value.get("configured") != self.configured:
+                connection.execute(delete(ServiceSetting).where(ServiceSetting.key == SETTING_KEY))
+
+        await self.db.run_write(work)
 
     async def enabled(self) -> bool:
-        async with self.db.sessions() as session:
-            return self._effective(await self._row(session))
+        return self._effective(await self.db.run(_stored))
 
     async def set(self, enabled: bool, user_id: str) -> StatusChange:
         """Store the new state for every worker; returns the previous and the new state."""
         now = datetime.now(UTC)
         value = {"enabled": enabled, "configured": self.configured}
-        async with self.db.transaction() as session:
-            previous = self._effective(await self._row(session, lock=True))
+
+        def work(connection: Connection) -> bool:
+            previous = self._effective(_stored(connection, lock=True))
             insert = self._insert(ServiceSetting).values(
                 key=SETTING_KEY, value=value, updated_at=now, updated_by=user_id
             )
-            await session.execute(
+            connection.execute(
                 insert.on_conflict_do_update(
                     index_elements=["key"],
                     set_={"value": value, "updated_at": now, "updated_by": user_id},
                 )
             )
+            return previous
+
+        previous = await self.db.run_write(work)
         return StatusChange(previous, enabled, user_id, now.isoformat())

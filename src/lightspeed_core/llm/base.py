@@ -1,8 +1,10 @@
 """The backend Protocol every route and pipeline step talks to.
 
 Library mode (OGX in-process) and server mode (a remote ``ogx`` server) implement the same
-methods; nothing above this package knows which one runs. Backend failures surface as the
-domain errors of :mod:`lightspeed_core.errors` (``BackendUnavailableError`` ...).
+methods; nothing above this package knows which one runs. OGX's other resources (vector
+stores, files, built-in tools) are reached through the typed ports of ``llm/ports.py``.
+Backend failures surface as the domain errors of :mod:`lightspeed_core.errors`
+(``BackendUnavailableError`` ...).
 """
 
 from __future__ import annotations
@@ -82,8 +84,4 @@ class LLMBackend(Protocol):
 
     def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         """Run one Responses call, streaming normalised events; ends with ``Completed``."""
-        ...
-
-    async def raw(self) -> Any:
-        """The underlying OGX client, for feature packages (vector stores, files ...)."""
         ...

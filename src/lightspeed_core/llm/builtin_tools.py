@@ -11,22 +11,10 @@ group's tools are fixed by OGX's implementation. :data:`BUILTIN_GROUPS` copies t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from lightspeed_core.llm.base import ProviderInfo
-
-
-@dataclass(frozen=True, slots=True)
-class BuiltinToolDef:
-    """One built-in tool: its definition, group and the provider serving it."""
-
-    name: str
-    description: str
-    input_schema: Mapping[str, Any] = field(default_factory=dict)
-    toolgroup_id: str = ""
-    provider_id: str = ""
-
+from lightspeed_core.llm.ports import BuiltinTool
 
 _FILE_SEARCH_QUERY = {
     "type": "object",
@@ -53,16 +41,16 @@ BUILTIN_GROUPS: dict[str, tuple[str, tuple[tuple[str, str, Mapping[str, Any]], .
 }
 
 
-def builtin_tools(providers: Iterable[ProviderInfo]) -> list[BuiltinToolDef]:
+def builtin_tools(providers: Iterable[ProviderInfo]) -> list[BuiltinTool]:
     """The built-in tools the server's ``tool_runtime`` providers serve, in provider order."""
-    tools: list[BuiltinToolDef] = []
+    tools: list[BuiltinTool] = []
     for provider in providers:
         group = BUILTIN_GROUPS.get(provider.provider_type)
         if group is None:
             continue
         toolgroup_id, definitions = group
         tools.extend(
-            BuiltinToolDef(name, description, schema, toolgroup_id, provider.provider_id)
+            BuiltinTool(name, description, schema, toolgroup_id, provider.provider_id)
             for name, description, schema in definitions
         )
     return tools

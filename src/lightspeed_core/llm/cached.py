@@ -51,6 +51,3 @@ class CachedModelsBackend:
 
     def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         return self.inner.respond(request)
-
-    async def raw(self) -> Any:
-        return await self.inner.raw()

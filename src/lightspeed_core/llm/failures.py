@@ -102,7 +102,8 @@ def record_inference_errors(router: Any) -> None:
     router.openai_chat_completion = openai_chat_completion
 
 
-def _status_of(exc: BaseException) -> int | None:
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status a client exception carries, if any."""
     status = getattr(exc, "status_code", None) or getattr(exc, "status", None)
     return status if isinstance(status, int) else None
 
@@ -128,7 +129,7 @@ def classify(
     for exc in recorded or []:
         if is_connection_error(exc):
             return BackendUnavailableError(str(exc) or type(exc).__name__)
-        if _status_of(exc) == 429:
+        if status_of(exc) == 429:
             return model_quota_error(model)
         if is_context_error(exc):
             return PromptTooLongError(model)
@@ -144,7 +145,7 @@ def classify_exception(model: str, exc: BaseException) -> LightspeedError:
     if is_connection_error(exc):
         log.warning("backend unreachable (%s): %s", model, str(exc) or type(exc).__name__)
         return BackendUnavailableError(CONNECTION_ERROR)
-    status = _status_of(exc)
+    status = status_of(exc)
     if status == 429:
         return model_quota_error(model)
     return classify(model, None, str(exc), [exc])

@@ -164,9 +164,6 @@ class LibraryBackend:
         except Exception as exc:
             raise classify_exception(request.model, exc) from exc
 
-    async def raw(self) -> Any:
-        return self._client
-
     def client(self) -> Any:
         """The OGX client, once started (for the resource ports of ``llm/resources.py``)."""
         return self._client

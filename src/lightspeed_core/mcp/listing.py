@@ -3,10 +3,8 @@
 Each server is asked with the ``mcp`` client over streamable HTTP, falling back to SSE, with
 the headers merged for the caller. Every server gets its own deadline and all are asked
 concurrently, so one slow or broken server costs at most its timeout and only removes its
-own tools from the answer (logged). Built-in OGX tools (``builtin::file_search`` ...) are
-read from OGX's tool-groups router in library mode; a remote OGX 1.5 server cannot list them
-(``/v1/admin/tools`` answers 500), so they are derived from its providers
-(``llm/builtin_tools.py``).
+own tools from the answer (logged). Built-in OGX tools (``builtin::file_search`` ...) come
+from the :class:`~lightspeed_core.llm.ports.ToolCatalogue` port (``llm/resources.py``).
 """
 
 from __future__ import annotations
@@ -23,10 +21,7 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import Tool
 
-from lightspeed_core.errors import BackendUnavailableError
-from lightspeed_core.llm.base import LLMBackend
-from lightspeed_core.llm.builtin_tools import builtin_tools
-from lightspeed_core.llm.failures import classify_exception
+from lightspeed_core.llm.ports import ToolCatalogue
 from lightspeed_core.mcp.base import McpServerSpec, loggable_url
 from lightspeed_core.schemas.mcp import CatalogTool, CatalogToolParameter
 
@@ -137,46 +132,16 @@ async def mcp_catalog(
     return [tool for tools in listed for tool in tools]
 
 
-async def builtin_catalog(llm: LLMBackend) -> list[CatalogTool]:
+async def builtin_catalog(catalogue: ToolCatalogue) -> list[CatalogTool]:
     """OGX's built-in tools (``server_source`` ``builtin``)."""
-    providers: dict[str, str] = {}
-    try:
-        client = await llm.raw()
-        impls = getattr(client, "impls", None)
-        if impls is not None:  # library mode: ask the tool-groups router directly
-            from ogx_api import Api
-            from ogx_api.tools.models import ListToolsRequest
-
-            router = impls[Api.tool_groups]
-            listing = await router.list_tools(ListToolsRequest())
-            groups = await router.list_tool_groups()
-            providers = {g.identifier: g.provider_id for g in groups.data}
-        else:  # server mode: from the providers (OGX 1.5 answers 500 on /v1/admin/tools)
-            return [
-                CatalogTool(
-                    identifier=tool.name,
-                    description=tool.description,
-                    parameters=_parameters(tool.input_schema),
-                    provider_id=tool.provider_id,
-                    toolgroup_id=tool.toolgroup_id,
-                    server_source="builtin",
-                )
-                for tool in builtin_tools(await llm.list_providers())
-            ]
-    except Exception as exc:
-        error = classify_exception("tools", exc)
-        if isinstance(error, BackendUnavailableError):
-            raise error from exc
-        log.warning("OGX did not list its built-in tools: %s", type(exc).__name__)
-        return []
     return [
         CatalogTool(
             identifier=tool.name,
-            description=tool.description or "",
+            description=tool.description,
             parameters=_parameters(tool.input_schema),
-            provider_id=providers.get(tool.toolgroup_id or "", tool.toolgroup_id or ""),
-            toolgroup_id=str(tool.toolgroup_id or ""),
+            provider_id=tool.provider_id,
+            toolgroup_id=tool.toolgroup_id,
             server_source="builtin",
         )
-        for tool in (getattr(listing, "data", None) or [])
+        for tool in await catalogue.builtin_tools()
     ]

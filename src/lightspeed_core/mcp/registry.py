@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from lightspeed_core.config.models.mcp import ModelContextProtocolServer
@@ -48,7 +49,7 @@ def from_config(server: ModelContextProtocolServer) -> McpServerSpec:
     )
 
 
-def _from_row(row: McpServer) -> McpServerSpec:
+def _from_row(row: Any) -> McpServerSpec:
     return McpServerSpec(
         name=row.name,
         url=row.url,
@@ -107,19 +108,18 @@ class McpRegistry:
                 f"MCP server host '{host}' is not allowed for registration through the API "
                 "(see mcp_registration.allowed_hosts).",
             )
-        row = McpServer(
-            name=server.name,
-            url=server.url,
-            provider_id=server.provider_id,
-            authorization_headers=dict(server.authorization_headers),
-            headers=list(server.headers),
-            timeout=int(server.timeout) if server.timeout else None,
-            created_at=datetime.now(UTC),
-            created_by=created_by,
-        )
+        row = {
+            "name": server.name,
+            "url": server.url,
+            "provider_id": server.provider_id,
+            "authorization_headers": dict(server.authorization_headers),
+            "headers": list(server.headers),
+            "timeout": int(server.timeout) if server.timeout else None,
+            "created_at": datetime.now(UTC),
+            "created_by": created_by,
+        }
         try:
-            async with self.db.transaction() as session:
-                session.add(row)
+            await self.db.run_write(lambda connection: connection.execute(insert(McpServer), row))
         except IntegrityError as exc:
             raise _conflict(server.name) from exc
         self._registered.invalidate()
@@ -138,17 +138,16 @@ class McpRegistry:
                 f"MCP server '{name}' is defined in configuration and cannot be removed via "
                 "the API.",
             )
-        async with self.db.transaction() as session:
-            result = await session.execute(delete(McpServer).where(McpServer.name == name))
+        statement = delete(McpServer).where(McpServer.name == name)
+        deleted = await self.db.run_write(lambda c: bool(c.execute(statement).rowcount))
         self._registered.invalidate()
-        deleted = bool(getattr(result, "rowcount", 0))
         if deleted:
             log.info("MCP server %r unregistered", name)
         return deleted
 
     async def _read(self) -> tuple[McpServerSpec, ...]:
-        async with self.db.sessions() as session:
-            rows = (await session.scalars(select(McpServer).order_by(McpServer.created_at))).all()
+        query = select(McpServer).order_by(McpServer.created_at)
+        rows = await self.db.run(lambda connection: connection.execute(query).all())
         configured = {s.name for s in self.configured}
         return tuple(_from_row(row) for row in rows if row.name not in configured)
 

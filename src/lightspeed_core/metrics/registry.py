@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from prometheus_client import (
@@ -17,19 +16,14 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from lightspeed_core.metrics import names
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LLM_LABELS = ("provider", "model", "endpoint")
-
-
-def multiprocess_enabled() -> bool:
-    """True when metric values are shared between worker processes through files."""
-    return bool(os.environ.get(MULTIPROC_ENV))
 
 
 class Metrics:
     """All metrics. Tests create their own instance, so counters are never shared globally."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, multiprocess: bool = False) -> None:
+        self.multiprocess = multiprocess  # values shared by the workers through files
         self.registry = CollectorRegistry()
         self._llm_cache: dict[tuple[str, str, str], tuple[Any, ...]] = {}
         self._rest_cache: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -80,7 +74,7 @@ class Metrics:
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text and its content type."""
-        if multiprocess_enabled():
+        if self.multiprocess:
             merged = CollectorRegistry()
             MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
             return generate_latest(merged), CONTENT_TYPE_LATEST

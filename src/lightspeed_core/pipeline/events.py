@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lightspeed_core.errors import LightspeedError
+from lightspeed_core.rag.base import Chunk, Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,10 @@ class ToolCallEvent:
     name: str
     args: dict[str, Any]
 
+    def to_wire(self) -> dict[str, Any]:
+        """The contract's form: streamed, returned, stored with the turn and transcribed."""
+        return {"id": self.id, "name": self.name, "args": self.args, "type": "tool_call"}
+
 
 @dataclass(frozen=True, slots=True)
 class ToolResultEvent:
@@ -41,32 +46,22 @@ class ToolResultEvent:
     content: str
     round: int
 
+    def to_wire(self) -> dict[str, Any]:
+        """The contract's form: streamed, returned, stored with the turn and transcribed."""
+        return {
+            "id": self.id,
+            "status": self.status,
+            "content": self.content,
+            "type": "tool_result",
+            "round": self.round,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class TurnCompleteEvent:
     """The full answer text of the turn."""
 
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A referenced document (``doc_url`` / ``doc_title`` / ``source`` / ``document_id``)."""
-
-    doc_url: str | None = None
-    doc_title: str | None = None
-    source: str | None = None
-    document_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """A retrieved chunk (the deprecated ``rag_chunks`` field)."""
-
-    content: str
-    source: str | None = None
-    score: float | None = None
-    attributes: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,13 +35,9 @@ async def fold(events: AsyncIterator[PipelineEvent]) -> QueryResponse:
             case StartEvent():
                 conversation_id = event.conversation_id
             case ToolCallEvent():
-                calls.append(ToolCallSummary(id=event.id, name=event.name, args=event.args))
+                calls.append(ToolCallSummary.model_validate(event.to_wire()))
             case ToolResultEvent():
-                results.append(
-                    ToolResultSummary(
-                        id=event.id, status=event.status, content=event.content, round=event.round
-                    )
-                )
+                results.append(ToolResultSummary.model_validate(event.to_wire()))
             case TurnCompleteEvent():
                 text = event.text
             case EndEvent():

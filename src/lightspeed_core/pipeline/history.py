@@ -12,7 +12,7 @@ from typing import Any
 
 from lightspeed_core.conversations.records import TurnRecord
 from lightspeed_core.llm.base import ModelInfo
-from lightspeed_core.pipeline.tokens import TokenEstimator
+from lightspeed_core.llm.tokens import TokenEstimator
 
 DEFAULT_CONTEXT_WINDOW = 8192
 ANSWER_SHARE = 0.25  # part of the window kept free for the answer

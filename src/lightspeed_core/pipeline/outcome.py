@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lightspeed_core.conversations.records import TurnRecord
-from lightspeed_core.conversations.repository import now_utc
-from lightspeed_core.pipeline.events import Chunk, Document, ToolCallEvent, ToolResultEvent
-from lightspeed_core.pipeline.prepare import PreparedQuery
+from lightspeed_core.pipeline.events import ToolCallEvent, ToolResultEvent
+from lightspeed_core.pipeline.prepare import PreparedQuery, now_utc
+from lightspeed_core.rag.base import Chunk, Document
+from lightspeed_core.transcripts.writer import TranscriptRecord
 
 STOPPED_BY_USER = "\n\n*Response stopped by the user.*"
 
@@ -47,7 +48,6 @@ def turn_record(
     prepared: PreparedQuery, outcome: Outcome, answer: str, *, interrupted: bool = False
 ) -> TurnRecord:
     """The stored form of a turn."""
-    request = prepared.request
     return TurnRecord(
         query=prepared.question,
         response=answer,
@@ -55,26 +55,34 @@ def turn_record(
         completed_at=now_utc(),
         provider=prepared.model.provider_id,
         model=prepared.model.provider_resource_id,
-        tool_calls=[
-            {"id": c.id, "name": c.name, "args": c.args, "type": "tool_call"}
-            for c in outcome.tool_calls
-        ],
-        tool_results=[
-            {
-                "id": r.id,
-                "status": r.status,
-                "content": r.content,
-                "type": "tool_result",
-                "round": r.round,
-            }
-            for r in outcome.tool_results
-        ],
+        tool_calls=[c.to_wire() for c in outcome.tool_calls],
+        tool_results=[r.to_wire() for r in outcome.tool_results],
         referenced_documents=referenced(prepared, outcome),
-        attachments=[a.model_dump() for a in request.attachments or []],
+        attachments=[a.model_dump() for a in prepared.turn.attachments],
         input_tokens=outcome.input_tokens,
         output_tokens=outcome.output_tokens,
         interrupted=interrupted,
         response_id=outcome.response_id,
+    )
+
+
+def transcript_record(prepared: PreparedQuery, outcome: Outcome, answer: str) -> TranscriptRecord:
+    """What the transcript of a turn records."""
+    turn = prepared.turn
+    return TranscriptRecord(
+        user_id=prepared.auth.principal.user_id,
+        conversation_id=prepared.conversation_id,
+        provider=prepared.model.provider_id,
+        model=prepared.model.provider_resource_id,
+        query_provider=turn.provider,
+        query_model=turn.model,
+        redacted_query=prepared.question,
+        query_is_valid=prepared.refusal is None,
+        llm_response=answer,
+        rag_chunks=[asdict(c) for c in (*prepared.context.chunks, *outcome.chunks)],
+        attachments=[a.model_dump() for a in turn.attachments],
+        tool_calls=[c.to_wire() for c in outcome.tool_calls],
+        tool_results=[r.to_wire() for r in outcome.tool_results],
     )
 
 

@@ -17,11 +17,9 @@ from collections.abc import AsyncIterator
 
 import anyio
 
-from lightspeed_core.container import Services
 from lightspeed_core.errors import InternalError, LightspeedError
 from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
 from lightspeed_core.pipeline.events import (
-    Chunk,
     EndEvent,
     ErrorEvent,
     InterruptedEvent,
@@ -32,8 +30,10 @@ from lightspeed_core.pipeline.events import (
     ToolResultEvent,
     TurnCompleteEvent,
 )
-from lightspeed_core.pipeline.outcome import Outcome, closing_text, turn_record
+from lightspeed_core.pipeline.outcome import Outcome, closing_text, transcript_record, turn_record
+from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import PreparedQuery
+from lightspeed_core.rag.base import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ async def _until_interrupted(
             await events.aclose()  # type: ignore[attr-defined]
 
 
-def _absorb(services: Services, outcome: Outcome, event: LLMEvent) -> PipelineEvent | None:
+def _absorb(ports: PipelinePorts, outcome: Outcome, event: LLMEvent) -> PipelineEvent | None:
     if isinstance(event, TextDelta):
         outcome.text.append(event.text)
         return TokenEvent(event.text)
@@ -74,7 +74,7 @@ def _absorb(services: Services, outcome: Outcome, event: LLMEvent) -> PipelineEv
         result = ToolResultEvent(event.id, event.status, event.content, event.round)
         outcome.tool_results.append(result)
         if event.documents:
-            outcome.add_documents(services.rag.documents(event.documents))
+            outcome.add_documents(ports.rag.documents(event.documents))
             outcome.chunks.extend(
                 Chunk(c.content, c.filename, c.score, c.attributes) for c in event.documents
             )
@@ -90,13 +90,13 @@ def _absorb(services: Services, outcome: Outcome, event: LLMEvent) -> PipelineEv
 class QueryRun:
     """One execution of a prepared query."""
 
-    def __init__(self, services: Services, prepared: PreparedQuery) -> None:
-        self.services = services
+    def __init__(self, ports: PipelinePorts, prepared: PreparedQuery) -> None:
+        self.ports = ports
         self.prepared = prepared
         self.outcome = Outcome()
 
     async def events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
-        with self.services.topics.busy():
+        with self.ports.topics.busy():
             async for event in self._events(interruptible=interruptible):
                 yield event
 
@@ -109,7 +109,7 @@ class QueryRun:
                 yield event
             return
         track = (
-            self.services.streams.track(
+            self.ports.streams.track(
                 prepared.request_id, prepared.auth.principal.user_id, prepared.conversation_id
             )
             if interruptible
@@ -119,16 +119,16 @@ class QueryRun:
             yield StartEvent(prepared.conversation_id, prepared.request_id)
             started = time.perf_counter()
             try:
-                stream = self.services.llm.respond(prepared.llm_request)
+                stream = self.ports.llm.respond(prepared.llm_request)
                 if interruptible:
                     stream = _until_interrupted(stream, interrupted)
                 async for raw in stream:
-                    translated = _absorb(self.services, self.outcome, raw)
+                    translated = _absorb(self.ports, self.outcome, raw)
                     if translated is not None:
                         yield translated
             except LightspeedError as error:
                 self._record_call(time.perf_counter() - started, ok=False)
-                await self.services.quota.release(prepared.reservation)
+                await self.ports.quota.release(prepared.reservation)
                 yield ErrorEvent(error)
                 return
             except (asyncio.CancelledError, GeneratorExit):
@@ -149,10 +149,10 @@ class QueryRun:
 
     def _record_call(self, seconds: float, *, ok: bool) -> None:
         model = self.prepared.model
-        self.services.metrics.record_llm_call(
+        self.ports.metrics.record_llm_call(
             model.provider_id,
             model.provider_resource_id,
-            self.prepared.endpoint,
+            self.prepared.endpoint.path,
             input_tokens=self.outcome.input_tokens,
             output_tokens=self.outcome.output_tokens,
             seconds=seconds,
@@ -162,7 +162,7 @@ class QueryRun:
     async def _finish(self, answer: str) -> AsyncIterator[PipelineEvent]:
         prepared, outcome = self.prepared, self.outcome
         try:
-            await self.services.quota.settle(
+            await self.ports.quota.settle(
                 prepared.reservation,
                 input_tokens=outcome.input_tokens,
                 output_tokens=outcome.output_tokens,
@@ -174,7 +174,7 @@ class QueryRun:
             return
         yield TurnCompleteEvent(answer)
         try:
-            quotas = await self.services.quota.available(prepared.auth.principal)
+            quotas = await self.ports.quota.available(prepared.auth.principal)
             await self._persist(answer, interrupted=False)
         except LightspeedError as error:
             yield ErrorEvent(error)
@@ -192,8 +192,8 @@ class QueryRun:
         prepared = self.prepared
         user_id = prepared.auth.principal.user_id
         try:
-            await self.services.transcripts.write(prepared, self.outcome, answer)
-            await self.services.conversations.record(
+            await self.ports.transcripts.write(transcript_record(prepared, self.outcome, answer))
+            await self.ports.conversations.record(
                 user_id,
                 prepared.conversation_id,
                 turn_record(prepared, self.outcome, answer, interrupted=interrupted),
@@ -206,8 +206,8 @@ class QueryRun:
             raise InternalError(
                 "Database query failed", "Failed to store the conversation turn."
             ) from exc
-        if prepared.new_conversation and prepared.request.generate_topic_summary is not False:
-            self.services.topics.schedule(
+        if prepared.new_conversation and prepared.turn.generate_topic_summary:
+            self.ports.topics.schedule(
                 user_id, prepared.conversation_id, prepared.model.identifier, prepared.question
             )
 
@@ -215,11 +215,11 @@ class QueryRun:
         """Persist what was answered before an interrupt or a disconnect."""
         outcome, prepared = self.outcome, self.prepared
         if not outcome.output_tokens:
-            outcome.output_tokens = self.services.tokens(outcome.answer)
+            outcome.output_tokens = self.ports.tokens(outcome.answer)
         if not outcome.input_tokens:
             outcome.input_tokens = prepared.estimated_input_tokens
         try:
-            await self.services.quota.settle(
+            await self.ports.quota.settle(
                 prepared.reservation,
                 input_tokens=outcome.input_tokens,
                 output_tokens=outcome.output_tokens,
@@ -229,3 +229,10 @@ class QueryRun:
             await self._persist(outcome.answer + closing, interrupted=True)
         except Exception:
             log.exception("storing the partial turn of %s failed", prepared.conversation_id)
+
+
+def run(
+    ports: PipelinePorts, prepared: PreparedQuery, *, interruptible: bool = False
+) -> AsyncIterator[PipelineEvent]:
+    """The events of one prepared turn (``interruptible``: registered for interrupts)."""
+    return QueryRun(ports, prepared).events(interruptible=interruptible)

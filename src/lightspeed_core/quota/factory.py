@@ -1,7 +1,7 @@
 """``build_quota``: the quota service the configuration asks for.
 
 * ``quota_handlers`` with a sqlite/postgres block and at least one limiter (or token history,
-  or a request-rate limit) → :class:`~lightspeed_core.quota.sql.SqlQuota`;
+  or a request-rate limit) → :class:`~lightspeed_core.quota.service.SqlQuota`;
 * a request-rate limit with ``redis_url`` only → ``SqlQuota`` without a database;
 * otherwise → :class:`~lightspeed_core.quota.base.NoQuota` (as the reference: limiters
   without a database are inactive, which is logged).
@@ -22,7 +22,7 @@ from lightspeed_core.quota.dberrors import is_unavailable
 from lightspeed_core.quota.limiters import build_limiters
 from lightspeed_core.quota.metrics import QuotaMetrics
 from lightspeed_core.quota.ratelimit import RateLimiter, RedisRateLimiter, SqlRateLimiter
-from lightspeed_core.quota.sql import SqlQuota
+from lightspeed_core.quota.service import SqlQuota
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,12 @@ transaction that settles the request's quota, so usage and quota never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from lightspeed_core.db.dialect import insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
 
@@ -41,11 +40,9 @@ class UsageTotal:
     updated_at: datetime | None
 
 
-def record_usage(
-    conn: Connection, dialect_insert: Callable[[Table], Any], usage: UsageRecord, now: datetime
-) -> None:
+def record_usage(conn: Connection, usage: UsageRecord, now: datetime) -> None:
     """Add ``usage`` to the user's running totals (insert on first use)."""
-    statement = dialect_insert(USAGE).values(
+    statement = insert_for(conn.dialect.name)(USAGE).values(
         user_id=usage.user_id,
         provider=usage.provider,
         model=usage.model,
@@ -77,6 +74,5 @@ async def read_usage(database: Database, user_id: str) -> list[UsageTotal]:
         .where(USAGE.c.user_id == user_id)
         .order_by(USAGE.c.provider, USAGE.c.model)
     )
-    async with database.engine.connect() as conn:
-        rows = (await conn.execute(statement)).all()
+    rows = await database.run(lambda conn: conn.execute(statement).all())
     return [UsageTotal(p, m, int(i or 0), int(o or 0), u) for p, m, i, o, u in rows]

@@ -16,7 +16,7 @@ from lightspeed_core.config.models.databases import (
     LIMITER_NAME_SEPARATOR,
     QuotaLimiterConfiguration,
 )
-from lightspeed_core.quota.periods import Interval
+from lightspeed_core.vocabulary.periods import Interval
 
 USER, CLUSTER = "u", "c"
 CLASS_NAMES = {USER: "UserQuotaLimiter", CLUSTER: "ClusterQuotaLimiter"}

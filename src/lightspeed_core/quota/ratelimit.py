@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Connection, Table, delete
 
+from lightspeed_core.db.dialect import fast_commit, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
-from lightspeed_core.quota.store import dialect_insert, fast_write
 
 RATES: Table = Base.metadata.tables["request_rate"]
 WINDOW_SECONDS = 60
@@ -49,7 +49,7 @@ class SqlRateLimiter:
     def __init__(self, database: Database, limit: int) -> None:
         self.database = database
         self.limit = limit
-        self._insert = dialect_insert(database)
+        self._insert = insert_for(database.dialect)
 
     async def hit(self, subject: str, now: float) -> float | None:
         window, wait = _window(now)
@@ -62,14 +62,18 @@ class SqlRateLimiter:
             )
             .returning(RATES.c.requests)
         )
-        async with fast_write(self.database) as conn:
-            count = (await conn.execute(statement)).scalar_one()
+
+        def work(conn: Connection) -> int:
+            fast_commit(conn)
+            return int(conn.execute(statement).scalar_one())
+
+        count = await self.database.run_write(work)
         return wait if int(count) > self.limit else None
 
     async def cleanup(self, now: float) -> None:
         window, _ = _window(now)
-        async with self.database.transaction() as session:
-            await session.execute(delete(RATES).where(RATES.c.window_start < window - 1))
+        old = delete(RATES).where(RATES.c.window_start < window - 1)
+        await self.database.run_write(lambda conn: conn.execute(old))
 
     async def close(self) -> None:
         return None

@@ -67,7 +67,7 @@ class AdvisoryLeadership:
                 log.warning("quota scheduler lost its database connection")
                 await self._drop()
                 return False
-        connection = await self.database.engine.connect()
+        connection = await self.database.connect()
         try:
             held = await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key})
             await connection.commit()

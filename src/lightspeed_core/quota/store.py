@@ -10,11 +10,10 @@ tokens held by requests in flight are already subtracted from it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,12 +26,11 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
     tuple_,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lightspeed_core.db.dialect import as_utc, fast_commit, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
 from lightspeed_core.quota.history import UsageRecord, record_usage
@@ -65,13 +63,6 @@ class BucketState:
     revoked_at: datetime | None
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive timestamps (written as UTC); PostgreSQL aware ones."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _row(bucket: Bucket) -> ColumnElement[bool]:
     return and_(LIMITS.c.id == bucket.id, LIMITS.c.subject == bucket.subject)
 
@@ -92,42 +83,12 @@ def _held_in_bucket() -> Any:
     )
 
 
-def dialect_insert(database: Database) -> Callable[[Table], Any]:
-    """The engine's ``INSERT`` with ``ON CONFLICT`` support (SQLite and PostgreSQL alike)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    module: Any = postgresql if database.dialect == "postgresql" else sqlite
-    return cast(Callable[[Table], Any], module.insert)
-
-
-@asynccontextmanager
-async def fast_write(database: Database) -> AsyncIterator[AsyncConnection]:
-    """A write transaction; on PostgreSQL without waiting for the WAL flush.
-
-    ``synchronous_commit = off`` for this transaction only: the commit returns before the
-    WAL is on disk. A PostgreSQL crash may lose the last fraction of a second of quota
-    changes - each transaction entirely, so buckets and holds stay consistent - in exchange
-    for not paying an fsync twice per request.
-    """
-    async with database.transaction() as session:
-        conn = await session.connection()
-        if database.dialect == "postgresql":
-            await conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        yield conn
-
-
-def fast_commit(database: Database, conn: Connection) -> None:
-    """``fast_write``'s setting for a synchronous transaction (PostgreSQL only)."""
-    if database.dialect == "postgresql":
-        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
 class QuotaStore:
     """Bucket and reservation operations on one database."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._insert = dialect_insert(database)
+        self._insert = insert_for(database.dialect)
 
     def _create(self, conn: Connection, bucket: Bucket, now: datetime) -> None:
         initial = bucket.limiter.initial_quota
@@ -160,7 +121,7 @@ class QuotaStore:
         """Take ``tokens`` from every bucket, or from none (raises :class:`Refused`)."""
 
         def work(conn: Connection) -> None:
-            fast_commit(self.database, conn)
+            fast_commit(conn)
             for bucket in buckets:
                 if self._take(conn, bucket, tokens, now):
                     continue
@@ -223,22 +184,22 @@ class QuotaStore:
         """
 
         def work(conn: Connection) -> dict[tuple[str, str], int]:
-            fast_commit(self.database, conn)
+            fast_commit(conn)
             held = self._drop_holds(conn, reservation_id)
             changes = [(b.key, held.get(b.key, 0) - used) for b in buckets]
             credited = self._credit(conn, changes, now)
             if usage is not None:
-                record_usage(conn, self._insert, usage, now)
+                record_usage(conn, usage, now)
             return credited
 
-        left: dict[tuple[str, str], int] = await self.database.run_write(work)
+        left = await self.database.run_write(work)
         return {b.limiter.name: left[b.key] for b in buckets if b.key in left}
 
     async def release(self, reservation_id: str, now: datetime) -> None:
         """Give back the tokens held for ``reservation_id`` (if they still are)."""
 
         def work(conn: Connection) -> None:
-            fast_commit(self.database, conn)
+            fast_commit(conn)
             self._credit(conn, self._drop_holds(conn, reservation_id).items(), now)
 
         await self.database.run_write(work)
@@ -259,8 +220,7 @@ class QuotaStore:
             self._credit(conn, totals.items(), now)
             return len(rows)
 
-        reclaimed: int = await self.database.run_write(work)
-        return reclaimed
+        return await self.database.run_write(work)
 
     async def available(self, buckets: list[Bucket]) -> dict[str, int]:
         """Tokens left per limiter name (buckets never used count as ``initial_quota``)."""
@@ -295,8 +255,7 @@ class QuotaStore:
             .where(_of_limiter(limiter, LIMITS, "id"), due)
             .values(available=new, revoked_at=now, updated_at=now)
         )
-        async with self.database.transaction() as session:
-            return int((await (await session.connection()).execute(statement)).rowcount)
+        return await self.database.run_write(lambda conn: int(conn.execute(statement).rowcount))
 
     async def sync_limits(self, limiter: Limiter) -> None:
         """Buckets without an admin override follow the configured ``initial_quota``."""
@@ -309,8 +268,7 @@ class QuotaStore:
             )
             .values(quota_limit=limiter.initial_quota)
         )
-        async with self.database.transaction() as session:
-            await (await session.connection()).execute(statement)
+        await self.database.run_write(lambda conn: conn.execute(statement))
 
     async def describe(self, buckets: list[Bucket]) -> list[BucketState]:
         """Current state of each bucket (never-used buckets as they would be created)."""
@@ -326,8 +284,8 @@ class QuotaStore:
         )
         keys = [(b.id, b.subject) for b in buckets]
         statement = select(*columns).where(tuple_(LIMITS.c.id, LIMITS.c.subject).in_(keys))
-        async with self.database.engine.connect() as conn:
-            rows = {(r[0], r[1]): r for r in (await conn.execute(statement)).all()}
+        found = await self.database.run(lambda conn: conn.execute(statement).all())
+        rows = {(r[0], r[1]): r for r in found}
         states = []
         for bucket in buckets:
             row = rows.get((bucket.id, bucket.subject))
@@ -370,7 +328,9 @@ class QuotaStore:
             _of_limiter(limiter, LIMITS, "id")
         )
         held = select(func.sum(HOLDS.c.tokens)).where(_of_limiter(limiter, HOLDS, "bucket_id"))
-        async with self.database.engine.connect() as conn:
-            count, limits, available = (await conn.execute(buckets)).one()
-            reserved = await conn.scalar(held)
+
+        def work(conn: Connection) -> tuple[Any, ...]:
+            return (*conn.execute(buckets).one(), conn.scalar(held))
+
+        count, limits, available, reserved = await self.database.run(work)
         return int(count or 0), int(limits or 0), int(available or 0), int(reserved or 0)

@@ -6,7 +6,26 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from lightspeed_core.llm.events import RetrievedChunk
-from lightspeed_core.pipeline.events import Chunk, Document
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A referenced document (``doc_url`` / ``doc_title`` / ``source`` / ``document_id``)."""
+
+    doc_url: str | None = None
+    doc_title: str | None = None
+    source: str | None = None
+    document_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrieved chunk (the deprecated ``rag_chunks`` field)."""
+
+    content: str
+    source: str | None = None
+    score: float | None = None
+    attributes: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from lightspeed_core.llm.events import RetrievedChunk
-from lightspeed_core.pipeline.events import Chunk, Document
+from lightspeed_core.rag.base import Chunk, Document
 
 URL_KEYS = ("reference_url", "doc_url", "docs_url")
 TOOL_URL_KEYS = ("doc_url", "docs_url", "url", "link")

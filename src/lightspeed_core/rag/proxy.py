@@ -1,29 +1,31 @@
-"""Vector stores and files: the thin OGX proxy behind ``/v1/vector-stores`` and ``/v1/files``.
+"""Vector stores and files: the thin layer behind ``/v1/vector-stores`` and ``/v1/files``.
 
-OGX errors are translated here (the routes stay thin): "not found" (HTTP 400/404 from an
-OGX server, ``ValueError("… not found")`` in library mode) → 404 for the resource the
-route names, unreachable OGX → 503, anything else → 500. Attaching a file is retried up
-to three times while SQLite reports "database is locked" (0.5 s, then 1 s), as in the
-reference.
+It talks to the typed ports of ``llm/ports.py`` and translates their failures (the routes
+stay thin): "not found" → 404 for the resource the route names, unreachable OGX → 503
+(raised by the port), anything else → 500. Attaching a file is retried up to three times
+while SQLite reports "database is locked" (0.5 s, then 1 s), as in the reference.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections.abc import Awaitable
 from pathlib import PurePath
-from typing import Any
 
 from lightspeed_core.errors import (
-    BackendUnavailableError,
     BadRequestError,
     InternalError,
     LightspeedError,
     NotFoundError,
 )
-from lightspeed_core.llm.failures import is_connection_error
+from lightspeed_core.llm.ports import (
+    Files,
+    ResourceCallError,
+    VectorStore,
+    VectorStoreFile,
+    VectorStores,
+)
 from lightspeed_core.schemas.vector_stores import (
     FileResponse,
     VectorStoreCreateRequest,
@@ -59,24 +61,15 @@ class FileTooLargeError(LightspeedError):
         )
 
 
-def _status(exc: BaseException) -> int | None:
-    status = getattr(exc, "status_code", None) or getattr(exc, "status", None)
-    return status if isinstance(status, int) else None
-
-
-def is_not_found(exc: BaseException) -> bool:
-    """Does an OGX failure say the object does not exist?"""
-    return _status(exc) in (400, 404) or "not found" in str(exc).lower()
-
-
 def backend_error(exc: BaseException, missing: LightspeedError | None = None) -> LightspeedError:
-    """The domain error for a failed OGX call (``missing`` when it says "not found")."""
+    """The domain error for a failed port call (``missing`` when OGX says "not found")."""
     if isinstance(exc, LightspeedError):
         return exc
-    if is_connection_error(exc):
-        return BackendUnavailableError(str(exc) or type(exc).__name__)
-    if missing is not None and is_not_found(exc):
-        return missing
+    if isinstance(exc, ResourceCallError):
+        if missing is not None and exc.not_found:
+            return missing
+        log.warning("OGX vector store call failed: %s", exc)
+        return InternalError("Internal server error", exc.describe())
     log.warning("OGX vector store call failed: %s", exc)
     return InternalError("Internal server error", str(exc) or type(exc).__name__)
 
@@ -84,12 +77,12 @@ def backend_error(exc: BaseException, missing: LightspeedError | None = None) ->
 async def _call[T](call: Awaitable[T], missing: LightspeedError | None = None) -> T:
     try:
         return await call
-    except Exception as exc:
+    except (LightspeedError, ResourceCallError) as exc:
         raise backend_error(exc, missing) from exc
 
 
-def store_response(store: Any) -> VectorStoreResponse:
-    """Our body for an OGX ``VectorStoreObject``."""
+def store_response(store: VectorStore) -> VectorStoreResponse:
+    """Our body for a vector store."""
     return VectorStoreResponse(
         id=store.id,
         name=store.name or "",
@@ -98,24 +91,19 @@ def store_response(store: Any) -> VectorStoreResponse:
         expires_at=store.expires_at or None,
         status=store.status or "unknown",
         usage_bytes=store.usage_bytes or 0,
-        metadata=dict(store.metadata) if store.metadata else None,
+        metadata=store.metadata,
     )
 
 
-def _file_response(item: Any, vector_store_id: str) -> VectorStoreFileResponse:
-    error = getattr(item, "last_error", None)
+def _file_response(item: VectorStoreFile, vector_store_id: str) -> VectorStoreFileResponse:
     return VectorStoreFileResponse(
         id=item.id,
         vector_store_id=item.vector_store_id or vector_store_id,
-        status=str(item.status or "unknown"),
-        attributes=dict(item.attributes) if item.attributes else None,
-        last_error=getattr(error, "message", None) if error is not None else None,
+        status=item.status or "unknown",
+        attributes=item.attributes,
+        last_error=item.last_error,
         object=item.object or "vector_store.file",
     )
-
-
-def _data(listing: Any) -> list[Any]:
-    return list(getattr(listing, "data", listing) or [])
 
 
 def upload_name(filename: str | None) -> str:
@@ -124,56 +112,49 @@ def upload_name(filename: str | None) -> str:
     return name if PurePath(name).suffix else f"{name}.txt"
 
 
-class VectorStoreProxy:
-    """Vector-store and file operations on an OGX client (library or server mode)."""
+def _is_missing(exc: LightspeedError | ResourceCallError) -> bool:
+    return isinstance(exc, ResourceCallError) and exc.not_found
 
-    def __init__(self, client: Any) -> None:
-        self._client = client
+
+class VectorStoreProxy:
+    """Vector-store and file operations over the OGX ports."""
+
+    def __init__(self, stores: VectorStores, files: Files) -> None:
+        self._stores = stores
+        self._files = files
 
     async def create(self, body: VectorStoreCreateRequest) -> VectorStoreResponse:
         """Create a store; ``provider_id``/``embedding_*`` go to OGX's ``extra_body``."""
-        fields = body.model_dump(exclude_none=True)
-        extra = {
-            k: fields.pop(k)
-            for k in ("provider_id", "embedding_model", "embedding_dimension")
-            if k in fields
-        }
         missing = None
         if body.provider_id is not None:
             missing = NotFoundError("Provider", body.provider_id)
         elif body.embedding_model is not None:
             missing = NotFoundError("Model", body.embedding_model)
-        store = await _call(self._client.vector_stores.create(**fields, extra_body=extra), missing)
-        return store_response(store)
+        return store_response(await _call(self._stores.create(body), missing))
 
     async def list(self) -> VectorStoresListResponse:
         """Every vector store OGX knows."""
-        listing = await _call(self._client.vector_stores.list())
-        return VectorStoresListResponse(data=[store_response(s) for s in _data(listing)])
+        stores = await _call(self._stores.list_stores())
+        return VectorStoresListResponse(data=[store_response(s) for s in stores])
 
     async def get(self, vector_store_id: str) -> VectorStoreResponse:
         """One store (404 ``Vector Store not found``)."""
         missing = NotFoundError("Vector Store", vector_store_id)
-        return store_response(
-            await _call(self._client.vector_stores.retrieve(vector_store_id), missing)
-        )
+        return store_response(await _call(self._stores.get(vector_store_id), missing))
 
     async def update(
         self, vector_store_id: str, body: VectorStoreUpdateRequest
     ) -> VectorStoreResponse:
         """Rename, set expiry or metadata."""
         missing = NotFoundError("Vector Store", vector_store_id)
-        call = self._client.vector_stores.update(
-            vector_store_id, **body.model_dump(exclude_none=True)
-        )
-        return store_response(await _call(call, missing))
+        return store_response(await _call(self._stores.update(vector_store_id, body), missing))
 
     async def delete(self, vector_store_id: str) -> VectorStoreDeleteResponse:
         """Delete; a missing store answers ``deleted: false`` (HTTP 200)."""
         try:
-            await self._client.vector_stores.delete(vector_store_id)
-        except Exception as exc:
-            if is_connection_error(exc) or not is_not_found(exc):
+            await self._stores.delete(vector_store_id)
+        except (LightspeedError, ResourceCallError) as exc:
+            if not _is_missing(exc):
                 raise backend_error(exc) from exc
             return VectorStoreDeleteResponse(deleted=False, vector_store_id=vector_store_id)
         return VectorStoreDeleteResponse(deleted=True, vector_store_id=vector_store_id)
@@ -183,18 +164,16 @@ class VectorStoreProxy:
         if len(data) > MAX_UPLOAD_BYTES:
             raise FileTooLargeError.of_size(len(data))
         name = upload_name(filename)
-        buffer = io.BytesIO(data)
-        buffer.name = name  # library mode recognises only a bare BytesIO with a name
         try:
-            created = await self._client.files.create(file=buffer, purpose="assistants")
-        except Exception as exc:
+            created = await self._files.upload(data, name)
+        except (LightspeedError, ResourceCallError) as exc:
             raise _upload_error(exc) from exc
         return FileResponse(
             id=created.id,
             filename=created.filename or name,
             bytes=created.bytes or len(data),
             created_at=created.created_at,
-            purpose=str(getattr(created.purpose, "value", created.purpose) or "assistants"),
+            purpose=created.purpose or "assistants",
             object=created.object or "file",
         )
 
@@ -203,14 +182,11 @@ class VectorStoreProxy:
     ) -> VectorStoreFileResponse:
         """Attach an uploaded file (OGX chunks and embeds it in the background)."""
         missing = NotFoundError("Vector Store", vector_store_id)
-        fields = body.model_dump(exclude_none=True)
         delay = ATTACH_RETRY_DELAY
         for attempt in range(1, ATTACH_ATTEMPTS + 1):
             try:
-                created = await self._client.vector_stores.files.create(
-                    vector_store_id=vector_store_id, **fields
-                )
-            except Exception as exc:
+                created = await self._stores.attach(vector_store_id, body)
+            except (LightspeedError, ResourceCallError) as exc:
                 if "locked" not in str(exc).lower() or attempt == ATTACH_ATTEMPTS:
                     raise backend_error(exc, missing) from exc
                 log.warning("database locked attaching %s, retrying in %.1fs", body.file_id, delay)
@@ -226,18 +202,14 @@ class VectorStoreProxy:
     async def files(self, vector_store_id: str) -> VectorStoreFilesListResponse:
         """Files of a store."""
         missing = NotFoundError("Vector Store", vector_store_id)
-        listing = await _call(
-            self._client.vector_stores.files.list(vector_store_id=vector_store_id), missing
-        )
+        listing = await _call(self._stores.files(vector_store_id), missing)
         return VectorStoreFilesListResponse(
-            data=[_file_response(f, vector_store_id) for f in _data(listing)]
+            data=[_file_response(f, vector_store_id) for f in listing]
         )
 
     async def file(self, vector_store_id: str, file_id: str) -> VectorStoreFileResponse:
         """One file of a store (404 ``File not found``)."""
-        call = self._client.vector_stores.files.retrieve(
-            vector_store_id=vector_store_id, file_id=file_id
-        )
+        call = self._stores.file(vector_store_id, file_id)
         return _file_response(await _call(call, NotFoundError("File", file_id)), vector_store_id)
 
     async def delete_file(
@@ -245,20 +217,18 @@ class VectorStoreProxy:
     ) -> VectorStoreFileDeleteResponse:
         """Detach a file; a missing one answers ``deleted: false``."""
         try:
-            await self._client.vector_stores.files.delete(
-                vector_store_id=vector_store_id, file_id=file_id
-            )
-        except Exception as exc:
-            if is_connection_error(exc) or not is_not_found(exc):
+            await self._stores.detach(vector_store_id, file_id)
+        except (LightspeedError, ResourceCallError) as exc:
+            if not _is_missing(exc):
                 raise backend_error(exc) from exc
             return VectorStoreFileDeleteResponse(deleted=False, file_id=file_id)
         return VectorStoreFileDeleteResponse(deleted=True, file_id=file_id)
 
 
-def _upload_error(exc: Exception) -> LightspeedError:
-    if is_connection_error(exc) or _status(exc) not in (400, 413):
+def _upload_error(exc: LightspeedError | ResourceCallError) -> LightspeedError:
+    if not isinstance(exc, ResourceCallError) or exc.status not in (400, 413):
         return backend_error(exc)
-    message = str(exc)
+    message = exc.detail
     if any(word in message.lower() for word in ("too large", "size", "exceeds")):
         return FileTooLargeError("Invalid file upload", f"File upload rejected: {message}")
     return BadRequestError("Invalid file upload", f"File upload rejected by OGX: {message}")

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from lightspeed_core.errors import NotFoundError
+from lightspeed_core.errors import LightspeedError, NotFoundError
+from lightspeed_core.llm.ports import ResourceCallError, VectorStores
 from lightspeed_core.rag.proxy import backend_error
 from lightspeed_core.rag.stores import StoreCatalog
 from lightspeed_core.schemas.rag import RAGInfoResponse, RAGListResponse
 
 
-async def list_rags(client: Any, catalog: StoreCatalog) -> RAGListResponse:
+async def list_rags(stores: VectorStores, catalog: StoreCatalog) -> RAGListResponse:
     """Every vector store OGX serves; configured stores appear as their ``rag_id``."""
     try:
-        listing = await client.vector_stores.list()
-    except Exception as exc:
+        listing = await stores.list_stores()
+    except (LightspeedError, ResourceCallError) as exc:
         raise backend_error(exc) from exc
-    stores = list(getattr(listing, "data", listing) or [])
-    return RAGListResponse(rags=[catalog.display_id(s.id) for s in stores])
+    return RAGListResponse(rags=[catalog.display_id(s.id) for s in listing])
 
 
-async def get_rag(client: Any, catalog: StoreCatalog, rag_id: str) -> RAGInfoResponse:
+async def get_rag(stores: VectorStores, catalog: StoreCatalog, rag_id: str) -> RAGInfoResponse:
     """One store, by ``rag_id`` or OGX id (404 ``Rag not found``)."""
     (ogx_id,) = catalog.to_ogx([rag_id]) or [rag_id]
     try:
-        store = await client.vector_stores.retrieve(ogx_id)
-    except Exception as exc:
+        store = await stores.get(ogx_id)
+    except (LightspeedError, ResourceCallError) as exc:
         raise backend_error(exc, NotFoundError("Rag", rag_id)) from exc
     return RAGInfoResponse(
         id=catalog.display_id(store.id),

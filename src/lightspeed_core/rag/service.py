@@ -20,10 +20,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from lightspeed_core.config.models.rag import RagConfiguration
-from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.llm.events import RetrievedChunk
-from lightspeed_core.pipeline.events import Document
-from lightspeed_core.rag.base import RetrievedContext
+from lightspeed_core.rag.base import Document, RetrievedContext
 from lightspeed_core.rag.inline import Hit, format_context, inline_documents, rank, tool_documents
 from lightspeed_core.rag.stores import StoreCatalog
 
@@ -33,42 +31,16 @@ DEFAULT_RELEVANCE_CUTOFF = 0.3
 
 
 class VectorSearch(Protocol):
-    """Vector similarity search in one store (OGX ``vector_io.query``)."""
+    """Vector similarity search in one store (OGX ``vector_io.query``).
+
+    The :class:`~lightspeed_core.llm.ports.VectorStores` port is one.
+    """
 
     async def query(
         self, vector_store_id: str, query: str, max_chunks: int, score_threshold: float
     ) -> list[tuple[str, float, Mapping[str, Any]]]:
         """``(content, raw score, metadata)`` of the best chunks, best first."""
         ...
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(getattr(item, "text", "") or "") for item in content)
-    return str(getattr(content, "text", content))
-
-
-class OgxVectorSearch:
-    """:class:`VectorSearch` through the backend's OGX client (library or server mode)."""
-
-    def __init__(self, llm: LLMBackend) -> None:
-        self._llm = llm
-
-    async def query(
-        self, vector_store_id: str, query: str, max_chunks: int, score_threshold: float
-    ) -> list[tuple[str, float, Mapping[str, Any]]]:
-        client = await self._llm.raw()
-        response = await client.vector_io.query(
-            vector_store_id=vector_store_id,
-            query=query,
-            params={"max_chunks": max_chunks, "mode": "vector", "score_threshold": score_threshold},
-        )
-        return [
-            (_text(chunk.content), float(score), dict(chunk.metadata or {}))
-            for chunk, score in zip(response.chunks, response.scores, strict=True)
-        ]
 
 
 class OgxRagService:

@@ -12,8 +12,8 @@ import logging
 from lightspeed_core.config import Configuration
 from lightspeed_core.config.models.shields import QuestionValidityShieldConfiguration
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.model_select import find_model
 from lightspeed_core.metrics.registry import Metrics
-from lightspeed_core.pipeline.model_select import find_model
 from lightspeed_core.shields.base import NoShields, ShieldService
 from lightspeed_core.shields.question_validity import QuestionValidityShield
 from lightspeed_core.shields.redaction import RedactionShield

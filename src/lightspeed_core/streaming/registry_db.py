@@ -20,14 +20,15 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import anyio
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.ownership import OwnedResource, ResourceKind, may_act_on
+from lightspeed_core.db.dialect import fast_commit
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import StreamRequest
 from lightspeed_core.errors import ForbiddenError, NotFoundError
+from lightspeed_core.vocabulary.actions import Action
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL = 0.15
@@ -83,14 +84,6 @@ class DatabaseStreamRegistry:
             with anyio.CancelScope(shield=True):
                 await self._complete(request_id)
 
-    def _fast_commit(self, connection: Connection) -> None:
-        """On PostgreSQL, do not wait for the WAL flush.
-
-        A crash may lose the rows of its last instant - of streams that died with it anyway.
-        """
-        if self.db.dialect == "postgresql":
-            connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
     async def _register(self, request_id: str, user_id: str, conversation_id: str) -> bool:
         row = {
             "request_id": request_id,
@@ -101,7 +94,7 @@ class DatabaseStreamRegistry:
         }
 
         def work(connection: Connection) -> None:
-            self._fast_commit(connection)
+            fast_commit(connection)  # a crash loses only rows of streams it ended
             connection.execute(insert(StreamRequest), row)
 
         try:
@@ -115,7 +108,7 @@ class DatabaseStreamRegistry:
 
     async def _complete(self, request_id: str) -> None:
         def work(connection: Connection) -> None:
-            self._fast_commit(connection)
+            fast_commit(connection)  # a crash loses only rows of streams it ended
             connection.execute(
                 update(StreamRequest)
                 .where(StreamRequest.request_id == request_id)
@@ -154,7 +147,7 @@ class DatabaseStreamRegistry:
             )
             return bool(result.rowcount)
 
-        interrupted: bool = await self.db.run_write(work)
+        interrupted = await self.db.run_write(work)
         if not interrupted:
             return False
         local = self._active.get(request_id)

@@ -18,18 +18,14 @@ import asyncio
 import hashlib
 import logging
 import uuid
-from dataclasses import asdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lightspeed_core.config.models.user_data import UserDataCollection
 from lightspeed_core.errors import InternalError
-from lightspeed_core.feedback.files import write_json_file
-
-if TYPE_CHECKING:
-    from lightspeed_core.pipeline.outcome import Outcome
-    from lightspeed_core.pipeline.prepare import PreparedQuery
+from lightspeed_core.jsonfiles import write_json_file
 
 log = logging.getLogger(__name__)
 
@@ -39,39 +35,45 @@ def hashed_user_id(user_id: str) -> str:
     return hashlib.sha256(user_id.encode("utf-8")).hexdigest()
 
 
-def transcript(prepared: PreparedQuery, outcome: Outcome, answer: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class TranscriptRecord:
+    """What a transcript says about one turn (lists hold the contract's wire dicts)."""
+
+    user_id: str
+    conversation_id: str
+    provider: str
+    model: str
+    query_provider: str | None
+    query_model: str | None
+    redacted_query: str  # the question after redaction shields
+    query_is_valid: bool
+    llm_response: str
+    rag_chunks: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    tool_results: list[dict[str, Any]] = field(default_factory=list)
+
+
+def transcript(record: TranscriptRecord) -> dict[str, Any]:
     """The transcript document of one turn."""
-    request = prepared.request
     return {
         "metadata": {
-            "provider": prepared.model.provider_id,
-            "model": prepared.model.provider_resource_id,
-            "query_provider": request.provider,
-            "query_model": request.model,
-            "user_id": hashed_user_id(prepared.auth.principal.user_id),
-            "conversation_id": prepared.conversation_id,
+            "provider": record.provider,
+            "model": record.model,
+            "query_provider": record.query_provider,
+            "query_model": record.query_model,
+            "user_id": hashed_user_id(record.user_id),
+            "conversation_id": record.conversation_id,
             "timestamp": datetime.now(UTC).isoformat(),
         },
-        "redacted_query": prepared.question,  # the question after redaction shields
-        "query_is_valid": prepared.refusal is None,
-        "llm_response": answer,
-        "rag_chunks": [asdict(c) for c in (*prepared.context.chunks, *outcome.chunks)],
+        "redacted_query": record.redacted_query,
+        "query_is_valid": record.query_is_valid,
+        "llm_response": record.llm_response,
+        "rag_chunks": record.rag_chunks,
         "truncated": False,
-        "attachments": [a.model_dump() for a in request.attachments or []],
-        "tool_calls": [
-            {"id": c.id, "name": c.name, "args": c.args, "type": "tool_call"}
-            for c in outcome.tool_calls
-        ],
-        "tool_results": [
-            {
-                "id": r.id,
-                "status": r.status,
-                "content": r.content,
-                "type": "tool_result",
-                "round": r.round,
-            }
-            for r in outcome.tool_results
-        ],
+        "attachments": record.attachments,
+        "tool_calls": record.tool_calls,
+        "tool_results": record.tool_results,
     }
 
 
@@ -90,12 +92,12 @@ class TranscriptWriter:
         assert self.storage is not None
         return self.storage / hashed_user_id(user_id) / Path(conversation_id).name
 
-    async def write(self, prepared: PreparedQuery, outcome: Outcome, answer: str) -> None:
+    async def write(self, record: TranscriptRecord) -> None:
         """Write the transcript of a turn (no-op when disabled); 500 when it fails."""
         if self.storage is None:
             return
-        folder = self.folder(prepared.auth.principal.user_id, prepared.conversation_id)
-        document = transcript(prepared, outcome, answer)
+        folder = self.folder(record.user_id, record.conversation_id)
+        document = transcript(record)
         try:
             await asyncio.to_thread(write_json_file, folder, f"{uuid.uuid4()}.json", document)
         except OSError as exc:

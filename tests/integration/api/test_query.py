@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from lightspeed_core.pipeline.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
+from lightspeed_core.llm.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.wire import mask_ids, sample, sample_json
 

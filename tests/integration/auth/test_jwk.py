@@ -13,8 +13,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from lightspeed_core.auth.jwk import JwkTokenAuth
-from lightspeed_core.auth.jwks import JwksCache
+from lightspeed_core.auth.jwk_token import JwkTokenAuth
+from lightspeed_core.auth.jwks_cache import JwksCache
 from lightspeed_core.config.models.auth import JwkConfiguration
 from tests.support.auth.crypto import SigningKey, unsigned_token
 from tests.support.auth.harness import auth_app, base_config, client_for

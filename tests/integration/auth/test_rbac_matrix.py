@@ -16,7 +16,7 @@ import pytest
 
 from lightspeed_core.auth.api_key import ApiKeyAuth
 from lightspeed_core.auth.base import AuthBackend
-from lightspeed_core.auth.jwk import JwkTokenAuth
+from lightspeed_core.auth.jwk_token import JwkTokenAuth
 from lightspeed_core.auth.k8s import K8sAuth
 from lightspeed_core.auth.k8s_client import K8sApi, K8sConnection
 from lightspeed_core.auth.noop import NoopAuth, NoopWithTokenAuth

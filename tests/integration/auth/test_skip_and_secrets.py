@@ -9,8 +9,8 @@ import pytest
 
 from lightspeed_core.auth.base import Principal
 from lightspeed_core.auth.factory import build_auth_backend
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.config.redact import dump_configuration
+from lightspeed_core.vocabulary.actions import Action
 from tests.support.auth.crypto import SigningKey
 from tests.support.auth.harness import RouteAction, auth_app, base_config, client_for
 from tests.support.auth.jwks_server import JwksServer

@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workers")]
 
 async def test_two_workers_both_serve(scripted: BackgroundServer, tmp_path: Path) -> None:
     port = free_port()
-    config = stub_config(scripted.base_url, service={"port": port, "workers": 2})
+    config = stub_config(
+        scripted.base_url,
+        service={"port": port, "workers": 2},
+        database={"sqlite": {"db_path": str(tmp_path / "lightspeed.db")}},  # not the shared default
+    )
     path = write_config(config, tmp_path)
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()

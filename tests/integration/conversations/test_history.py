@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lightspeed_core.pipeline.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
+from lightspeed_core.llm.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import running_app, stub_config
 

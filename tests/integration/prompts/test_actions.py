@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lightspeed_core.authz.actions import Action
+from lightspeed_core.vocabulary.actions import Action
 from tests.support.auth.harness import route_table
 
 EXPECTED = {

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lightspeed_core.quota.ratelimit import RedisRateLimiter
-from lightspeed_core.quota.sql import SqlQuota
+from lightspeed_core.quota.service import SqlQuota
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import RunningApp, running_app, stub_config
 

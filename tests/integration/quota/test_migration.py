@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Connection, text
 
-from lightspeed_core.db.engine import target_for
+from lightspeed_core.db.engine import Database, target_for
 from lightspeed_core.db.pool import DatabasePool
 from lightspeed_core.quota.store import QuotaStore
 
@@ -33,13 +32,16 @@ async def test_reference_quota_tables_are_adopted(database_block: dict[str, Any]
     block = cfg.sqlite or cfg.postgres
     assert block is not None
     target = target_for(block)
-    engine = create_async_engine(target.url, connect_args=target.connect_args)
-    async with engine.begin() as connection:
+
+    def create_reference_tables(connection: Connection) -> None:
         if target.schema and target.schema != "public":
-            await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"'))
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"'))
         for statement in REFERENCE_SCHEMA:
-            await connection.execute(text(statement))
-    await engine.dispose()
+            connection.execute(text(statement))
+
+    unmigrated = Database(target)
+    await unmigrated.run_write(create_reference_tables)
+    await unmigrated.dispose()
 
     pool = DatabasePool()
     try:

@@ -15,8 +15,8 @@ import asyncpg
 import httpx
 import pytest
 
-from lightspeed_core.pipeline.prompts import DEFAULT_SYSTEM_PROMPT
-from lightspeed_core.pipeline.tokens import tiktoken_estimator
+from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT
+from lightspeed_core.llm.tokens import tiktoken_estimator
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import stub_config, write_config
 from tests.support.postgres import HOST, PORT, USER, postgres_block
@@ -36,7 +36,10 @@ def service(config: dict[str, Any], folder: Path, workers: int = 1) -> Iterator[
     """Run ``lightspeed-core`` for ``config``; yields its base URL once every worker is up."""
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
-    path = write_config({**config, "service": {"port": port, "workers": workers}}, folder)
+    # its own main database: the reference default (/tmp/lightspeed-stack.db) is shared by
+    # every service on the machine
+    own = {"database": {"sqlite": {"db_path": str(folder / "main.db")}}}
+    path = write_config({**own, **config, "service": {"port": port, "workers": workers}}, folder)
     log = folder / "service.log"
     metrics = folder / "metrics"
     metrics.mkdir(exist_ok=True)

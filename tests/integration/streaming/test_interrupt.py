@@ -43,11 +43,9 @@ def llm_calls(app: LiveApp) -> float:
     return app.services.metrics.registry.get_sample_value(names.LLM_CALLS, labels) or 0.0
 
 
-async def stream_row(app: LiveApp, request_id: str) -> StreamRequest:
-    async with app.services.database.sessions() as session:
-        row = await session.scalar(
-            select(StreamRequest).where(StreamRequest.request_id == request_id)
-        )
+async def stream_row(app: LiveApp, request_id: str) -> Any:
+    query = select(StreamRequest).where(StreamRequest.request_id == request_id)
+    row = await app.services.database.run(lambda connection: connection.execute(query).first())
     assert row is not None
     return row
 

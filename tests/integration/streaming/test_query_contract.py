@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from lightspeed_core.auth.base import ANONYMOUS_USER_ID
-from lightspeed_core.pipeline.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
+from lightspeed_core.llm.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import RunningApp
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from lightspeed_core.llm.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
 from lightspeed_core.mcp.base import NoTools, ToolRequest
-from lightspeed_core.pipeline.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
 from lightspeed_core.testing.scripted_backend import BackgroundServer, ScriptedBackend
 from tests.support.app import RunningApp, running_app, stub_config
 

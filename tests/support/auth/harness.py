@@ -23,11 +23,11 @@ from lightspeed_core.api.deps import CurrentUser, RequireAction, authenticate, g
 from lightspeed_core.api.errors import install_exception_handlers
 from lightspeed_core.api.routes.info import authorized
 from lightspeed_core.auth.base import AuthBackend
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.config import Configuration, configuration_from_data
 from lightspeed_core.container import Services
+from lightspeed_core.vocabulary.actions import Action
 
 # Routes with no require(): (method, path) → why.
 UNGUARDED: dict[tuple[str, str], str] = {

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lightspeed_core.authz.actions import Action
+from lightspeed_core.vocabulary.actions import Action
 from tests.support.auth.harness import RouteAction, route_table
 
 DOC = Path(__file__).parents[3] / "docs" / "auth.md"

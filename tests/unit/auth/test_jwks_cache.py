@@ -6,7 +6,7 @@ import json
 import httpx
 import pytest
 
-from lightspeed_core.auth.jwks import JwksCache, JwksError
+from lightspeed_core.auth.jwks_cache import JwksCache, JwksError
 from tests.support.auth.crypto import SigningKey
 
 KEY_A = SigningKey.ec("a")

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lightspeed_core.auth.bearer import bearer_token
-from lightspeed_core.auth.jwk import _header
+from lightspeed_core.auth.jwk_token import _header
 from lightspeed_core.auth.trusted_proxy import forwarded_user
 from lightspeed_core.errors import UnauthorizedError
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from lightspeed_core.authz.actions import Action
+from lightspeed_core.vocabulary.actions import Action
 
 from .helpers import load, minimal
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.models import (
     PgvectorVectorStoreProvider,
     QuestionValidityShieldConfiguration,
     RedactionShieldConfiguration,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 from .helpers import DATA_DIR
 

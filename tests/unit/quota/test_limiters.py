@@ -6,7 +6,7 @@ from typing import Any
 
 from lightspeed_core.config.models.databases import QuotaHandlersConfiguration
 from lightspeed_core.quota.limiters import buckets_for, build_limiters, quota_keys
-from lightspeed_core.quota.sql import refusal_cause
+from lightspeed_core.quota.service import refusal_cause
 from lightspeed_core.quota.store import Refused
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lightspeed_core.llm.events import RetrievedChunk
-from lightspeed_core.pipeline.events import Chunk, Document
+from lightspeed_core.rag.base import Chunk, Document
 from lightspeed_core.rag.inline import (
     Hit,
     format_context,

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.errors import NotFoundError
 from lightspeed_core.schemas.common import error_responses
@@ -18,6 +17,7 @@ from lightspeed_core.schemas.service import (
     ProvidersListResponse,
     ProviderSummary,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 

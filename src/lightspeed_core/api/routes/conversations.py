@@ -1,8 +1,8 @@
 """``/v1/conversations`` and ``/v2/conversations``: one router factory, one set of handlers.
 
 ``conversations_router(version)`` closes over a
-:class:`~lightspeed_core.conversations.views.ConversationView`: the handlers are the same
-for both versions; the view decides where listings and histories come from (v1: the user
+:class:`~lightspeed_core.conversations.sources.ConversationSource`: the handlers are the same
+for both versions; the source decides where listings and histories come from (v1: the user
 database, v2: the conversation cache) and their shape. DELETE and PUT always act on the
 database and the cache.
 """
@@ -15,13 +15,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.container import Services
-from lightspeed_core.conversations.views import (
-    CacheView,
-    ConversationView,
-    DatabaseView,
+from lightspeed_core.conversations.sources import (
+    CacheSource,
+    ConversationSource,
+    DatabaseSource,
     conversation_id_from_path,
 )
 from lightspeed_core.schemas.common import error_responses
@@ -33,11 +32,12 @@ from lightspeed_core.schemas.conversations import (
     ConversationUpdateRequest,
     ConversationUpdateResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 Version = Literal["v1", "v2"]
-_VIEWS: dict[Version, Callable[[Services], ConversationView]] = {
-    "v1": lambda services: DatabaseView(services.conversations),
-    "v2": lambda services: CacheView(services.conversations),
+_SOURCES: dict[Version, Callable[[Services], ConversationSource]] = {
+    "v1": lambda services: DatabaseSource(services.conversations),
+    "v2": lambda services: CacheSource(services.conversations),
 }
 _LIST_BODIES: dict[Version, Any] = {
     "v1": ConversationsListResponse,
@@ -48,7 +48,7 @@ _LIST_BODIES: dict[Version, Any] = {
 def conversations_router(version: Version) -> APIRouter:
     """The conversations routes of one API version."""
     router = APIRouter(prefix=f"/{version}", tags=[f"conversations_{version}"])
-    view_of = _VIEWS[version]
+    source_of = _SOURCES[version]
 
     @router.get(
         "/conversations",
@@ -60,7 +60,7 @@ def conversations_router(version: Version) -> APIRouter:
         services: ServicesDep,
     ) -> Any:
         """The caller's conversations."""
-        return await view_of(services).listing(auth)
+        return await source_of(services).listing(auth)
 
     @router.get(
         "/conversations/{conversation_id}",
@@ -74,9 +74,9 @@ def conversations_router(version: Version) -> APIRouter:
     ) -> ConversationResponse:
         """A conversation's chat history."""
         cid = conversation_id_from_path(conversation_id)
-        view = view_of(services)
-        owner = await view.owner(auth, cid, Action.GET_CONVERSATION)
-        return await view.history(owner, cid)
+        source = source_of(services)
+        owner = await source.owner(auth, cid, Action.GET_CONVERSATION)
+        return await source.history(owner, cid)
 
     @router.delete(
         "/conversations/{conversation_id}",
@@ -90,7 +90,7 @@ def conversations_router(version: Version) -> APIRouter:
     ) -> ConversationDeleteResponse:
         """Delete a conversation from the database and the conversation cache."""
         cid = conversation_id_from_path(conversation_id)
-        owner = await view_of(services).deletable(auth, cid)
+        owner = await source_of(services).deletable(auth, cid)
         deleted = await services.conversations.delete(owner, cid)
         return ConversationDeleteResponse.of(cid, deleted)
 
@@ -107,7 +107,7 @@ def conversations_router(version: Version) -> APIRouter:
     ) -> ConversationUpdateResponse:
         """Replace the conversation's topic summary."""
         cid = conversation_id_from_path(conversation_id)
-        owner = await view_of(services).owner(auth, cid, Action.UPDATE_CONVERSATION)
+        owner = await source_of(services).owner(auth, cid, Action.UPDATE_CONVERSATION)
         await services.conversations.set_topic(owner, cid, body.topic_summary)
         return ConversationUpdateResponse(conversation_id=cid)
 

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.schemas.common import error_responses
 from lightspeed_core.schemas.feedback import (
@@ -23,6 +22,7 @@ from lightspeed_core.schemas.feedback import (
     FeedbackStatusUpdateResponse,
     StatusResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.readiness import check_readiness
 from lightspeed_core.schemas.service import LivenessResponse, ReadinessResponse
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(tags=["health"])
 InfoAccess = Annotated[Authorized, Depends(require(Action.INFO))]

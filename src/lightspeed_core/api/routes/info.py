@@ -10,7 +10,6 @@ from pydantic import BaseModel
 
 from lightspeed_core import __version__
 from lightspeed_core.api.deps import CurrentUser, ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.config import Configuration
 from lightspeed_core.config.redact import dump_configuration
@@ -21,6 +20,7 @@ from lightspeed_core.schemas.service import (
     ConfigurationResponse,
     InfoResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter()
 

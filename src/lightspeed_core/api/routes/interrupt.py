@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.schemas.common import error_responses
 from lightspeed_core.schemas.interrupt import StreamingInterruptRequest, StreamingInterruptResponse
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["streaming_query"])
 INTERRUPTED = "Streaming request interrupted"

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.mcp.base import McpServerSpec
 from lightspeed_core.schemas.common import ErrorResponse, error_responses
@@ -22,6 +21,7 @@ from lightspeed_core.schemas.mcp import (
     MCPServerRegistrationRequest,
     MCPServerRegistrationResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["mcp-servers"])
 REGISTER_ERRORS: dict[int | str, dict[str, object]] = {

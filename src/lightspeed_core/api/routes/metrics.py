@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(tags=["metrics"])
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.llm.prompt_store import StoredPrompt
 from lightspeed_core.schemas.common import error_responses
@@ -18,6 +17,7 @@ from lightspeed_core.schemas.prompts import (
     PromptsListResponse,
     PromptUpdateRequest,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1/prompts", tags=["prompts"])
 Read = Annotated[Authorized, Depends(require(Action.READ_PROMPTS))]

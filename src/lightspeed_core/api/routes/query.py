@@ -8,16 +8,20 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
+from lightspeed_core.api.sse import JSON_MEDIA_TYPE, TEXT_MEDIA_TYPE, serialize
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.pipeline.fold import fold
-from lightspeed_core.pipeline.query import QueryPipeline
+from lightspeed_core.pipeline.prepare import prepare
+from lightspeed_core.pipeline.run import run
+from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.schemas.common import error_responses
 from lightspeed_core.schemas.query import QueryRequest, QueryResponse
-from lightspeed_core.streaming.sse import JSON_MEDIA_TYPE, TEXT_MEDIA_TYPE, serialize
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["query"])
 ERRORS = error_responses(401, 403, 404, 413, 429, 500, 503)
+QUERY = Endpoint("/v1/query", Action.QUERY)
+STREAMING_QUERY = Endpoint("/v1/streaming_query", Action.STREAMING_QUERY)
 
 
 @router.post("/query", response_model=QueryResponse, responses=ERRORS)
@@ -28,9 +32,9 @@ async def query(
     services: ServicesDep,
 ) -> Response:
     """Answer a question (optionally within a conversation)."""
-    pipeline = QueryPipeline(services)
-    prepared = await pipeline.prepare(body, auth, "/v1/query", request.headers, Action.QUERY)
-    answer = await fold(pipeline.run(prepared))
+    ports = services.pipeline_ports()
+    prepared = await prepare(ports, TurnInput.from_query(body), auth, QUERY, request.headers)
+    answer = await fold(run(ports, prepared))
     # already a validated QueryResponse: serialise it once instead of FastAPI re-validating
     return Response(answer.model_dump_json(), media_type="application/json")
 
@@ -47,12 +51,11 @@ async def streaming_query(
     services: ServicesDep,
 ) -> StreamingResponse:
     """Answer a question as a stream of events (SSE) or plain text."""
-    pipeline = QueryPipeline(services)
-    prepared = await pipeline.prepare(
-        body, auth, "/v1/streaming_query", request.headers, Action.STREAMING_QUERY
-    )
+    ports = services.pipeline_ports()
+    turn = TurnInput.from_query(body)
+    prepared = await prepare(ports, turn, auth, STREAMING_QUERY, request.headers)
     text_mode = body.media_type == TEXT_MEDIA_TYPE
     return StreamingResponse(
-        serialize(pipeline.run(prepared, interruptible=True), text_mode),
+        serialize(run(ports, prepared, interruptible=True), text_mode),
         media_type=TEXT_MEDIA_TYPE if text_mode else JSON_MEDIA_TYPE,
     )

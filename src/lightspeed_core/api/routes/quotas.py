@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.quota.admin import QuotaView
 from lightspeed_core.quota.history import UsageTotal
@@ -25,6 +24,7 @@ from lightspeed_core.schemas.quota import (
     TokenUsageEntry,
     TokenUsageResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["quota"])
 ERRORS = error_responses(401, 403, 500, 503)

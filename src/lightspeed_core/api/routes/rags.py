@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.rag.rags import get_rag, list_rags
 from lightspeed_core.rag.stores import StoreCatalog
 from lightspeed_core.schemas.common import error_responses
 from lightspeed_core.schemas.rag import RAGInfoResponse, RAGListResponse
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["rags"])
 
@@ -23,7 +23,7 @@ async def rags(
 ) -> RAGListResponse:
     """Vector stores in OGX; BYOK stores are listed under their configured ``rag_id``."""
     catalog = StoreCatalog.from_config(services.config.rag)
-    return await list_rags(await services.llm.raw(), catalog)
+    return await list_rags(services.vector_stores, catalog)
 
 
 @router.get(
@@ -38,4 +38,4 @@ async def rag(
 ) -> RAGInfoResponse:
     """One vector store, by ``rag_id`` or OGX vector store id."""
     catalog = StoreCatalog.from_config(services.config.rag)
-    return await get_rag(await services.llm.raw(), catalog, rag_id)
+    return await get_rag(services.vector_stores, catalog, rag_id)

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.saved_prompts.repository import SavedPromptRecord
 from lightspeed_core.schemas.common import ErrorResponse, error_responses
@@ -18,6 +17,7 @@ from lightspeed_core.schemas.saved_prompts import (
     SavedPromptsConfigResponse,
     SavedPromptsListResponse,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1/saved-prompts", tags=["saved-prompts"])
 Manage = Annotated[Authorized, Depends(require(Action.MANAGE_SAVED_PROMPTS))]

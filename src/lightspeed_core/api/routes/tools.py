@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.mcp.base import ToolRequest
 from lightspeed_core.mcp.listing import builtin_catalog
@@ -18,6 +17,7 @@ from lightspeed_core.schemas.mcp import (
     ToolsResponse,
 )
 from lightspeed_core.skills.tools import skill_catalog
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1")
 
@@ -38,7 +38,9 @@ async def tools(
     The skill tools are listed when at least one skill is configured.
     """
     listed = await services.tools.catalog(ToolRequest(auth.principal, request.headers))
-    builtin = [] if services.backend_state.degraded else await builtin_catalog(services.llm)
+    builtin = (
+        [] if services.backend_state.degraded else await builtin_catalog(services.tool_catalogue)
+    )
     return ToolsResponse(tools=[*builtin, *listed, *skill_catalog(services.skills)])
 
 

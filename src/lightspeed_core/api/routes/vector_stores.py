@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from lightspeed_core.api.deps import ServicesDep, require
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.container import Services
 from lightspeed_core.rag.proxy import MAX_UPLOAD_BYTES, FileTooLargeError, VectorStoreProxy
@@ -29,6 +28,7 @@ from lightspeed_core.schemas.vector_stores import (
     VectorStoresListResponse,
     VectorStoreUpdateRequest,
 )
+from lightspeed_core.vocabulary.actions import Action
 
 router = APIRouter(prefix="/v1", tags=["vector-stores"])
 
@@ -40,7 +40,7 @@ MANY = error_responses(401, 403, 500, 503)
 
 
 async def _proxy(services: Services) -> VectorStoreProxy:
-    return VectorStoreProxy(await services.llm.raw())
+    return VectorStoreProxy(services.vector_stores, services.files)
 
 
 @router.post("/vector-stores", response_model=VectorStoreResponse, responses=ONE)

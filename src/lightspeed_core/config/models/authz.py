@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.config.models.base import ConfigModel, raise_issues
+from lightspeed_core.vocabulary.actions import Action
 
 __all__ = ["AccessRule", "AuthorizationConfiguration"]
 

@@ -20,7 +20,7 @@ from lightspeed_core.config.models.base import (
     duplicates,
     raise_issues,
 )
-from lightspeed_core.quota.periods import Interval, PeriodError, parse_period
+from lightspeed_core.vocabulary.periods import Interval, PeriodError, parse_period
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",

@@ -12,16 +12,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, delete, func, select, update
 
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
+from lightspeed_core.db.dialect import insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import CacheConversation, CacheEntry
 
 
-def _entry(row: CacheEntry) -> CacheEntryData:
+def _entry(row: Any) -> CacheEntryData:
     return CacheEntryData(
         query=row.query,
         response=row.response,
@@ -44,7 +43,7 @@ class SqlCache:
 
     def __init__(self, database: Database) -> None:
         self.db = database
-        self._insert = pg_insert if database.dialect == "postgresql" else sqlite_insert
+        self._insert = insert_for(database.dialect)
 
     @property
     def enabled(self) -> bool:
@@ -57,25 +56,25 @@ class SqlCache:
         changes: dict[str, Any] = {"last_message_timestamp": now}
         if topic_summary:
             changes["topic_summary"] = topic_summary
-        async with self.db.write_connection() as connection:
-            upsert = self._insert(CacheConversation).values(
-                user_id=user_id,
-                conversation_id=conversation_id,
-                topic_summary=topic_summary or "",
-                last_message_timestamp=now,
-            )
-            await connection.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["user_id", "conversation_id"], set_=changes
-                )
-            )
-            newest = await connection.scalar(
+        upsert = self._insert(CacheConversation).values(
+            user_id=user_id,
+            conversation_id=conversation_id,
+            topic_summary=topic_summary or "",
+            last_message_timestamp=now,
+        )
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["user_id", "conversation_id"], set_=changes
+        )
+
+        def work(connection: Connection) -> None:
+            connection.execute(upsert)
+            newest = connection.scalar(
                 select(func.max(CacheEntry.created_at)).where(
                     _key(CacheEntry, user_id, conversation_id)
                 )
             )
             stamp = max(int(now * 1_000_000), int(newest or 0) + 1)
-            await connection.execute(
+            connection.execute(
                 self._insert(CacheEntry).values(
                     user_id=user_id,
                     conversation_id=conversation_id,
@@ -92,23 +91,32 @@ class SqlCache:
                 )
             )
 
+        await self.db.run_write(work)
+
     async def list_conversations(self, user_id: str) -> list[CachedConversation]:
         query = (
-            select(CacheConversation)
+            select(
+                CacheConversation.conversation_id,
+                CacheConversation.topic_summary,
+                CacheConversation.last_message_timestamp,
+            )
             .where(CacheConversation.user_id == user_id)
             .order_by(CacheConversation.last_message_timestamp.desc())
         )
-        async with self.db.sessions() as session:
-            rows = (await session.scalars(query)).all()
-        return [
-            CachedConversation(r.conversation_id, r.topic_summary or "", r.last_message_timestamp)
-            for r in rows
-        ]
+
+        def work(connection: Connection) -> list[CachedConversation]:
+            return [
+                CachedConversation(cid, topic or "", stamp)
+                for cid, topic, stamp in connection.execute(query)
+            ]
+
+        return await self.db.run(work)
 
     async def exists(self, user_id: str, conversation_id: str) -> bool:
-        async with self.db.sessions() as session:
-            row = await session.get(CacheConversation, (user_id, conversation_id))
-            return row is not None
+        query = select(CacheConversation.user_id).where(
+            _key(CacheConversation, user_id, conversation_id)
+        )
+        return await self.db.run(lambda connection: connection.execute(query).first() is not None)
 
     async def get(self, user_id: str, conversation_id: str) -> list[CacheEntryData]:
         query = (
@@ -116,24 +124,24 @@ class SqlCache:
             .where(_key(CacheEntry, user_id, conversation_id))
             .order_by(CacheEntry.created_at)
         )
-        async with self.db.sessions() as session:
-            return [_entry(row) for row in (await session.scalars(query)).all()]
+        return await self.db.run(lambda c: [_entry(row) for row in c.execute(query)])
 
     async def delete(self, user_id: str, conversation_id: str) -> bool:
-        async with self.db.write_connection() as connection:
-            entries = await connection.execute(
+        def work(connection: Connection) -> bool:
+            entries = connection.execute(
                 delete(CacheEntry).where(_key(CacheEntry, user_id, conversation_id))
             )
-            conversation = await connection.execute(
+            conversation = connection.execute(
                 delete(CacheConversation).where(_key(CacheConversation, user_id, conversation_id))
             )
             return bool(entries.rowcount or conversation.rowcount)
 
+        return await self.db.run_write(work)
+
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:
-        async with self.db.write_connection() as connection:
-            result = await connection.execute(
-                update(CacheConversation)
-                .where(_key(CacheConversation, user_id, conversation_id))
-                .values(topic_summary=topic)
-            )
-            return bool(result.rowcount)
+        statement = (
+            update(CacheConversation)
+            .where(_key(CacheConversation, user_id, conversation_id))
+            .values(topic_summary=topic)
+        )
+        return await self.db.run_write(lambda c: bool(c.execute(statement).rowcount))

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from lightspeed_core.conversations import topics as topic
+from lightspeed_core.conversations.topics import TopicSummarizer, clean_topic
 from lightspeed_core.llm.base import ResponseRequest
 from lightspeed_core.llm.events import Completed, LLMEvent, Usage
-from lightspeed_core.pipeline import topic
-from lightspeed_core.pipeline.topic import TopicSummarizer, clean_topic
 
 
 class FakeLLM:

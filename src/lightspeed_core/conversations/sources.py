@@ -1,14 +1,14 @@
 """The conversations API over one store: what differs between ``/v1`` and ``/v2``.
 
 Both versions share the routes (``api/routes/conversations.py``), the ownership rule and
-:meth:`ConversationService.delete` / :meth:`~ConversationService.set_topic`, which always act
+:meth:`ConversationStore.delete` / :meth:`~ConversationStore.set_topic`, which always act
 on the database *and* the cache. A version only decides where listings and histories are
 read from and how they are shaped:
 
-* ``v1`` (:class:`DatabaseView`) reads the user database (``user_conversation`` /
+* ``v1`` (:class:`DatabaseSource`) reads the user database (``user_conversation`` /
   ``user_turn``); callers with ``list_other_conversations`` see everyone's conversations,
   ``read_other_conversations`` lets them read others'.
-* ``v2`` (:class:`CacheView`) reads the conversation cache only, so it keeps working while
+* ``v2`` (:class:`CacheSource`) reads the conversation cache only, so it keeps working while
   OGX is down; a conversation exists for the caller when it is in the caller's cache, and
   nobody acts on another user's conversation whatever their roles (as the reference).
   Without ``conversation_cache.type`` every v2 route answers 500.
@@ -21,15 +21,13 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from lightspeed_core.authz.actions import Action
 from lightspeed_core.authz.context import Authorized
-from lightspeed_core.authz.ownership import (
-    check_conversation_access,
-    may_list_all_conversations,
-)
+from lightspeed_core.authz.ownership import may_list_all_conversations
+from lightspeed_core.conversations.access import load_conversation
+from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.cache.base import CacheEntryData
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
-from lightspeed_core.conversations.service import ConversationService, timestamp
+from lightspeed_core.conversations.service import timestamp
 from lightspeed_core.errors import BadRequestError, InternalError, NotFoundError
 from lightspeed_core.ids import is_valid_conversation_id, normalize_conversation_id
 from lightspeed_core.schemas.conversations import (
@@ -42,6 +40,7 @@ from lightspeed_core.schemas.conversations import (
     Message,
 )
 from lightspeed_core.schemas.query import ReferencedDocument, ToolCallSummary, ToolResultSummary
+from lightspeed_core.vocabulary.actions import Action
 
 
 def conversation_id_from_path(raw: str) -> str:
@@ -122,7 +121,7 @@ def _details(info: ConversationInfo) -> ConversationDetails:
     )
 
 
-class ConversationView(Protocol):
+class ConversationSource(Protocol):
     """Where one API version reads conversations from."""
 
     async def listing(self, auth: Authorized) -> BaseModel:
@@ -143,23 +142,21 @@ class ConversationView(Protocol):
 
 
 async def _database_owner(
-    service: ConversationService,
+    store: ConversationStore,
     auth: Authorized,
     conversation_id: str,
     action: Action,
     *,
     cross_user: bool = True,
 ) -> str | None:
-    info = await service.get(conversation_id)
-    owner = info.user_id if info is not None else None
-    check_conversation_access(auth, owner, action, conversation_id, cross_user=cross_user)
-    return owner
+    info = await load_conversation(store, auth, conversation_id, action, cross_user=cross_user)
+    return info.user_id if info is not None else None
 
 
-class DatabaseView:
+class DatabaseSource:
     """``/v1``: the user database."""
 
-    def __init__(self, service: ConversationService) -> None:
+    def __init__(self, service: ConversationStore) -> None:
         self.service = service
 
     async def listing(self, auth: Authorized) -> ConversationsListResponse:
@@ -189,10 +186,10 @@ class DatabaseView:
         return owner or auth.principal.user_id
 
 
-class CacheView:
+class CacheSource:
     """``/v2``: the conversation cache (works while OGX is down)."""
 
-    def __init__(self, service: ConversationService) -> None:
+    def __init__(self, service: ConversationStore) -> None:
         self.service = service
 
     def _require_cache(self) -> None:

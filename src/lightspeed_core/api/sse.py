@@ -54,17 +54,9 @@ def render_json(event: PipelineEvent, chunk_id: int) -> str:
         case TokenEvent():
             return _frame({"event": "token", "data": {"id": chunk_id, "token": event.text}})
         case ToolCallEvent():
-            data = {"id": event.id, "name": event.name, "args": event.args, "type": "tool_call"}
-            return _frame({"event": "tool_call", "data": data})
+            return _frame({"event": "tool_call", "data": event.to_wire()})
         case ToolResultEvent():
-            data = {
-                "id": event.id,
-                "status": event.status,
-                "content": event.content,
-                "type": "tool_result",
-                "round": event.round,
-            }
-            return _frame({"event": "tool_result", "data": data})
+            return _frame({"event": "tool_result", "data": event.to_wire()})
         case TurnCompleteEvent():
             return _frame({"event": "turn_complete", "data": {"id": chunk_id, "token": event.text}})
         case EndEvent():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lightspeed_core.quota.periods import Interval, PeriodError, parse_period
+from lightspeed_core.vocabulary.periods import Interval, PeriodError, parse_period
 
 HOUR = 3600 * 1_000_000
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from lightspeed_core.conversations.service import timestamp
-from lightspeed_core.conversations.views import conversation_id_from_path, turn_body
+from lightspeed_core.conversations.sources import conversation_id_from_path, turn_body
 from lightspeed_core.errors import BadRequestError
 from lightspeed_core.schemas.conversations import ConversationDeleteResponse
 

@@ -17,7 +17,7 @@ from starlette.requests import HTTPConnection
 
 from lightspeed_core.auth.base import Principal
 from lightspeed_core.auth.bearer import bearer_token, has_authorization
-from lightspeed_core.auth.jwks import JwksCache, JwksError, KeySet
+from lightspeed_core.auth.jwks_cache import JwksCache, JwksError, KeySet
 from lightspeed_core.auth.role_rules import RoleRule, compile_rules, resolve_roles
 from lightspeed_core.config.models.auth import JwkConfiguration
 from lightspeed_core.errors import UnauthorizedError

@@ -1,0 +1,90 @@
+"""``Settings``: what ``create_app`` needs, with the process environment read once.
+
+:meth:`Environment.read` is the one place the service reads environment variables (built in
+``main()`` / ``app_from_env()`` and passed down); the names and meanings are those the
+reference service and the CLI document:
+
+=========================================  =================================================
+``LIGHTSPEED_STACK_CONFIG_PATH``           the configuration file (the CLI sets it for its
+                                           uvicorn workers)
+``LIGHTSPEED_CORE_DATA_DIR``               local state (default ``~/.local/share/lightspeed-core``)
+``LIGHTSPEED_STACK_SYNTHESIZED_CONFIG_PATH``  where the synthesized OGX run config is written
+                                           (default ``<data dir>/ogx/run.yaml``)
+``LIGHTSPEED_STACK_LOG_LEVEL``             DEBUG, INFO (default), WARNING, ERROR
+``PROMETHEUS_MULTIPROC_DIR``               metric files shared by several workers
+everything else                            ``${env.*}`` in the configuration, the built-in
+                                           baseline's provider keys, Kubernetes discovery
+=========================================  =================================================
+
+Exceptions, on purpose: variables the service *sets* for OGX or its own workers
+(``llm/factory.py``, ``main.py``) are written to ``os.environ``, not read from here; the
+``OTEL_*`` snapshot shown in ``observability`` is taken when a configuration is built; the
+Alembic command-line script reads ``LIGHTSPEED_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lightspeed_core.config.defaults import data_dir
+from lightspeed_core.config.models.root import Configuration
+
+CONFIG_PATH_ENV = "LIGHTSPEED_STACK_CONFIG_PATH"
+SYNTHESIZED_RUN_CONFIG_ENV = "LIGHTSPEED_STACK_SYNTHESIZED_CONFIG_PATH"
+LOG_LEVEL_ENV = "LIGHTSPEED_STACK_LOG_LEVEL"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment variables the service reads, as typed values."""
+
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
+        """A snapshot of ``environ`` (the process environment by default)."""
+        return cls(dict(os.environ if environ is None else environ))
+
+    def _get(self, name: str) -> str | None:
+        return self.variables.get(name) or None
+
+    @property
+    def config_path(self) -> Path | None:
+        value = self._get(CONFIG_PATH_ENV)
+        return Path(value) if value else None
+
+    @property
+    def data_dir(self) -> Path:
+        return data_dir(self.variables)
+
+    @property
+    def ogx_state_dir(self) -> Path:
+        """OGX's storage in library mode (its registry, files, vector indexes)."""
+        return self.data_dir / "ogx"
+
+    @property
+    def run_config_path(self) -> Path:
+        """Where the synthesized OGX run config is written."""
+        value = self._get(SYNTHESIZED_RUN_CONFIG_ENV)
+        return Path(value).expanduser() if value else self.ogx_state_dir / "run.yaml"
+
+    @property
+    def log_level(self) -> str | None:
+        return self._get(LOG_LEVEL_ENV)
+
+    @property
+    def metrics_multiprocess_dir(self) -> str | None:
+        return self._get(MULTIPROC_ENV)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration, where its relative paths resolve, and the environment."""
+
+    config: Configuration
+    config_dir: Path
+    env: Environment = field(default_factory=Environment.read)

@@ -1,0 +1,160 @@
+"""Failure classification: the contract's 413 / 429 / 503 / 500 from backend failures."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from lightspeed_core.errors import (
+    BackendUnavailableError,
+    InternalError,
+    PromptTooLongError,
+    QuotaExceededError,
+)
+from lightspeed_core.llm.failures import (
+    ContextWindowExceededError,
+    classify,
+    classify_exception,
+    is_connection_error,
+    is_context_error,
+    record_inference_errors,
+    start_recording,
+)
+from lightspeed_core.llm.ports import ResourceCallError
+from lightspeed_core.llm.resources import translate
+
+
+class StatusError(Exception):
+    def __init__(self, message: str, status_code: int, body: Any = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+
+
+def test_context_errors_are_recognised_in_text_and_body() -> None:
+    assert is_context_error(Exception("maximum context length is 8192 tokens"))
+    body = {"error": {"message": "too long", "code": "context_length_exceeded"}}
+    assert is_context_error(StatusError("bad request", 400, body))
+    assert not is_context_error(Exception("rate limited"))
+
+
+def test_connection_errors_include_wrapped_causes() -> None:
+    assert is_connection_error(httpx.ConnectError("refused"))
+    assert is_connection_error(ConnectionRefusedError())
+    outer = RuntimeError("wrapped")
+    outer.__cause__ = httpx.ConnectTimeout("slow")
+    assert is_connection_error(outer)
+    assert not is_connection_error(ValueError("x"))
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        ("context_length_exceeded", "", PromptTooLongError),
+        (None, "The context window was exceeded", PromptTooLongError),
+        ("rate_limit_exceeded", "slow down", QuotaExceededError),
+        (None, "RESOURCE_EXHAUSTED", QuotaExceededError),
+        ("server_error", "An unexpected error occurred", InternalError),
+    ],
+)
+def test_classify_by_code_and_message(code: str | None, message: str, expected: type) -> None:
+    assert isinstance(classify("m", code, message), expected)
+
+
+def test_classify_prefers_the_recorded_exception() -> None:
+    ambiguous = ("server_error", "An unexpected error occurred")
+    refused = classify("m", *ambiguous, [httpx.ConnectError("Connection refused")])
+    assert isinstance(refused, BackendUnavailableError)
+    assert refused.cause == "Connection refused"
+    limited = classify("m", *ambiguous, [StatusError("too many", 429)])
+    assert isinstance(limited, QuotaExceededError)
+    assert limited.cause == "The token quota for model m has been exceeded."
+    too_long = classify("m", *ambiguous, [Exception("maximum context length")])
+    assert isinstance(too_long, PromptTooLongError)
+    other = classify("m", *ambiguous, [ValueError("boom")])
+    assert isinstance(other, InternalError)
+    assert other.cause == "An unexpected error occurred"
+
+
+def test_classify_exception() -> None:
+    error = BackendUnavailableError("down")
+    assert classify_exception("m", error) is error
+    assert isinstance(classify_exception("m", httpx.ReadTimeout("t")), BackendUnavailableError)
+    assert isinstance(classify_exception("m", StatusError("x", 429)), QuotaExceededError)
+    assert isinstance(
+        classify_exception("m", Exception("context length exceeded")), PromptTooLongError
+    )
+    internal = classify_exception("m", RuntimeError("odd"))
+    assert isinstance(internal, InternalError)
+    assert internal.cause == "odd"
+
+
+def test_resource_failures_are_translated_for_the_ports() -> None:
+    assert isinstance(translate(httpx.ConnectError("refused")), BackendUnavailableError)
+    missing = translate(StatusError("Vector store vs_1", 404))
+    assert isinstance(missing, ResourceCallError)
+    assert (missing.not_found, missing.status) == (True, 404)
+    library = translate(ValueError("Vector store vs_1 not found"))
+    assert isinstance(library, ResourceCallError)
+    assert library.not_found
+    assert library.status is None
+    anonymous = translate(RuntimeError())
+    assert isinstance(anonymous, ResourceCallError)
+    assert (anonymous.not_found, anonymous.describe()) == (False, "RuntimeError")
+
+
+class Router:
+    """Stands in for OGX's inference router: fails as scripted."""
+
+    def __init__(self, failure: Exception | None, streamed: Exception | None = None) -> None:
+        self.failure = failure
+        self.streamed = streamed
+
+    async def openai_chat_completion(self, params: Any) -> Any:
+        if self.failure is not None:
+            raise self.failure
+        if self.streamed is None:
+            return {"ok": params}
+        return self._stream()
+
+    async def _stream(self) -> AsyncIterator[str]:
+        yield "chunk"
+        assert self.streamed is not None
+        raise self.streamed
+
+
+async def _in_context(router: Router, params: Any) -> tuple[list[BaseException], Any]:
+    sink = start_recording()
+    try:
+        result = await router.openai_chat_completion(params)
+        if hasattr(result, "__aiter__"):
+            result = [chunk async for chunk in result]
+    except Exception as exc:
+        result = exc
+    return sink, result
+
+
+async def test_recorded_errors_and_context_errors_are_not_retried_by_ogx() -> None:
+    ok = Router(None)
+    record_inference_errors(ok)
+    sink, result = await contextvars.copy_context().run(_in_context, ok, 1)
+    assert (sink, result) == ([], {"ok": 1})
+
+    refused = httpx.ConnectError("refused")
+    failing = Router(refused)
+    record_inference_errors(failing)
+    sink, result = await contextvars.copy_context().run(_in_context, failing, 1)
+    assert sink == [refused]
+    assert result is refused
+
+    too_long = Exception("maximum context length exceeded")
+    streaming = Router(None, streamed=too_long)
+    record_inference_errors(streaming)
+    sink, result = await contextvars.copy_context().run(_in_context, streaming, 1)
+    assert sink == [too_long]
+    assert isinstance(result, ContextWindowExceededError)
+    assert result.__cause__ is too_long
