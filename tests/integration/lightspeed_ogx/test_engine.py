@@ -1,0 +1,106 @@
+"""The real llama.cpp engine (xllamacpp) behind the local-model provider, on the bundled Gemma."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from lightspeed_ogx.llamacpp.config import LlamaCppInferenceConfig
+from lightspeed_ogx.llamacpp.engine import XLlamaModel
+from lightspeed_ogx.llamacpp.generate import ContextLengthExceededError
+from lightspeed_ogx.llamacpp.impl import resolve_model_path
+
+pytestmark = [pytest.mark.slow, pytest.mark.localmodel, pytest.mark.xdist_group("localmodel")]
+
+N_CTX = 512
+
+
+@pytest.fixture(scope="module")
+def model() -> Iterator[XLlamaModel]:
+    engine = XLlamaModel(resolve_model_path(LlamaCppInferenceConfig()), n_ctx=N_CTX, n_threads=1)
+    yield engine
+    engine.close()
+
+
+class Pieces:
+    """Collects ``(bytes, tokens)`` pieces; stops after ``stop_after`` of them if set."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.pieces: list[tuple[bytes, int]] = []
+        self.stop_after = stop_after
+
+    def __call__(self, piece: bytes, tokens: int) -> bool:
+        self.pieces.append((piece, tokens))
+        return self.stop_after is not None and len(self.pieces) >= self.stop_after
+
+    @property
+    def tokens(self) -> int:
+        return sum(tokens for _, tokens in self.pieces)
+
+    @property
+    def text(self) -> str:
+        return b"".join(piece for piece, _ in self.pieces).decode("utf-8")
+
+
+def test_tokenize_starts_with_bos_and_leaves_special_text_alone(model: XLlamaModel) -> None:
+    plain = model.tokenize(b"Question: What is Kubernetes?\nAnswer:")
+    assert plain[0] == 2  # Gemma's <bos>
+    assert model.tokenize(b"Question:", add_bos=False) == plain[1:3]
+    # "<eos>" typed by a user is text, not the end-of-sequence token
+    assert 1 not in model.tokenize(b"<eos> and <bos>")
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Question: What is Kubernetes?\nAnswer:", "Emoji list: 🦙🦙🦙 🧬🧬 🪐🪐🪐 🦙"]
+)
+def test_token_counts_are_exact_and_text_is_whole_characters(
+    model: XLlamaModel, prompt: str
+) -> None:
+    pieces = Pieces()
+    tokens = model.tokenize(prompt.encode())
+    model.generate(tokens, 24, pieces, temp=0.0, repeat_penalty=1.0, top_k=1, ignore_eos=True)
+    assert pieces.tokens == 24
+    assert pieces.text  # every piece is valid UTF-8 on its own, so the join decodes
+    for piece, _ in pieces.pieces:
+        piece.decode("utf-8")
+
+
+def test_the_handler_stops_the_generation_and_the_next_one_runs(model: XLlamaModel) -> None:
+    tokens = model.tokenize(b"Write a long story about a cat:")
+    stopped = Pieces(stop_after=3)
+    model.generate(tokens, 200, stopped, temp=0.0, repeat_penalty=1.0, ignore_eos=True)
+    assert len(stopped.pieces) == 3
+    again = Pieces()
+    model.generate(tokens, 5, again, temp=0.0, repeat_penalty=1.0, ignore_eos=True)
+    assert again.tokens == 5
+    assert again.text.startswith(stopped.text)  # greedy: the same start
+
+
+def test_an_exception_in_the_handler_reaches_the_caller(model: XLlamaModel) -> None:
+    def failing(piece: bytes, tokens: int) -> bool:
+        raise LookupError("consumer gone")
+
+    with pytest.raises(LookupError, match="consumer gone"):
+        model.generate(model.tokenize(b"Hello"), 5, failing, temp=0.0, repeat_penalty=1.0)
+
+
+def test_a_prompt_over_the_context_is_refused_by_the_engine(model: XLlamaModel) -> None:
+    tokens = model.tokenize(b"word " * N_CTX)
+    with pytest.raises(ContextLengthExceededError, match="context_length_exceeded"):
+        model.generate(tokens, 5, Pieces(), temp=0.0, repeat_penalty=1.0)
+
+
+def test_the_loopback_listener_refuses_requests_without_the_key(model: XLlamaModel) -> None:
+    for route, body in (("/tokenize", {"content": "hi"}), ("/v1/completions", {"prompt": "hi"})):
+        response = httpx.post(model._url + route, json=body, timeout=10)
+        assert response.status_code == 401
+
+
+def test_close_right_after_loading_returns_and_stops_the_listener() -> None:
+    engine = XLlamaModel(resolve_model_path(LlamaCppInferenceConfig()), n_ctx=256, n_threads=1)
+    url = engine._url
+    engine.close()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/health", timeout=5)
