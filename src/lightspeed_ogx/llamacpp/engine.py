@@ -19,6 +19,7 @@ to stop. :class:`XLlamaModel` adapts it to the :class:`~.generate.TokenModel` se
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import urllib.request
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from typing import Any
 
 from .generate import ContextLengthExceededError, PieceHandler
 
+log = logging.getLogger(__name__)
 _TOKENIZE_TIMEOUT_S = 30.0
 
 
@@ -55,10 +57,19 @@ class XLlamaModel:
         params.cpuparams.n_threads = n_threads
         params.cpuparams_batch.n_threads = n_threads
         params.n_threads_http = 1  # only our own /tokenize calls use the listener
-        params.verbosity = -1  # llama.cpp's per-request log lines; the provider logs instead
+        if not log.isEnabledFor(logging.DEBUG):
+            params.verbosity = -1  # llama.cpp's own log (a line per request, and its errors)
         self._api_key = secrets.token_urlsafe(32)
         params.api_keys = [self._api_key]
-        self._server: Any = xllamacpp.Server(params)
+        # the loopback listener must never be reached through an HTTP(S)_PROXY
+        self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            self._server: Any = xllamacpp.Server(params)
+        except RuntimeError as exc:  # llama.cpp says only "Failed to init server"
+            raise EngineError(
+                f"llama.cpp could not load {path} (a GGUF file of a model llama.cpp supports?); "
+                "LIGHTSPEED_STACK_LOG_LEVEL=DEBUG shows llama.cpp's own log"
+            ) from exc
         self._url = str(self._server.listening_address)
         self._n_ctx = n_ctx
         # The server's task loop and HTTP listener start in threads of their own; a server
@@ -82,7 +93,7 @@ class XLlamaModel:
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json", "X-Api-Key": self._api_key},
         )
-        with urllib.request.urlopen(request, timeout=_TOKENIZE_TIMEOUT_S) as response:  # noqa: S310
+        with self._http.open(request, timeout=_TOKENIZE_TIMEOUT_S) as response:
             tokens: list[int] = json.loads(response.read())["tokens"]
         return tokens
 

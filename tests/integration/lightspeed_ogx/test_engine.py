@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from lightspeed_ogx.llamacpp.config import LlamaCppInferenceConfig
-from lightspeed_ogx.llamacpp.engine import XLlamaModel
+from lightspeed_ogx.llamacpp.engine import EngineError, XLlamaModel
 from lightspeed_ogx.llamacpp.generate import ContextLengthExceededError
 from lightspeed_ogx.llamacpp.impl import resolve_model_path
 
@@ -94,13 +95,27 @@ def test_a_prompt_over_the_context_is_refused_by_the_engine(model: XLlamaModel) 
 
 def test_the_loopback_listener_refuses_requests_without_the_key(model: XLlamaModel) -> None:
     for route, body in (("/tokenize", {"content": "hi"}), ("/v1/completions", {"prompt": "hi"})):
-        response = httpx.post(model._url + route, json=body, timeout=10)
+        response = httpx.post(model._url + route, json=body, timeout=10, trust_env=False)
         assert response.status_code == 401
 
 
-def test_close_right_after_loading_returns_and_stops_the_listener() -> None:
+def test_a_proxy_is_bypassed_and_close_right_after_loading_stops_the_listener(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    # loading tokenizes through the loopback listener: it fails if the proxy is used
     engine = XLlamaModel(resolve_model_path(LlamaCppInferenceConfig()), n_ctx=256, n_threads=1)
     url = engine._url
     engine.close()
     with pytest.raises(httpx.ConnectError):
-        httpx.get(url + "/health", timeout=5)
+        httpx.get(url + "/health", timeout=5, trust_env=False)
+
+
+def test_a_file_llama_cpp_cannot_load_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "truncated.gguf"
+    bad.write_bytes(resolve_model_path(LlamaCppInferenceConfig()).read_bytes()[:100_000])
+    with pytest.raises(EngineError, match=r"could not load .*truncated\.gguf"):
+        XLlamaModel(bad, n_ctx=256, n_threads=1)
