@@ -109,8 +109,10 @@ class XLlamaModel:
             **sampling,
         }
         relay = ChunkRelay(on_piece)
-        self._server.handle_completions(request, relay)
+        answer = self._server.handle_completions(request, relay)
         relay.raise_failure()
+        if isinstance(answer, dict) and "error" in answer:  # refused before streaming
+            raise engine_error(answer["error"])
 
     def close(self) -> None:
         """Stop the server's threads and free the model (no generation may be running)."""

