@@ -12,6 +12,7 @@ from lightspeed_ogx.llamacpp.config import LlamaCppInferenceConfig
 from lightspeed_ogx.llamacpp.engine import EngineError, XLlamaModel
 from lightspeed_ogx.llamacpp.generate import ContextLengthExceededError
 from lightspeed_ogx.llamacpp.impl import resolve_model_path
+from tests.unit.lightspeed_ogx.llamacpp.fakes import PieceRecorder
 
 pytestmark = [pytest.mark.slow, pytest.mark.localmodel, pytest.mark.xdist_group("localmodel")]
 
@@ -23,26 +24,6 @@ def model() -> Iterator[XLlamaModel]:
     engine = XLlamaModel(resolve_model_path(LlamaCppInferenceConfig()), n_ctx=N_CTX, n_threads=1)
     yield engine
     engine.close()
-
-
-class Pieces:
-    """Collects ``(bytes, tokens)`` pieces; stops after ``stop_after`` of them if set."""
-
-    def __init__(self, stop_after: int | None = None) -> None:
-        self.pieces: list[tuple[bytes, int]] = []
-        self.stop_after = stop_after
-
-    def __call__(self, piece: bytes, tokens: int) -> bool:
-        self.pieces.append((piece, tokens))
-        return self.stop_after is not None and len(self.pieces) >= self.stop_after
-
-    @property
-    def tokens(self) -> int:
-        return sum(tokens for _, tokens in self.pieces)
-
-    @property
-    def text(self) -> str:
-        return b"".join(piece for piece, _ in self.pieces).decode("utf-8")
 
 
 def test_tokenize_starts_with_bos_and_leaves_special_text_alone(model: XLlamaModel) -> None:
@@ -59,7 +40,7 @@ def test_tokenize_starts_with_bos_and_leaves_special_text_alone(model: XLlamaMod
 def test_token_counts_are_exact_and_text_is_whole_characters(
     model: XLlamaModel, prompt: str
 ) -> None:
-    pieces = Pieces()
+    pieces = PieceRecorder()
     tokens = model.tokenize(prompt.encode())
     model.generate(tokens, 24, pieces, temp=0.0, repeat_penalty=1.0, top_k=1, ignore_eos=True)
     assert pieces.tokens == 24
@@ -70,10 +51,10 @@ def test_token_counts_are_exact_and_text_is_whole_characters(
 
 def test_the_handler_stops_the_generation_and_the_next_one_runs(model: XLlamaModel) -> None:
     tokens = model.tokenize(b"Write a long story about a cat:")
-    stopped = Pieces(stop_after=3)
+    stopped = PieceRecorder(stop_after=3)
     model.generate(tokens, 200, stopped, temp=0.0, repeat_penalty=1.0, ignore_eos=True)
     assert len(stopped.pieces) == 3
-    again = Pieces()
+    again = PieceRecorder()
     model.generate(tokens, 5, again, temp=0.0, repeat_penalty=1.0, ignore_eos=True)
     assert again.tokens == 5
     assert again.text.startswith(stopped.text)  # greedy: the same start
@@ -90,7 +71,7 @@ def test_an_exception_in_the_handler_reaches_the_caller(model: XLlamaModel) -> N
 def test_a_prompt_over_the_context_is_refused_by_the_engine(model: XLlamaModel) -> None:
     tokens = model.tokenize(b"word " * N_CTX)
     with pytest.raises(ContextLengthExceededError, match="context_length_exceeded"):
-        model.generate(tokens, 5, Pieces(), temp=0.0, repeat_penalty=1.0)
+        model.generate(tokens, 5, PieceRecorder(), temp=0.0, repeat_penalty=1.0)
 
 
 def test_the_loopback_listener_refuses_requests_without_the_key(model: XLlamaModel) -> None:

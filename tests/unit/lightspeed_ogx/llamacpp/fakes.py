@@ -116,6 +116,26 @@ class FakeTokenModel:
             yield self.filler
 
 
+class PieceRecorder:
+    """An ``on_piece`` handler that records ``(bytes, tokens)``; stops after ``stop_after``."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.pieces: list[tuple[bytes, int]] = []
+        self.stop_after = stop_after
+
+    def __call__(self, piece: bytes, tokens: int) -> bool:
+        self.pieces.append((piece, tokens))
+        return self.stop_after is not None and len(self.pieces) >= self.stop_after
+
+    @property
+    def tokens(self) -> int:
+        return sum(tokens for _, tokens in self.pieces)
+
+    @property
+    def text(self) -> str:
+        return b"".join(piece for piece, _ in self.pieces).decode("utf-8")
+
+
 def tokens_of(text: str) -> list[bytes]:
     """Split ``text`` into one-byte tokens (UTF-8 characters span several tokens)."""
     return [bytes([byte]) for byte in text.encode("utf-8")]

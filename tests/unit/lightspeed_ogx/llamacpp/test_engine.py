@@ -16,6 +16,8 @@ import pytest
 from lightspeed_ogx.llamacpp.engine import ChunkRelay, EngineError, engine_error
 from lightspeed_ogx.llamacpp.generate import ContextLengthExceededError
 
+from .fakes import PieceRecorder
+
 
 def chunk(text: str, predicted: int, finish: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -27,17 +29,7 @@ def chunk(text: str, predicted: int, finish: str | None = None) -> dict[str, Any
     return body
 
 
-class Recorder:
-    def __init__(self, stop_after: int | None = None) -> None:
-        self.pieces: list[tuple[bytes, int]] = []
-        self.stop_after = stop_after
-
-    def __call__(self, piece: bytes, tokens: int) -> bool:
-        self.pieces.append((piece, tokens))
-        return self.stop_after is not None and len(self.pieces) >= self.stop_after
-
-
-def relay_all(chunks: list[dict[str, Any]], recorder: Recorder) -> list[bool]:
+def relay_all(chunks: list[dict[str, Any]], recorder: PieceRecorder) -> list[bool]:
     relay = ChunkRelay(recorder)
     answers = [relay(c) for c in chunks]
     relay.raise_failure()
@@ -45,7 +37,7 @@ def relay_all(chunks: list[dict[str, Any]], recorder: Recorder) -> list[bool]:
 
 
 def test_each_chunk_becomes_a_piece_with_the_tokens_it_took() -> None:
-    recorder = Recorder()
+    recorder = PieceRecorder()
     chunks = [chunk(" Pods", 1), chunk(" 🦙", 5), chunk("", 6), chunk("", 6, "stop")]
     assert relay_all(chunks, recorder) == [False, False, False, False]
     assert recorder.pieces == [(b" Pods", 1), (" 🦙".encode(), 4), (b"", 1)]
@@ -53,19 +45,19 @@ def test_each_chunk_becomes_a_piece_with_the_tokens_it_took() -> None:
 
 
 def test_the_closing_chunk_is_relayed_when_it_still_carries_text() -> None:
-    recorder = Recorder()
+    recorder = PieceRecorder()
     relay_all([chunk("a", 1), chunk("b", 2, "length")], recorder)
     assert recorder.pieces == [(b"a", 1), (b"b", 1)]
 
 
 def test_a_chunk_without_timings_counts_no_token() -> None:
-    recorder = Recorder()
+    recorder = PieceRecorder()
     relay_all([{"choices": [{"text": "x", "finish_reason": None}]}], recorder)
     assert recorder.pieces == [(b"x", 0)]
 
 
 def test_the_handler_stops_the_server() -> None:
-    recorder = Recorder(stop_after=2)
+    recorder = PieceRecorder(stop_after=2)
     assert relay_all([chunk("a", 1), chunk("b", 2)], recorder) == [False, True]
 
 
@@ -87,7 +79,7 @@ def test_a_context_overflow_error_chunk_becomes_the_context_length_error() -> No
         "n_prompt_tokens": 5002,
         "n_ctx": 4096,
     }
-    relay = ChunkRelay(Recorder())
+    relay = ChunkRelay(PieceRecorder())
     assert relay({"error": error}) is True
     with pytest.raises(ContextLengthExceededError) as caught:
         relay.raise_failure()
