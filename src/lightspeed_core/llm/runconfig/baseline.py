@@ -34,7 +34,7 @@ def local_inference_providers() -> list[dict[str, Any]]:
             "module": "lightspeed_ogx.llamacpp",
             "config": {
                 "model_path": "${env.LIGHTSPEED_GGUF_PATH:=}",
-                "n_threads": "${env.LIGHTSPEED_LLM_THREADS:=2}",
+                "n_threads": "${env.LIGHTSPEED_LLM_THREADS:=1}",
             },
         },
         embedding_provider(),

@@ -190,6 +190,6 @@ def test_greedy_decoding_pins_top_k() -> None:
     run(model, temperature=0.0)
     run(model, temperature=0.7)
     assert model.sampling == [
-        {"reset": True, "temp": 0.0, "repeat_penalty": 1.3, "top_k": 1},
-        {"reset": True, "temp": 0.7, "repeat_penalty": 1.3},
+        {"temp": 0.0, "repeat_penalty": 1.3, "top_k": 1},
+        {"temp": 0.7, "repeat_penalty": 1.3},
     ]

@@ -111,8 +111,8 @@ async def test_sampling_settings_come_from_request_extra_body_and_config(make: M
     await complete(impl, request())
     await complete(impl, request(temperature=0.8, repeat_penalty=1.1))
     assert model.sampling == [
-        {"reset": True, "temp": 0.0, "repeat_penalty": 1.5, "top_k": 1},
-        {"reset": True, "temp": 0.8, "repeat_penalty": 1.1},
+        {"temp": 0.0, "repeat_penalty": 1.5, "top_k": 1},
+        {"temp": 0.8, "repeat_penalty": 1.1},
     ]
 
 
