@@ -4,10 +4,11 @@ The a2a-sdk's ``JsonRpcDispatcher`` (with its 0.3 adapter) parses the call, rout
 method name (``message/send`` … for 0.3, ``SendMessage`` … for 1.0, chosen by the method
 and the ``A2A-Version`` header), converts 0.3 objects to 1.0 and back, and renders errors
 and SSE streams; :class:`~lightspeed_core.a2a.handler.LightspeedRequestHandler` does the
-work. Two checks run before it, as the reference's SDK (0.3) did them: a body over 10 MB is
-``-32600 Payload too large``, and a 0.3 call whose ``params`` do not validate is
-``-32602 Invalid parameters`` (the 1.x adapter says ``-32600``). Nothing here answers 5xx:
-unexpected failures are ``-32603`` JSON-RPC errors.
+work. A few checks run before it, as the reference's SDK (0.3) did them: a body over 10 MB
+is ``-32600 Payload too large``, a body that is not one JSON object (a batch) ``-32600``,
+and a 0.3 call whose ``params`` do not validate is ``-32602 Invalid parameters`` (the 1.x
+adapter says ``-32600``). Nothing here answers 5xx: unexpected failures are ``-32603``
+JSON-RPC errors.
 """
 
 from __future__ import annotations
@@ -101,18 +102,19 @@ class JsonRpcEndpoint:
         body = await request.body()
         if len(body) > MAX_BODY:
             return _error(None, INVALID_REQUEST, "Payload too large")
-        invalid = await self._invalid_v03_params(request)
-        if invalid is not None:
-            return invalid
+        refused = await self._precheck(request)
+        if refused is not None:
+            return refused
         return await self.dispatcher.handle_requests(request)
 
-    async def _invalid_v03_params(self, request: Request) -> Response | None:
+    async def _precheck(self, request: Request) -> Response | None:
+        """A call that is not an object (batches are not supported), or bad 0.3 params."""
         try:
             call = await request.json()  # cached: the dispatcher reads it again
         except (ValueError, UnicodeDecodeError):
             return None  # the dispatcher answers -32700
         if not isinstance(call, dict):
-            return None
+            return _error(None, INVALID_REQUEST, "Invalid Request", "a call must be an object")
         model = V03_CALLS.get(str(call.get("method")))
         if model is None or call.get("jsonrpc") != "2.0":
             return None
