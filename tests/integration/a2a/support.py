@@ -74,7 +74,9 @@ async def agent_client(
         await http.aclose()
 
 
-def ask(text: str, *, context_id: str = "", task_id: str = "", **metadata: Any) -> SendMessageRequest:
+def ask(
+    text: str, *, context_id: str = "", task_id: str = "", **metadata: Any
+) -> SendMessageRequest:
     message = Message(
         message_id=str(uuid.uuid4()),
         role=Role.ROLE_USER,

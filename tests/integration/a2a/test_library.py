@@ -77,6 +77,10 @@ async def agent(
         yield live
 
 
+def transcripts(folder: Path, conversation: str) -> int:
+    return len(list(folder.rglob(f"{conversation}/*.json")))
+
+
 async def get_json(live: LiveApp, path: str, user: str = "alice") -> Any:
     async with httpx.AsyncClient(base_url=live.base_url, timeout=30) as http:
         answer = await http.get(path, params={"user_id": user})
@@ -117,14 +121,15 @@ async def test_send_get_and_the_conversation(
     assert conversation_of(second) == conversation
     # the earlier turn is history for the model
     sent = json.dumps(scripted.backend.requests[-1])
-    assert "Say hello" in sent and "Hello from stub" in sent
+    assert "Say hello" in sent
+    assert "Hello from stub" in sent
     # an A2A conversation is an ordinary conversation of its owner
     listed = await get_json(agent, "/v1/conversations")
     assert conversation in {c["conversation_id"] for c in listed["conversations"]}
     stored = await get_json(agent, f"/v1/conversations/{conversation}")
     assert len(stored["chat_history"]) == 2
-    transcripts = Path(agent.services.config.user_data_collection.transcripts_storage or "")
-    assert len(list(transcripts.rglob(f"{conversation}/*.json"))) == 2
+    folder = agent.services.config.user_data_collection.transcripts_storage
+    assert transcripts(Path(folder or ""), conversation) == 2
     async with httpx.AsyncClient(base_url=agent.base_url) as http:
         metrics = await http.get("/metrics")
     assert 'endpoint="/a2a"' in metrics.text
