@@ -198,10 +198,10 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await services.background.drain()  # A2A task runs: they settle quota, queue topics
+            await services.a2a.close()
             await services.quota.close()
             await services.topics.close()
-            await services.background.drain()
-            await services.a2a.close()
             await services.auth.aclose()
             await services.tools.close()
             await services.conversations.close()

@@ -89,11 +89,25 @@ class LiveTask:
 class TaskRun:
     """Runs one message of a task through the pipeline."""
 
-    def __init__(self, live: LiveTask, store: A2AStore, caller: Caller, options: Options) -> None:
+    def __init__(
+        self,
+        live: LiveTask,
+        store: A2AStore,
+        caller: Caller,
+        options: Options,
+        *,
+        stored: bool,
+        new_context: bool = False,
+    ) -> None:
         self.live = live
         self.store = store
         self.caller = caller
         self.options = options
+        # stored: the task is in the store, and so can be cancelled; else nobody knows its id
+        # yet (a blocking message/send) and it is written when it ends
+        self.stored = stored
+        self.cancellable = stored
+        self.new_context = new_context  # a context id of ours: no conversation to look up
         self.request_id: str | None = None
         self.answer: list[str] = []
 
@@ -113,19 +127,23 @@ class TaskRun:
         finally:
             self.live.finish()
 
-    async def _save(self, *, update: bool = True) -> bool:
+    async def _save(self, *, final: bool = False) -> bool:
+        """Write the task (``False``: it was ended meanwhile, i.e. cancelled)."""
+        if not (self.stored or final):
+            return True
         stored = protocol.to_stored(self.task, self.caller.user_id, self.request_id)
         try:
-            if update:
+            if self.stored:
                 return await self.store.update(stored)
             await self.store.put(stored)
+            self.stored = True
         except Exception:
             log.exception("storing A2A task %s failed", self.task.id)
         return True
 
     async def _end(self, state: int, text: str | None = None) -> None:
         self.live.publish(protocol.status_event(self.task, state, text))
-        await self._save()
+        await self._save(final=True)
 
     async def _execute(self) -> None:
         question = protocol.user_text(self.task.history[-1])
@@ -137,7 +155,8 @@ class TaskRun:
         except LightspeedError as error:
             await self._fail(error)
             return
-        async for event in run(self.caller.ports, prepared, interruptible=True):
+        ports = self.caller.ports
+        async for event in run(ports, prepared, interruptible=self.cancellable):
             match event:
                 case StartEvent():
                     await self._started(prepared)
@@ -159,7 +178,9 @@ class TaskRun:
     async def _prepare(self, question: str) -> PreparedQuery:
         caller, options = self.caller, self.options
         context_id = self.task.context_id
-        conversation_id = await self.store.conversation(caller.user_id, context_id)
+        conversation_id = None
+        if not self.new_context:
+            conversation_id = await self.store.conversation(caller.user_id, context_id)
         turn = TurnInput(
             question=question,
             conversation_id=conversation_id,
@@ -204,4 +225,4 @@ class TaskRun:
             self.task, TaskState.TASK_STATE_FAILED, f"{error.response}: {error.cause}", failure
         )
         self.live.publish(event)
-        await self._save()
+        await self._save(final=True)

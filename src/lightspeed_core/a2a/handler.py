@@ -112,11 +112,18 @@ class LightspeedRequestHandler(RequestHandler):
         message.task_id, message.context_id = task.id, task.context_id
         task.history.append(message)
         task.status.CopyFrom(protocol.status(TaskState.TASK_STATE_SUBMITTED))
-        await self.store.put(protocol.to_stored(task, caller.user_id))
+        # a blocking message/send tells nobody the task id before the task ends: its task is
+        # written then (two writes fewer); a stream, a return_immediately or a continued
+        # task is written now, for tasks/get and tasks/cancel on any worker
+        announce = listen or params.configuration.return_immediately or bool(params.message.task_id)
+        if announce:
+            await self.store.put(protocol.to_stored(task, caller.user_id))
         live = LiveTask(task, caller.user_id)
         first, events = protocol.copy(task), live.listen() if listen else None
         self.service.live[task.id] = live
-        run = TaskRun(live, self.store, caller, Options.of(message))
+        new_context = not (params.message.context_id or params.message.task_id)
+        options = Options.of(message)
+        run = TaskRun(live, self.store, caller, options, stored=announce, new_context=new_context)
         self.service.background.spawn(self._run(run), name=f"a2a-task-{task.id}")
         return live, first, events
 
