@@ -1,4 +1,4 @@
-"""A2A ``message/send`` versus ``/v1/query``: sequential latency (issue 12's target: ≤ 1.5×).
+"""A2A ``message/send`` versus ``/v1/query``: sequential latency (issue 12: at most 1.5x).
 
 ``uv run --no-sync python -m bench.a2a_latency [--n 300]`` starts the scripted backend and
 two services (one worker each, SQLite, library mode): A2A state in memory (the default) and
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import tempfile
 import time
 import uuid
@@ -25,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from bench.baseline import summary
 from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
@@ -65,15 +65,6 @@ def send_v10() -> dict[str, Any]:
     }
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
-        "n": len(ordered),
-    }
-
-
 Call = tuple[str, str, Callable[[], dict[str, Any]], dict[str, str]]
 
 
@@ -88,9 +79,7 @@ def check(name: str, reply: httpx.Response) -> None:
         raise RuntimeError(f"{name}: {json.dumps(body)[:500]}")
 
 
-async def measure(
-    bases: dict[str, str], n: int, warmup: int
-) -> dict[str, dict[str, float]]:
+async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[str, float]]:
     calls: list[Call] = [
         ("/v1/query", "/v1/query", lambda: QUERY, {}),
         ("A2A message/send (0.3)", "/a2a", send_v03, {}),

@@ -9,7 +9,6 @@ cancelled task read back.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,9 +17,8 @@ from a2a.types.a2a_pb2 import CancelTaskRequest, GetTaskRequest, TaskState
 from lightspeed_core.pipeline.outcome import STOPPED_BY_USER
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.integration.a2a.support import SLOW, a2a_config, agent_client, ask, kind, text
-from tests.support.app import write_config
 from tests.support.postgres import postgres_block
-from tests.support.processes import free_port, spawn, stop, venv_bin, wait_http
+from tests.support.processes import free_port, lightspeed_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("workers")]
 WORKERS = 2
@@ -36,26 +34,8 @@ def service(
     port = free_port()
     config = a2a_config(scripted.base_url, port, database=database, a2a_state=database)
     config["service"]["workers"] = WORKERS
-    metrics = folder / "metrics"
-    metrics.mkdir()
-    log = folder / "service.log"
-    process = spawn(
-        [venv_bin("lightspeed-core"), "-c", str(write_config(config, folder))],
-        log,
-        {"PROMETHEUS_MULTIPROC_DIR": str(metrics), "LIGHTSPEED_CORE_DATA_DIR": str(folder)},
-    )
-    try:
-        for _ in range(1200):  # until every worker finished starting (slow on a busy machine)
-            if log.read_text().count("Application startup complete") >= WORKERS:
-                break
-            if process.poll() is not None:
-                raise RuntimeError(log.read_text())
-            time.sleep(0.5)
-        base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/liveness", process)
+    with lightspeed_service(config, folder) as base:
         yield base
-    finally:
-        stop(process)
 
 
 async def fetched_then_cancelled(base: str, user: str) -> list[str]:

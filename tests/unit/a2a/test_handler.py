@@ -28,6 +28,7 @@ from lightspeed_core.errors import QuotaExceededError
 from lightspeed_core.pipeline.outcome import STOPPED_BY_USER
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply, ScriptedTool
 from lightspeed_core.testing.fakes import InMemoryConversations, RecordingQuota
+from lightspeed_core.vocabulary.actions import Action
 
 from .helpers import ALICE, BOB, agent, authorized, collect, kind, message
 
@@ -150,7 +151,7 @@ async def test_failures_end_the_task_failed_and_release_the_quota() -> None:
 
 
 async def test_a_check_before_the_model_call_fails_the_task() -> None:
-    modest = authorized("carol", set(ALICE.actions) - {protocol_action("model_override")})
+    modest = authorized("carol", set(ALICE.actions) - {Action.MODEL_OVERRIDE})
     a = agent()
     chosen = {"model": "fake-model", "provider": "fake"}
     task = await a.handler.on_message_send(message("hi", metadata=chosen), a.context(modest))
@@ -161,12 +162,6 @@ async def test_a_check_before_the_model_call_fails_the_task() -> None:
     task = await a.handler.on_message_send(message("hi", metadata=unknown), a.context())
     assert isinstance(task, Task)
     assert MessageToDict(task.metadata)["error"]["status_code"] == 404
-
-
-def protocol_action(name: str) -> object:
-    from lightspeed_core.vocabulary.actions import Action
-
-    return Action(name)
 
 
 async def test_cancel_stops_the_model_call_settles_and_stores_the_partial_turn() -> None:
