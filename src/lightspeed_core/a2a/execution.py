@@ -108,6 +108,7 @@ class TaskRun:
         self.stored = stored
         self.cancellable = stored
         self.new_context = new_context  # a context id of ours: no conversation to look up
+        self.unbound: str | None = None  # the context's new conversation, not yet stored
         self.request_id: str | None = None
         self.answer: list[str] = []
 
@@ -135,7 +136,7 @@ class TaskRun:
         try:
             if self.stored:
                 return await self.store.update(stored)
-            await self.store.put(stored)
+            await self.store.put(stored, self.unbound)
             self.stored = True
         except Exception:
             log.exception("storing A2A task %s failed", self.task.id)
@@ -198,7 +199,10 @@ class TaskRun:
             turn = replace(turn, conversation_id=None)
             prepared = await prepare(caller.ports, turn, caller.auth, ENDPOINT, caller.headers)
         if prepared.conversation_id != conversation_id:
-            await self.store.bind(caller.user_id, context_id, prepared.conversation_id)
+            if self.stored:
+                await self.store.bind(caller.user_id, context_id, prepared.conversation_id)
+            else:  # written with the task, in one transaction, when it ends
+                self.unbound = prepared.conversation_id
         return prepared
 
     async def _started(self, prepared: PreparedQuery) -> None:

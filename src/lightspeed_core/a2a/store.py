@@ -46,8 +46,8 @@ class A2AStore(Protocol):
         """The user's task, or ``None`` (also when it belongs to someone else)."""
         ...
 
-    async def put(self, task: StoredTask) -> None:
-        """Insert or replace the task."""
+    async def put(self, task: StoredTask, conversation_id: str | None = None) -> None:
+        """Insert or replace the task (and bind its context to ``conversation_id``, if given)."""
         ...
 
     async def update(self, task: StoredTask) -> bool:
@@ -86,10 +86,12 @@ class MemoryA2AStore:
         task = self._tasks.get(task_id)
         return task if task is not None and task.user_id == user_id else None
 
-    async def put(self, task: StoredTask) -> None:
+    async def put(self, task: StoredTask, conversation_id: str | None = None) -> None:
         self._counter += 1
         self._order[task.task_id] = self._counter
         self._tasks[task.task_id] = task
+        if conversation_id is not None:
+            await self.bind(task.user_id, task.context_id, conversation_id)
 
     async def update(self, task: StoredTask) -> bool:
         current = self._tasks.get(task.task_id)

@@ -50,18 +50,21 @@ class DatabaseA2AStore:
         row = await self.db.run(lambda c: c.execute(query).first())
         return None if row is None else _stored(row)
 
-    async def put(self, task: StoredTask) -> None:
+    async def put(self, task: StoredTask, conversation_id: str | None = None) -> None:
         now = datetime.now(UTC)
         values = _values(task, now)
-        statement = (
+        statements = [
             self._insert(A2ATask)
             .values(id=task.task_id, user_id=task.user_id, created_at=now, **values)
             .on_conflict_do_update(index_elements=["id"], set_=values)
-        )
+        ]
+        if conversation_id is not None:
+            statements.append(self._binding(task.user_id, task.context_id, conversation_id))
 
         def work(connection: Connection) -> None:
             fast_commit(connection)
-            connection.execute(statement)
+            for statement in statements:
+                connection.execute(statement)
 
         await self.db.run_write(work)
 
@@ -99,8 +102,8 @@ class DatabaseA2AStore:
         found: str | None = await self.db.run(lambda c: c.execute(query).scalar())
         return found
 
-    async def bind(self, user_id: str, context_id: str, conversation_id: str) -> None:
-        statement = (
+    def _binding(self, user_id: str, context_id: str, conversation_id: str) -> Any:
+        return (
             self._insert(A2AContext)
             .values(
                 user_id=user_id,
@@ -113,6 +116,9 @@ class DatabaseA2AStore:
                 set_={"conversation_id": conversation_id},
             )
         )
+
+    async def bind(self, user_id: str, context_id: str, conversation_id: str) -> None:
+        statement = self._binding(user_id, context_id, conversation_id)
 
         def work(connection: Connection) -> None:
             fast_commit(connection)

@@ -77,3 +77,9 @@ async def test_contexts_are_per_user(store: A2AStore) -> None:
     assert await store.conversation("bob", "ctx") == "conv-b"
     await store.bind("alice", "ctx", "conv-c")
     assert await store.conversation("alice", "ctx") == "conv-c"
+
+
+async def test_a_task_and_its_context_in_one_write(store: A2AStore) -> None:
+    await store.put(TASK, "conv-t")
+    assert await store.get("t1", "alice") == TASK
+    assert await store.conversation("alice", "ctx") == "conv-t"
