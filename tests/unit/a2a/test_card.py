@@ -13,7 +13,7 @@ from lightspeed_core.a2a.card import (
     card_document,
     missing_card_reason,
 )
-from lightspeed_core.config import Configuration, configuration_from_data
+from lightspeed_core.config import Configuration, configuration_from_data, load_configuration
 
 BASE: dict[str, Any] = {
     "name": "card test",
@@ -135,3 +135,12 @@ def test_invalid_cards_stop_start_up(tmp_path: Path) -> None:
 def test_document_keeps_snake_and_camel_keys() -> None:
     document = card_document({"protocol_version": "0.3.1", "defaultInputModes": ["a"]}, None, "1")
     assert (document["protocolVersion"], document["defaultInputModes"]) == ("0.3.1", ["a"])
+
+
+def test_the_example_configuration(tmp_path: Path) -> None:
+    example = Path(__file__).parents[3] / "examples" / "lightspeed-stack-a2a.yaml"
+    configuration = load_configuration(example, environ={"LIGHTSPEED_CORE_DATA_DIR": "/data"})
+    assert configuration.a2a_state.sqlite is not None
+    card = dumped(configuration, example.parent)
+    assert card["url"] == "http://127.0.0.1:8080/a2a"
+    assert card["skills"][0]["id"] == "answer"
