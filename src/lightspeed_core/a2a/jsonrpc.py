@@ -5,10 +5,11 @@ method name (``message/send`` … for 0.3, ``SendMessage`` … for 1.0, chosen b
 and the ``A2A-Version`` header), converts 0.3 objects to 1.0 and back, and renders errors
 and SSE streams; :class:`~lightspeed_core.a2a.handler.LightspeedRequestHandler` does the
 work. A few checks run before it, as the reference's SDK (0.3) did them: a body over 10 MB
-is ``-32600 Payload too large``, a body that is not one JSON object (a batch) ``-32600``,
-and a 0.3 call whose ``params`` do not validate is ``-32602 Invalid parameters`` (the 1.x
-adapter says ``-32600``). Nothing here answers 5xx: unexpected failures are ``-32603``
-JSON-RPC errors.
+is ``-32600 Payload too large``; a body that is not JSON (or not UTF-8) ``-32700``; one that
+is not a single JSON-RPC 2.0 call (a batch, no ``method``, a bad ``id``) ``-32600``; a 0.3
+call whose ``params`` do not validate ``-32602 Invalid parameters`` (the 1.x adapter says
+``-32600``, and would log several of these client errors as internal ones). Nothing here
+answers 5xx: unexpected failures are ``-32603`` JSON-RPC errors.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from lightspeed_core.a2a.handler import LightspeedRequestHandler
 from lightspeed_core.a2a.service import A2AService
 
 MAX_BODY = 10 * 1024 * 1024  # the reference's SDK default
+PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
 STATE_KEY = "a2a_caller"
+_CALL_SHAPE = 'a call has "jsonrpc": "2.0", a string "method" and a string, integer or null "id"'
 V03_CALLS: dict[str, type[BaseModel]] = {  # protocol 0.3 methods and their request models
     "message/send": v03.SendMessageRequest,
     "message/stream": v03.SendStreamingMessageRequest,
@@ -108,19 +111,27 @@ class JsonRpcEndpoint:
         return await self.dispatcher.handle_requests(request)
 
     async def _precheck(self, request: Request) -> Response | None:
-        """A call that is not an object (batches are not supported), or bad 0.3 params."""
+        """What the SDK would log as an internal error: not JSON, not one call, bad 0.3 params."""
         try:
             call = await request.json()  # cached: the dispatcher reads it again
-        except (ValueError, UnicodeDecodeError):
-            return None  # the dispatcher answers -32700
-        if not isinstance(call, dict):
+        except ValueError as exc:  # not JSON, or not UTF-8
+            return _error(None, PARSE_ERROR, str(exc))
+        if not isinstance(call, dict):  # a batch, or a bare value
             return _error(None, INVALID_REQUEST, "Invalid Request", "a call must be an object")
-        model = V03_CALLS.get(str(call.get("method")))
-        if model is None or call.get("jsonrpc") != "2.0":
+        request_id = call.get("id")
+        if (
+            call.get("jsonrpc") != "2.0"
+            or not isinstance(call.get("method"), str)
+            or not (request_id is None or isinstance(request_id, str | int))
+            or isinstance(request_id, bool)
+        ):
+            return _error(request_id, INVALID_REQUEST, "Invalid Request", _CALL_SHAPE)
+        model = V03_CALLS.get(call["method"])
+        if model is None:
             return None
         try:
             model.model_validate(call)
         except ValidationError as exc:
             data = json.loads(exc.json())
-            return _error(call.get("id"), INVALID_PARAMS, "Invalid parameters", data)
+            return _error(request_id, INVALID_PARAMS, "Invalid parameters", data)
         return None

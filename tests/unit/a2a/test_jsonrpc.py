@@ -100,6 +100,12 @@ async def test_v10_send_by_the_header(client: httpx.AsyncClient) -> None:
     [
         (b"{not json", -32700),
         (b"", -32700),
+        (b'{"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": {"id": "\xff"}}', -32700),
+        (b"{}", -32600),
+        (b"42", -32600),
+        (json.dumps({"jsonrpc": "2.0", "id": 1}).encode(), -32600),
+        (json.dumps({"jsonrpc": "2.0", "id": {"a": 1}, "method": "tasks/get"}).encode(), -32600),
+        (json.dumps({"jsonrpc": "2.0", "id": True, "method": "tasks/get"}).encode(), -32600),
         (json.dumps([call("tasks/get", {"id": "x"})]).encode(), -32600),
         (json.dumps({"jsonrpc": "1.0", "id": 1, "method": "tasks/get"}).encode(), -32600),
         (json.dumps(call("no/such/method", {})).encode(), -32601),
