@@ -20,6 +20,7 @@ artifact with the whole answer; ``end`` → ``completed``; ``error`` → ``faile
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -31,7 +32,7 @@ from lightspeed_core.a2a import protocol
 from lightspeed_core.a2a.caller import Caller
 from lightspeed_core.a2a.protocol import Event, Options
 from lightspeed_core.a2a.store import TERMINAL, A2AStore
-from lightspeed_core.errors import LightspeedError, NotFoundError
+from lightspeed_core.errors import InternalError, LightspeedError, NotFoundError
 from lightspeed_core.pipeline.events import (
     EndEvent,
     ErrorEvent,
@@ -49,6 +50,7 @@ from lightspeed_core.vocabulary.actions import Action
 log = logging.getLogger(__name__)
 ENDPOINT = Endpoint("/a2a", Action.A2A_JSONRPC)
 STOPPED = "The service stopped while the task was running."
+UNEXPECTED = "An unexpected error occurred while processing the request."
 
 
 class LiveTask:
@@ -120,7 +122,11 @@ class TaskRun:
         """The whole run; the task ends in a final state whatever happens."""
         try:
             await self._execute()
-        except BaseException:
+        except Exception:
+            log.exception("A2A task %s failed", self.task.id)
+            if protocol.state_of(self.task) not in TERMINAL:
+                await self._fail(InternalError("Internal server error", UNEXPECTED))
+        except BaseException:  # cancelled: the service is stopping
             if protocol.state_of(self.task) not in TERMINAL:
                 with anyio.CancelScope(shield=True):
                     await self._end(TaskState.TASK_STATE_FAILED, STOPPED)
@@ -212,7 +218,8 @@ class TaskRun:
         working = protocol.status_event(self.task, TaskState.TASK_STATE_WORKING, None, metadata)
         self.live.publish(working)
         if not await self._save():  # cancelled before the model call started
-            await self.caller.ports.streams.interrupt(prepared.request_id, self.caller.user_id)
+            with contextlib.suppress(LightspeedError):  # not registered: it runs to its end
+                await self.caller.ports.streams.interrupt(prepared.request_id, self.caller.user_id)
 
     def _working(self, text: str) -> None:
         self.live.publish(protocol.status_event(self.task, TaskState.TASK_STATE_WORKING, text))

@@ -26,8 +26,9 @@ from google.protobuf.json_format import MessageToDict
 from lightspeed_core.a2a import protocol
 from lightspeed_core.errors import QuotaExceededError
 from lightspeed_core.pipeline.outcome import STOPPED_BY_USER
+from lightspeed_core.shields.base import ShieldOutcome
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply, ScriptedTool
-from lightspeed_core.testing.fakes import InMemoryConversations, RecordingQuota
+from lightspeed_core.testing.fakes import FakeShields, InMemoryConversations, RecordingQuota
 from lightspeed_core.vocabulary.actions import Action
 
 from .helpers import ALICE, BOB, agent, authorized, collect, kind, message
@@ -275,3 +276,25 @@ async def test_push_notifications_are_not_supported() -> None:
     a = agent()
     with pytest.raises(PushNotificationNotSupportedError):
         await a.handler.on_get_task_push_notification_config(None, a.context())  # type: ignore[arg-type]
+
+
+class BrokenShields(FakeShields):
+    async def screen(self, *args: object, **kwargs: object) -> ShieldOutcome:
+        raise RuntimeError("boom")
+
+
+async def test_a_shield_refusal_and_an_unexpected_failure() -> None:
+    a = agent(shields=FakeShields(blocked=["forbidden"]))
+    refused = await a.handler.on_message_send(message("a forbidden question"), a.context())
+    assert isinstance(refused, Task)
+    assert refused.status.state == TaskState.TASK_STATE_COMPLETED
+    assert [p.text for p in refused.artifacts[0].parts] == ["I cannot answer that."]
+    broken = agent(shields=BrokenShields())
+    failed = await broken.handler.on_message_send(message("hi"), broken.context())
+    assert isinstance(failed, Task)
+    assert failed.status.state == TaskState.TASK_STATE_FAILED
+    assert MessageToDict(failed.metadata)["error"] == {
+        "status_code": 500,
+        "response": "Internal server error",
+        "cause": "An unexpected error occurred while processing the request.",
+    }
