@@ -18,8 +18,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from lightspeed_core import __version__
+from lightspeed_core.a2a.factory import build_a2a
 from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_exception_handlers
 from lightspeed_core.api.routes import (
+    a2a,
     catalog,
     conversations,
     feedback,
@@ -93,6 +95,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     prompts.router,
     saved_prompts.router,
     metrics.router,
+    a2a.router,
 )
 
 
@@ -114,6 +117,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     for warning in inactive_settings(config):
         log.warning(warning)
     database = await pool.get(_main_database(config))
+    background = BackgroundTasks()
+    a2a_service = await build_a2a(config, settings.config_dir, pool, background, __version__)
     plan = build_backend(config, settings.config_dir, settings.env)
     status = await start_backend(plan.backend, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
@@ -142,7 +147,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         tools=await build_tools(config, database, settings.config_dir),
         rag=await build_rag(config, plan.vector_stores),
         streams=await build_stream_registry(database),
-        background=BackgroundTasks(),
+        background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),
         transcripts=build_transcripts(config.user_data_collection),
         topics=TopicSummarizer(plan.backend, prompts.topic_summary, history.set_topic),
@@ -150,6 +155,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         prompt_templates=PromptService(plan.prompts),
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=await build_skills(config.skills),
+        a2a=a2a_service,
     )
 
 
@@ -192,9 +198,10 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await services.background.drain()  # A2A task runs: they settle quota, queue topics
+            await services.a2a.close()
             await services.quota.close()
             await services.topics.close()
-            await services.background.drain()
             await services.auth.aclose()
             await services.tools.close()
             await services.conversations.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lightspeed_core.a2a.service import A2AService
 from lightspeed_core.auth.base import AuthBackend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
@@ -74,6 +75,7 @@ class Services:
     prompt_templates: PromptService
     saved_prompts: SavedPromptService
     skills: SkillLibrary
+    a2a: A2AService
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""

@@ -35,11 +35,6 @@ PENDING: frozenset[Route] = frozenset(
     {
         ("POST", "/v1/responses"),  # OpenAI-compatible Responses API (issue 11)
         ("POST", "/v1/infer"),  # rlsapi v1 (issue 11)
-        ("GET", "/.well-known/agent.json"),  # A2A (separate issue)
-        ("GET", "/.well-known/agent-card.json"),
-        ("GET", "/a2a"),
-        ("POST", "/a2a"),
-        ("GET", "/a2a/health"),
     }
 )
 
@@ -53,6 +48,9 @@ DELIBERATE: dict[Route, set[str]] = {
         "response.configuration.quota_handlers.rate_limit: only ours",
         "response.configuration.quota_handlers.reservation_timeout: only ours",
     },
+    # the agent card also lists the protocol versions /a2a serves (docs/differences.md, "A2A")
+    ("GET", "/.well-known/agent.json"): {"response.supportedInterfaces: only ours"},
+    ("GET", "/.well-known/agent-card.json"): {"response.supportedInterfaces: only ours"},
 }
 
 

@@ -41,23 +41,6 @@ _NO_EFFECT = "; the setting has no effect"
 
 INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
     InactiveSetting(
-        "a2a_state",
-        lambda c: c.a2a_state.sqlite is not None or c.a2a_state.postgres is not None,
-        "a2a_state is set but persistent A2A state is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "customization.agent_card_path",
-        lambda c: c.customization is not None and c.customization.agent_card_path is not None,
-        "customization.agent_card_path is set but the A2A agent card is not implemented yet"
-        + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "customization.agent_card_config",
-        lambda c: c.customization is not None and c.customization.agent_card_config is not None,
-        "customization.agent_card_config is set but the A2A agent card is not implemented yet"
-        + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "splunk.enabled",
         lambda c: c.splunk is not None and c.splunk.enabled,
         "splunk.enabled is set but Splunk telemetry is not implemented yet" + _NO_EFFECT,

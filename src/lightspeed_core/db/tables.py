@@ -204,3 +204,27 @@ class RequestRate(Base):
     subject: Mapped[str] = mapped_column(Text, primary_key=True)
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch minute
     requests: Mapped[int] = mapped_column(Integer)
+
+
+class A2ATask(Base):
+    """An A2A task: its owner, state, the running request (for cancel) and the task itself."""
+
+    __tablename__ = "a2a_task"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(256), index=True)
+    context_id: Mapped[str] = mapped_column(String(256))
+    state: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the pipeline run, if any
+    task: Mapped[dict[str, Any]] = mapped_column(JSON)  # the A2A Task (protocol 1.0 JSON)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    updated_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class A2AContext(Base):
+    """A user's A2A ``contextId`` and the conversation it continues."""
+
+    __tablename__ = "a2a_context"
+    user_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZ)

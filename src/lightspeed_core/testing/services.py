@@ -13,6 +13,9 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from lightspeed_core.a2a.factory import sdk_endpoint
+from lightspeed_core.a2a.service import A2AService
+from lightspeed_core.a2a.store import MemoryA2AStore
 from lightspeed_core.auth.noop import NoopAuth
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
@@ -92,6 +95,7 @@ def fake_services(folder: Path, **overrides: Any) -> Services:
     database = overrides.pop("database", None) or Database(
         target_for(SQLiteDatabaseConfiguration(db_path=folder / "lightspeed.db"))
     )
+    background = BackgroundTasks()
     services = Services(
         config=config,
         config_dir=folder,
@@ -111,7 +115,7 @@ def fake_services(folder: Path, **overrides: Any) -> Services:
         tools=ports.tools,
         rag=ports.rag,
         streams=ports.streams,
-        background=BackgroundTasks(),
+        background=background,
         topics=ports.topics,
         tokens=ports.tokens,
         feedback=FeedbackService(
@@ -121,6 +125,7 @@ def fake_services(folder: Path, **overrides: Any) -> Services:
         prompt_templates=PromptService(InMemoryPromptStore()),
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=SkillLibrary(()),
+        a2a=A2AService(MemoryA2AStore(), background, None, sdk_endpoint),
     )
     return replace(services, **overrides)
 

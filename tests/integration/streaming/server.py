@@ -32,13 +32,13 @@ class LiveApp:
 
 
 @contextlib.asynccontextmanager
-async def serve(data: dict[str, Any], folder: Path) -> AsyncIterator[LiveApp]:
-    """Run ``create_app`` for ``data`` under uvicorn on 127.0.0.1 (port 0)."""
+async def serve(data: dict[str, Any], folder: Path, port: int = 0) -> AsyncIterator[LiveApp]:
+    """Run ``create_app`` for ``data`` under uvicorn on 127.0.0.1 (``port``; 0: any free)."""
     if "database" not in data:
         data = {**data, "database": {"sqlite": {"db_path": str(folder / "lightspeed.db")}}}
     app = create_app(Settings(configuration_from_data(data, base_dir=folder), folder))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     task = asyncio.create_task(server.serve())
     try:

@@ -8,7 +8,6 @@ stream's worker only by chance, and each must succeed wherever it lands.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -18,9 +17,9 @@ import pytest
 from lightspeed_core.pipeline.outcome import STOPPED_BY_USER
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.integration.streaming.server import start_stream
-from tests.support.app import stub_config, write_config
+from tests.support.app import stub_config
 from tests.support.postgres import postgres_block
-from tests.support.processes import free_port, spawn, stop, venv_bin, wait_http
+from tests.support.processes import free_port, lightspeed_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workers")]
 WORKERS = 4
@@ -52,26 +51,8 @@ def service(
             "feedback_storage": str(folder / "feedback"),
         },
     )
-    metrics = folder / "metrics"
-    metrics.mkdir()
-    log = folder / "service.log"
-    process = spawn(
-        [venv_bin("lightspeed-core"), "-c", str(write_config(config, folder))],
-        log,
-        {"PROMETHEUS_MULTIPROC_DIR": str(metrics), "LIGHTSPEED_CORE_DATA_DIR": str(folder)},
-    )
-    try:
-        for _ in range(1200):  # until every worker finished starting (slow on a busy machine)
-            if log.read_text().count("Application startup complete") >= WORKERS:
-                break
-            if process.poll() is not None:
-                raise RuntimeError(log.read_text())
-            time.sleep(0.5)
-        base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/liveness", process)
+    with lightspeed_service(config, folder) as base:
         yield base
-    finally:
-        stop(process)
 
 
 async def fresh(base: str, method: str, path: str, **kwargs: Any) -> httpx.Response:

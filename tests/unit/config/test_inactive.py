@@ -9,13 +9,8 @@ from lightspeed_core.config.inactive import INACTIVE_SETTINGS
 
 from .helpers import load, minimal
 
-PG = {"db": "d", "user": "u", "password": "p"}
-
 # One document per row of INACTIVE_SETTINGS that sets exactly that key.
 CASES: dict[str, dict[str, Any]] = {
-    "a2a_state": {"a2a_state": {"postgres": PG}},
-    "customization.agent_card_path": {"customization": {"agent_card_path": "/card.yaml"}},
-    "customization.agent_card_config": {"customization": {"agent_card_config": {"name": "x"}}},
     "splunk.enabled": {
         "splunk": {"enabled": True, "url": "https://s", "token_path": "/t", "index": "i"}
     },

@@ -64,12 +64,20 @@ class Customization(ConfigModel):
     agent_card_path: Path | None = Field(
         default=None,
         title="Agent card path",
-        description="YAML file with the A2A agent card (loaded into agent_card_config).",
+        description=(
+            "YAML file with the A2A agent card (relative to the configuration file's folder); "
+            "read at start-up when agent_card_config is not set."
+        ),
     )
     agent_card_config: dict[str, Any] | None = Field(
         default=None,
         title="Agent card config",
-        description="A2A agent card settings (name, description, skills, provider, ...).",
+        description=(
+            "The A2A agent card: name, description, provider, skills, capabilities, "
+            "defaultInputModes, defaultOutputModes, protocolVersion, security, "
+            "security_schemes (docs/a2a.md). Without it (or agent_card_path) the card routes "
+            "answer 500."
+        ),
     )
     custom_profile: CustomProfile | None = Field(
         default=None,

@@ -340,12 +340,12 @@ class A2AStateConfiguration(ConfigModel):
     sqlite: SQLiteDatabaseConfiguration | None = Field(
         default=None,
         title="SQLite configuration",
-        description="SQLite database configuration for A2A state storage.",
+        description="SQLite database for A2A tasks and contexts (shared by one host's workers).",
     )
     postgres: PostgreSQLDatabaseConfiguration | None = Field(
         default=None,
         title="PostgreSQL configuration",
-        description="PostgreSQL database configuration for A2A state storage.",
+        description="PostgreSQL database for A2A tasks and contexts (shared by workers and pods).",
     )
 
     @model_validator(mode="after")

@@ -156,7 +156,11 @@ class Configuration(ConfigModel):
     a2a_state: A2AStateConfiguration = Field(
         default_factory=A2AStateConfiguration,
         title="A2A state configuration",
-        description="Configuration for A2A protocol persistent state storage.",
+        description=(
+            "Where A2A tasks and contexts are kept: a sqlite or postgres block shares them "
+            "between workers and pods; neither keeps them in each process's memory (one "
+            "worker). See docs/a2a.md."
+        ),
     )
     quota_handlers: QuotaHandlersConfiguration = Field(
         default_factory=QuotaHandlersConfiguration,

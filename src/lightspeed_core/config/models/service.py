@@ -107,7 +107,10 @@ class ServiceConfiguration(ConfigModel):
     base_url: str | None = Field(
         default=None,
         title="Base URL",
-        description="Externally reachable base URL for the service; needed for A2A support.",
+        description=(
+            "Externally reachable base URL for the service; the A2A agent card's url is "
+            "<base_url>/a2a (default http://localhost:8080)."
+        ),
     )
     auth_enabled: bool = Field(
         default=False,
