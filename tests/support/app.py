@@ -13,10 +13,10 @@ import httpx
 import yaml
 from fastapi import FastAPI
 
-from lightspeed_core.app import Settings, create_app
+from lightspeed_core.app import create_app
 from lightspeed_core.config import configuration_from_data
 from lightspeed_core.config.defaults import DATA_DIR_ENV
-from lightspeed_core.config.settings import Environment
+from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import Services
 
 STUB_KEY_ENV = "LIGHTSPEED_TEST_STUB_KEY"

@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from lightspeed_core.app import Settings, create_app
+from lightspeed_core.app import create_app
 from lightspeed_core.config.defaults import built_in_default_configuration
+from lightspeed_core.config.settings import Settings
 
 REFERENCE = Path(__file__).parents[1] / "data" / "wire-samples" / "openapi.json"
 METHODS = ("get", "post", "put", "delete", "patch")
