@@ -54,8 +54,12 @@ check-size: ## fail on Python modules over 500 lines
 # bound the run so CI fails with a message instead of hanging until its own limit.
 TEST_TIMEOUT ?= 30m
 
-test: install lint typecheck check-size ## install, lint, type-check and run the whole test suite
-	@timeout --kill-after=30s $(TEST_TIMEOUT) $(RUN) pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
+# Coverage of src/ by the in-process tests; the floor is `fail_under` in pyproject.toml.
+# `make test COVERAGE=` runs without it; `coverage html` after a run shows what is missed.
+COVERAGE ?= --cov --cov-report=
+
+test: install lint typecheck check-size ## install, lint, type-check and run the whole suite with coverage (floor in pyproject.toml)
+	@timeout --kill-after=30s $(TEST_TIMEOUT) $(RUN) pytest -n 2 --dist loadgroup $(COVERAGE) $(PYTEST_ARGS); \
 	status=$$?; if [ $$status -eq 124 ] || [ $$status -eq 137 ]; then \
 	  echo ">> the test run exceeded $(TEST_TIMEOUT) and was stopped (a hung or crashed worker?)"; fi; \
 	exit $$status

@@ -1,4 +1,4 @@
-"""``run_query``: the model call as typed events, and post-processing done exactly once.
+"""``run``: the model call as typed events, and post-processing done exactly once.
 
 Normal order: start → (token | tool_call | tool_result)* → turn_complete → end. Quota is
 settled, the turn persisted and the topic summary scheduled before ``end``, in both the
