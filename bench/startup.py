@@ -91,11 +91,13 @@ def one_start(folder: Path, backend: str, workers: int, timeout: float = 180) ->
                 first = time.perf_counter() - started
             if first is not None and log.read_text().count(READY_LINE) >= workers:
                 all_ready = time.perf_counter() - started
+                forked = "workers are forked" in log.read_text()
                 return {
                     "workers": workers,
                     "first_ready_s": round(first, 3),
                     "all_ready_s": round(all_ready, 3),
                     "cpu_s": round(cpu_seconds(process.pid), 2),
+                    "forked": forked,
                     "load_avg_1m": load,
                 }
             time.sleep(0.02)
