@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import importlib.metadata
 import io
 import logging
@@ -81,6 +82,28 @@ async def _exclusive(lock_path: Path) -> AsyncIterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _initialised_marker(run_config: Path) -> Path:
+    """A file saying that OGX once started from exactly this run config (its stores exist)."""
+    digest = hashlib.sha256(run_config.read_bytes()).hexdigest()[:16]
+    return run_config.parent / f".ogx-initialised-{digest}"
+
+
+@contextlib.asynccontextmanager
+async def _first_start_exclusive(run_config: Path) -> AsyncIterator[None]:
+    """Serialise OGX's start only until it has once succeeded with this run config.
+
+    Only creating OGX's stores races; once they exist (the parent of several workers starts
+    OGX once before forking them, ``prestart.py``), workers start OGX in parallel.
+    """
+    marker = _initialised_marker(run_config)
+    if marker.exists():
+        yield
+        return
+    async with _exclusive(run_config.parent / ".ogx-init.lock"):
+        yield
+        marker.touch()
+
+
 class LibraryBackend:
     """OGX in-process."""
 
@@ -97,7 +120,7 @@ class LibraryBackend:
         from ogx_api import Api
 
         log.info("starting OGX in-process from %s", self.run_config)
-        async with _exclusive(self.run_config.parent / ".ogx-init.lock"):
+        async with _first_start_exclusive(self.run_config):
             try:
                 stack = await start_stack(self.run_config)
             except Exception as exc:
