@@ -10,7 +10,8 @@ the other workers'. Instead the parent, once:
    still runs these idempotent steps itself, so a worker restarted later needs nothing);
 2. has thereby imported the application, OGX and its providers; the workers are *forked*
    from it and start with all of that already imported, sharing its memory pages
-   (``gc.freeze()`` keeps the collector from touching, and so copying, them);
+   (``gc.freeze()`` keeps the collector from touching, and so copying, them; the collector
+   is off during the parent's start, as in a single worker's, main.py);
 3. gives the workers a longer health-check timeout: uvicorn kills a worker that does not
    answer its ping within 5 s, which a worker starting on a busy machine may not do.
 
@@ -56,6 +57,9 @@ def prepare_workers(settings: Settings) -> bool:
     """Prepare shared state, then make uvicorn fork its workers; False when it must spawn."""
     started = time.perf_counter()
     asyncio.run(prepare_shared_state(settings))
+    gc.collect()
+    gc.freeze()
+    gc.enable()  # off since main.py's start; the forked workers' own start is short
     if threading.active_count() > 1:
         names = ", ".join(t.name for t in threading.enumerate())
         log.info("workers will be spawned: the parent runs threads (%s)", names)
@@ -64,8 +68,6 @@ def prepare_workers(settings: Settings) -> bool:
 
     if not hasattr(uvicorn._subprocess, "spawn"):  # a uvicorn that starts workers differently
         return False
-    gc.collect()
-    gc.freeze()
     uvicorn._subprocess.spawn = multiprocessing.get_context("fork")  # type: ignore[assignment]
     log.info("shared state prepared in %.1fs; workers are forked", time.perf_counter() - started)
     return True
