@@ -69,6 +69,10 @@ test-fast: ## unit tests only (no subprocesses, no databases)
 index: install ## index a folder into a faiss RAG store (FOLDER, STORE, DB; default: examples/knowledge)
 	$(RUN) lightspeed-core rag index $(or $(FOLDER),examples/knowledge) --store $(or $(STORE),lightspeed-docs) --db $(or $(DB),examples/knowledge.faiss.db)
 
+.PHONY: bench-startup
+bench-startup: install ## measure start-up (1 and 4 workers) and its breakdown; prints a table
+	$(RUN) python -m bench.startup --phases $(ARGS)
+
 .PHONY: bench
 bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md
 	$(RUN) python -m bench.run $(ARGS)

@@ -12,9 +12,12 @@ the breakdown (``bench/startup_phases.py``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,7 +83,14 @@ def one_start(folder: Path, backend: str, workers: int, timeout: float = 180) ->
         del env["PROMETHEUS_MULTIPROC_DIR"]
     load = load_average()
     started = time.perf_counter()
-    process = spawn([str(BIN / "lightspeed-core"), "-c", str(config)], log, env)
+    with log.open("wb") as handle:  # own session: stop() reaches workers too
+        process = subprocess.Popen(
+            [str(BIN / "lightspeed-core"), "-c", str(config)],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+            start_new_session=True,
+        )
     first: float | None = None
     try:
         deadline = started + timeout
@@ -103,15 +113,31 @@ def one_start(folder: Path, backend: str, workers: int, timeout: float = 180) ->
             time.sleep(0.02)
         raise TimeoutError(f"not ready after {timeout} s:\n{log.read_text()[-3000:]}")
     finally:
-        stop(process)
+        stop_session(process)
+
+
+def stop_session(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT to the service's process group, SIGKILL to what is left after 20 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=20)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for workers in sorted({r["workers"] for r in runs}):
-        mine = [r for r in runs if r["workers"] == workers]
+        failed = [r for r in runs if r["workers"] == workers and "all_ready_s" not in r]
+        mine = [r for r in runs if r["workers"] == workers and "all_ready_s" in r]
+        if not mine:
+            summary[str(workers)] = {"n": 0, "not_ready": len(failed)}
+            continue
         summary[str(workers)] = {
             "n": len(mine),
+            "not_ready": len(failed),
             "first_ready_median_s": round(statistics.median(r["first_ready_s"] for r in mine), 2),
             "all_ready_median_s": round(statistics.median(r["all_ready_s"] for r in mine), 2),
             "all_ready_min_s": round(min(r["all_ready_s"] for r in mine), 2),
@@ -129,9 +155,13 @@ def table(summary: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for workers, s in summary.items():
+        if not s["n"]:
+            lines.append(f"| {workers} | never ready ({s['not_ready']} runs) | | | | |")
+            continue
         lines.append(
             f"| {workers} | {s['first_ready_median_s']} s | {s['all_ready_median_s']} s "
-            f"({s['all_ready_min_s']}-{s['all_ready_max_s']}) | {s['cpu_median_s']} s | {s['n']} "
+            f"({s['all_ready_min_s']}-{s['all_ready_max_s']}) | {s['cpu_median_s']} s "
+            f"| {s['n']} (+{s['not_ready']} never ready) "
             f"| {s['load_avg_median']} |"
         )
     return "\n".join(lines)
@@ -144,6 +174,7 @@ def main() -> None:
     parser.add_argument("--label", default="current", help="name of this measurement")
     parser.add_argument("--phases", action="store_true", help="also measure the breakdown")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--timeout", type=float, default=180, help="seconds before giving up")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     runs: list[dict[str, Any]] = []
@@ -167,7 +198,12 @@ def main() -> None:
             for round_ in range(args.runs):
                 order = counts if round_ % 2 == 0 else counts[::-1]
                 for workers in order:
-                    run = one_start(folder / f"run-{round_}-{workers}", backend, workers)
+                    try:
+                        run = one_start(
+                            folder / f"run-{round_}-{workers}", backend, workers, args.timeout
+                        )
+                    except TimeoutError:  # counted as a failed start, not in the medians
+                        run = {"workers": workers, "not_ready_after_s": args.timeout}
                     print(json.dumps(run), file=sys.stderr)
                     runs.append(run)
         finally:

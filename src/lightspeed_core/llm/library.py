@@ -209,9 +209,8 @@ async def start_stack(run_config: Path) -> Any:
     from ogx.core.stack import Stack, replace_env_vars
     from ogx.log import setup_logging as setup_ogx_logging
 
-    config = parse_and_maybe_upgrade_config(
-        replace_env_vars(yaml.safe_load(run_config.read_text()))
-    )
+    text = await asyncio.to_thread(run_config.read_text)
+    config = parse_and_maybe_upgrade_config(replace_env_vars(yaml.safe_load(text)))
     with preserved_logging():  # as the library client does: OGX_LOGGING levels for its loggers
         setup_ogx_logging()
     stack = Stack(config)
@@ -221,8 +220,10 @@ async def start_stack(run_config: Path) -> Any:
 
 
 def library_client(run_config: Path, stack: Any) -> Any:
-    """An ``AsyncOGXAsLibraryClient`` attached to ``stack`` (what its ``initialize()`` does,
-    without building a second stack)."""
+    """An ``AsyncOGXAsLibraryClient`` attached to the running ``stack``.
+
+    What the client's own ``initialize()`` does, without building a second stack.
+    """
     from ogx.core.library_client import AsyncOGXAsLibraryClient
     from ogx.core.server.routes import initialize_route_impls
 
