@@ -56,6 +56,7 @@ class ResponseRequest:
     temperature: float | None = None
     include: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    raw_events: bool = False  # also stream OGX's own events as ``RawEvent``s
 
 
 class LLMBackend(Protocol):
@@ -83,5 +84,9 @@ class LLMBackend(Protocol):
         ...
 
     def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
-        """Run one Responses call, streaming normalised events; ends with ``Completed``."""
+        """Run one Responses call, streaming normalised events; ends with ``Completed``.
+
+        With ``request.raw_events`` each OGX event is also streamed, as a ``RawEvent``
+        before the normalised events it gives rise to.
+        """
         ...

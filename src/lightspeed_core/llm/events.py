@@ -69,4 +69,15 @@ class Completed:
     response_id: str | None = None
 
 
-LLMEvent = TextDelta | ToolCall | ToolResult | Completed
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """One OGX Responses stream event as JSON, unchanged (``ResponseRequest.raw_events``).
+
+    Streamed before the normalised events it gives rise to, for endpoints that speak the
+    Responses wire format themselves (``/v1/responses``).
+    """
+
+    payload: dict[str, Any]
+
+
+LLMEvent = TextDelta | ToolCall | ToolResult | Completed | RawEvent

@@ -13,6 +13,7 @@ from typing import Any
 from lightspeed_core.llm.events import (
     Completed,
     LLMEvent,
+    RawEvent,
     RetrievedChunk,
     TextDelta,
     ToolCall,
@@ -72,6 +73,8 @@ def tool_events(item: Any, round_: int) -> tuple[ToolCall, ToolResult] | None:
     if kind not in _TOOL_ITEMS:
         return None
     item_id = str(getattr(item, "id", "") or getattr(item, "call_id", ""))
+    if kind == "function_call":  # the id a client answers with (function_call_output.call_id)
+        item_id = str(getattr(item, "call_id", "") or item_id)
     if kind == "file_search_call":
         name, args = "file_search", {"queries": list(getattr(item, "queries", None) or [])}
         chunks = _chunks(item)
@@ -90,15 +93,32 @@ def tool_events(item: Any, round_: int) -> tuple[ToolCall, ToolResult] | None:
     return ToolCall(item_id, name, args, kind, label), ToolResult(item_id, status, content, round_)
 
 
+def as_json(event: Any) -> dict[str, Any]:
+    """An OGX event (``ogx_api`` or ``ogx_client`` pydantic model) as JSON, without nulls."""
+    if isinstance(event, dict):
+        return event
+    dumped: dict[str, Any] = event.model_dump(mode="json", exclude_none=True)
+    return dumped
+
+
 async def normalize_stream(
-    model: str, events: AsyncIterator[Any], recorded: list[BaseException] | None = None
+    model: str,
+    events: AsyncIterator[Any],
+    recorded: list[BaseException] | None = None,
+    *,
+    raw: bool = False,
 ) -> AsyncIterator[LLMEvent]:
-    """Yield our events for one Responses stream; raise a domain error on failure."""
+    """Yield our events for one Responses stream; raise a domain error on failure.
+
+    ``raw``: yield each OGX event as a :class:`RawEvent` too, before its normalised events.
+    """
     text: list[str] = []
     round_ = 1
     last_was_result = False
     async for event in events:
         kind = getattr(event, "type", "")
+        if raw and kind not in ("response.failed", "error"):
+            yield RawEvent(as_json(event))
         if kind == "response.output_text.delta":
             delta = getattr(event, "delta", "")
             if delta:
