@@ -8,10 +8,12 @@ instructions as the client sent them (``<server prompt applied>`` when the serve
 prompt was used), the model without its provider when the server chose it, and no
 server-configured MCP tools; ``available_quotas: {}`` and ``output_text: ""`` on
 ``response.in_progress``. Events of server-configured MCP servers (``mcp_list_tools``,
-``mcp_call`` ...) are left out. The terminal event (``response.completed`` /
-``response.incomplete``) is held until the pipeline settled the quota and stored the turn,
-then sent with the real ``available_quotas`` and the answer text. A shield refusal (no
-model call) becomes the reference's four synthetic events.
+``mcp_call`` ...) are left out (with client MCP servers in the same request, the
+``response.mcp_list_tools.*`` progress events, which name no server, are kept). The
+terminal event (``response.completed`` / ``response.incomplete``) is held until the
+pipeline settled the quota and stored the turn, then sent with the real
+``available_quotas`` and the answer text. A shield refusal (no model call) becomes the
+reference's four synthetic events.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ class ResponsesStream:
         self.hidden: set[str] = set()  # ids of server MCP items left out
         client = prepared.turn.client_tools or ()
         self.server_labels = mcp_labels(prepared.llm_request.tools) - mcp_labels(client)
+        self.client_mcp = bool(mcp_labels(client))
+        self.last_mcp_hidden = False  # whether the latest MCP item seen was a server's
         self.held: dict[str, Any] | None = None
         self.refusal: str | None = None
         self.error: LightspeedError | None = None
@@ -80,10 +84,22 @@ class ResponsesStream:
         ]
 
     def _visible(self, item: dict[str, Any]) -> bool:
-        if item.get("type") in _MCP_ITEMS and item.get("server_label") in self.server_labels:
+        if item.get("type") not in _MCP_ITEMS:
+            return True
+        self.last_mcp_hidden = item.get("server_label") in self.server_labels
+        if self.last_mcp_hidden:
             self.hidden.add(str(item.get("id")))
-            return False
-        return True
+        return not self.last_mcp_hidden
+
+    def _hidden_event(self, payload: dict[str, Any]) -> bool:
+        """Whether an event belongs to a server MCP item (some MCP events carry no item id)."""
+        kind = str(payload.get("type"))
+        mcp = kind.startswith("response.mcp_")
+        if mcp and not self.client_mcp:  # every MCP event is a server's
+            return bool(self.server_labels)
+        if "item_id" in payload and payload["item_id"] in self.hidden:
+            return True
+        return mcp and kind.startswith("response.mcp_call.") and self.last_mcp_hidden
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
         """A response object as the client sees it."""
@@ -112,7 +128,7 @@ class ResponsesStream:
         item = payload.get("item")
         if isinstance(item, dict) and not self._visible(item):
             return None
-        if payload.get("item_id") in self.hidden:
+        if self._hidden_event(payload):
             return None
         payload = dict(payload)
         if isinstance(payload.get("response"), dict):
