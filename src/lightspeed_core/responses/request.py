@@ -35,15 +35,21 @@ def check_size(raw: bytes) -> None:
         )
 
 
+def _sent(model: Any) -> dict[str, Any]:
+    """What the client sent of a nested object (not the defaults the schema fills in)."""
+    sent: dict[str, Any] = model.model_dump(mode="json", exclude_unset=True)
+    return sent
+
+
 def _options(body: ResponsesRequest) -> CallOptions:
     extra: dict[str, Any] = {}
     if body.tool_choice is not None:
         choice = body.tool_choice
-        extra["tool_choice"] = choice.value if isinstance(choice, Enum) else dump_item(choice)
+        extra["tool_choice"] = choice.value if isinstance(choice, Enum) else _sent(choice)
     for name in ("text", "prompt"):
         value = getattr(body, name)
         if value is not None:
-            extra[name] = dump_item(value)
+            extra[name] = _sent(value)
     for name in ("parallel_tool_calls", "safety_identifier"):
         if getattr(body, name) is not None:
             extra[name] = getattr(body, name)
