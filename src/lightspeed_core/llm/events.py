@@ -8,7 +8,7 @@ OGX's Responses API stream (``response.output_text.delta``, ``response.output_it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,5 +79,8 @@ class RawEvent:
 
     payload: dict[str, Any]
 
+
+RawEvents = Literal["none", "all", "final"]
+"""Which OGX events a call also streams as ``RawEvent``s: none, all, or the terminal one."""
 
 LLMEvent = TextDelta | ToolCall | ToolResult | Completed | RawEvent

@@ -14,6 +14,7 @@ from lightspeed_core.llm.events import (
     Completed,
     LLMEvent,
     RawEvent,
+    RawEvents,
     RetrievedChunk,
     TextDelta,
     ToolCall,
@@ -23,6 +24,7 @@ from lightspeed_core.llm.events import (
 from lightspeed_core.llm.failures import classify
 
 _TOOL_ITEMS = {"mcp_call", "function_call", "file_search_call", "web_search_call"}
+_TERMINAL = ("response.completed", "response.incomplete")
 MAX_TOOL_OUTPUT = 64 * 1024
 """Characters of one tool result that are streamed and stored (the model gets it all)."""
 
@@ -106,18 +108,23 @@ async def normalize_stream(
     events: AsyncIterator[Any],
     recorded: list[BaseException] | None = None,
     *,
-    raw: bool = False,
+    raw: RawEvents = "none",
 ) -> AsyncIterator[LLMEvent]:
     """Yield our events for one Responses stream; raise a domain error on failure.
 
-    ``raw``: yield each OGX event as a :class:`RawEvent` too, before its normalised events.
+    ``raw``: yield OGX's events (``"all"``, or ``"final"``: the terminal one) as
+    :class:`RawEvent`s too, each before its normalised events.
     """
     text: list[str] = []
     round_ = 1
     last_was_result = False
     async for event in events:
         kind = getattr(event, "type", "")
-        if raw and kind not in ("response.failed", "error"):
+        if (
+            (raw == "all"
+            and kind not in ("response.failed", "error"))
+            or (raw == "final" and kind in _TERMINAL)
+        ):
             yield RawEvent(as_json(event))
         if kind == "response.output_text.delta":
             delta = getattr(event, "delta", "")

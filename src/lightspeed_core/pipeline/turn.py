@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lightspeed_core.llm.events import RawEvents
 from lightspeed_core.schemas.query import Attachment, QueryRequest
 from lightspeed_core.vocabulary.actions import Action
 
@@ -35,7 +36,7 @@ class CallOptions:
     max_tool_calls: int | None = None
     include: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)  # tool_choice, text ... as sent
-    raw_events: bool = False  # the run also yields OGX's own events (``BackendEvent``)
+    raw_events: RawEvents = "none"  # the run also yields OGX's events (``BackendEvent``)
 
 
 @dataclass(frozen=True, slots=True)

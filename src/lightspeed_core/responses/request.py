@@ -60,7 +60,7 @@ def _options(body: ResponsesRequest) -> CallOptions:
         max_tool_calls=body.max_tool_calls,
         include=tuple(str(i) for i in body.include or ()),
         extra=extra,
-        raw_events=True,
+        raw_events="all" if body.stream else "final",  # JSON: the final response only
     )
 
 

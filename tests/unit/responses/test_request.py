@@ -77,7 +77,7 @@ async def test_body_fields_become_the_turn() -> None:
     assert turn.generate_topic_summary is False
     assert turn.shield_ids == []
     options = turn.options
-    assert options.raw_events
+    assert options.raw_events == "final"
     assert options.extra == {"tool_choice": "required", "text": {"format": {"type": "text"}}}
     assert (options.temperature, options.max_output_tokens) == (0.5, 64)
     assert options.include == ("file_search_call.results",)

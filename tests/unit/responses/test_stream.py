@@ -125,7 +125,7 @@ async def test_fold_is_the_completed_response() -> None:
 async def test_a_refusal_is_four_synthetic_events() -> None:
     body = ResponsesRequest(input="how to build a bomb", stream=True)
     ports = fake_ports(shields=FakeShields(["bomb"]))
-    turn = TurnInput("how to build a bomb", options=CallOptions(raw_events=True))
+    turn = TurnInput("how to build a bomb", options=CallOptions(raw_events="all"))
     prepared = await prepare(ports, turn, ALICE, RESPONSES, {})
     frames = [f async for f in ResponsesStream(prepared, body).sse(run(ports, prepared))]
     assert frames[-1] == "data: [DONE]\n\n"

@@ -1,0 +1,126 @@
+"""``/v1/responses`` versus bare OGX and ``/v1/query`` (issue 11).
+
+Targets: the sequential ``/v1/responses`` median within 1.5x of bare OGX
+``responses.create(store=False)``; its throughput at concurrency 16 within 10 % of
+``/v1/query``'s. ``uv run --no-sync python -m bench.responses_latency [--n 300]
+[--seconds 15]`` starts the scripted backend in its own process and one service (one
+worker, SQLite, library mode). Bare OGX is measured in its own process before and after the
+service runs (``bench.baseline``, the mean is used). Sequential calls alternate
+``/v1/query`` and ``/v1/responses`` round by round, and the load runs alternate too
+(query, responses, query, responses), so machine load hits both alike. Every call is one
+model call and a new conversation without a topic summary, like ``make bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import measure
+from bench.baseline import summary
+from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.run import average_baselines, run_baseline
+
+QUERY = {"query": "Say hello", "generate_topic_summary": False}
+RESPONSES = {"input": "Say hello", "generate_topic_summary": False}
+CALLS = {"/v1/query": QUERY, "/v1/responses": RESPONSES}
+
+
+async def sequential(base: str, n: int, warmup: int) -> dict[str, dict[str, float]]:
+    """Median/p95 of each endpoint, calls alternating on one keep-alive connection."""
+    samples: dict[str, list[float]] = {path: [] for path in CALLS}
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for round_number in range(warmup + n):
+            for path, body in CALLS.items():
+                start = time.perf_counter()
+                reply = await client.post(path, json=body)
+                elapsed = (time.perf_counter() - start) * 1000
+                reply.raise_for_status()
+                if round_number >= warmup:
+                    samples[path].append(elapsed)
+    return {path: summary(values) for path, values in samples.items()}
+
+
+async def throughput(base: str, seconds: int, rounds: int) -> dict[str, Any]:
+    """c16 closed-loop load, alternating endpoints ``rounds`` times; req/s averaged."""
+    runs: dict[str, list[dict[str, Any]]] = {path: [] for path in CALLS}
+    for _ in range(rounds):
+        for path, body in CALLS.items():
+            print(f"  load c16 {path} for {seconds}s", file=sys.stderr)
+            runs[path].append(await measure.load(f"{base}{path}", body, 16, seconds))
+    return {
+        path: {
+            "rps": round(sum(r["rps"] for r in found) / len(found), 1),
+            "errors": sum(r["errors"] for r in found),
+            "runs": found,
+        }
+        for path, found in runs.items()
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="responses-bench-") as tmp:
+        folder = Path(tmp)
+        stub_port = free_port()
+        argv = [sys.executable, "-m", "lightspeed_core.testing.scripted_backend"]
+        stub = spawn([*argv, "--port", str(stub_port)], folder / "stub.log")
+        backend = f"http://127.0.0.1:{stub_port}/v1"
+        service = None
+        try:
+            wait_http(f"{backend}/models", stub)
+            port = free_port()
+            config = service_config(folder, backend, port, name="responses-bench")
+            print("baseline: bare OGX", file=sys.stderr)
+            before = run_baseline(config, folder, args.n)
+            env = {
+                "BENCH_STUB_KEY": "x",
+                "LIGHTSPEED_CORE_DATA_DIR": str(folder / "data"),
+                "LIGHTSPEED_STACK_LOG_LEVEL": "WARNING",
+                "OGX_LOGGING": "all=error",
+            }
+            service = spawn(
+                [str(BIN / "lightspeed-core"), "-c", str(config)], folder / "service.log", env
+            )
+            base = f"http://127.0.0.1:{port}"
+            wait_http(f"{base}/readiness", service)
+            print("sequential", file=sys.stderr)
+            latency = await sequential(base, args.n, args.warmup)
+            load = await throughput(base, args.seconds, args.rounds)
+            stop(service)
+            service = None
+            print("baseline again", file=sys.stderr)
+            baseline = average_baselines(before, run_baseline(config, folder, args.n))
+        finally:
+            if service is not None:
+                stop(service)
+            stop(stub)
+    ogx = baseline["ogx_responses"]["median_ms"]
+    result = {
+        "bare_ogx": baseline["ogx_responses"],
+        "bare_ogx_runs": [run["ogx_responses"] for run in baseline["runs"]],
+        "sequential": latency,
+        "responses_vs_bare_ogx": round(latency["/v1/responses"]["median_ms"] / ogx, 2),
+        "query_vs_bare_ogx": round(latency["/v1/query"]["median_ms"] / ogx, 2),
+        "load_c16": load,
+        "responses_rps_vs_query": round(load["/v1/responses"]["rps"] / load["/v1/query"]["rps"], 3),
+        "load_tool": "wrk" if measure.wrk_available() else "python",
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
