@@ -173,6 +173,8 @@ class ResponsesStream:
             "input_tokens": end.input_tokens,
             "output_tokens": end.output_tokens,
             "total_tokens": end.input_tokens + end.output_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
         }
         final = base | {
             "status": "completed",
