@@ -4,18 +4,22 @@ Targets: the sequential ``/v1/responses`` median within 1.5x of bare OGX
 ``responses.create(store=False)``; its throughput at concurrency 16 within 10 % of
 ``/v1/query``'s. ``uv run --no-sync python -m bench.responses_latency [--n 300]
 [--seconds 15]`` starts the scripted backend in its own process and one service (one
-worker, SQLite, library mode). Bare OGX is measured in its own process before and after the
-service runs (``bench.baseline``, the mean is used). Sequential calls alternate
-``/v1/query`` and ``/v1/responses`` round by round, and the load runs alternate too
-(query, responses, query, responses), so machine load hits both alike. Every call is one
-model call and a new conversation without a topic summary, like ``make bench``.
+worker, SQLite, library mode). Bare OGX is OGX's library client in this process, with the
+run config the service uses (as ``bench.baseline``). Sequential calls rotate round by round:
+bare OGX ``responses.create(store=False)``, ``/v1/query``, ``/v1/responses``; the load runs
+alternate too (query, responses, query, responses). So machine load - the benchmark may
+share its cores - hits every variant alike. Every call is one model call and a new
+conversation without a topic summary, like ``make bench``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import json
+import os
 import sys
 import tempfile
 import time
@@ -27,26 +31,49 @@ import httpx
 from bench import measure
 from bench.baseline import summary
 from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
-from bench.run import average_baselines, run_baseline
+from lightspeed_core.config import load_configuration
+from lightspeed_core.llm.factory import prepare_offline_environment
+from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT
+from lightspeed_core.llm.runconfig import synthesize_run_config
 
 QUERY = {"query": "Say hello", "generate_topic_summary": False}
 RESPONSES = {"input": "Say hello", "generate_topic_summary": False}
 CALLS = {"/v1/query": QUERY, "/v1/responses": RESPONSES}
+MODEL = "stub/stub-model"
 
 
-async def sequential(base: str, n: int, warmup: int) -> dict[str, dict[str, float]]:
-    """Median/p95 of each endpoint, calls alternating on one keep-alive connection."""
-    samples: dict[str, list[float]] = {path: [] for path in CALLS}
+async def bare_ogx(config_path: Path, state: Path) -> Any:
+    """OGX's library client over the run config the service synthesises (as bench.baseline)."""
+    prepare_offline_environment()
+    config = load_configuration(config_path)
+    run = synthesize_run_config(config, config_path.parent, state)
+    from ogx.core.library_client import AsyncOGXAsLibraryClient
+
+    client = AsyncOGXAsLibraryClient(str(run.path))
+    with contextlib.redirect_stdout(io.StringIO()):
+        await client.initialize()
+    return client
+
+
+async def sequential(base: str, ogx: Any, n: int, warmup: int) -> dict[str, dict[str, float]]:
+    """Median/p95 of bare OGX and each endpoint, rotating call by call."""
+    samples: dict[str, list[float]] = {"bare OGX": [], **{path: [] for path in CALLS}}
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         for round_number in range(warmup + n):
+            start = time.perf_counter()
+            await ogx.responses.create(
+                model=MODEL, input="Say hello", instructions=DEFAULT_SYSTEM_PROMPT, store=False
+            )
+            elapsed = {"bare OGX": (time.perf_counter() - start) * 1000}
             for path, body in CALLS.items():
                 start = time.perf_counter()
                 reply = await client.post(path, json=body)
-                elapsed = (time.perf_counter() - start) * 1000
+                elapsed[path] = (time.perf_counter() - start) * 1000
                 reply.raise_for_status()
-                if round_number >= warmup:
-                    samples[path].append(elapsed)
-    return {path: summary(values) for path, values in samples.items()}
+            if round_number >= warmup:
+                for name, value in elapsed.items():
+                    samples[name].append(value)
+    return {name: summary(values) for name, values in samples.items()}
 
 
 async def throughput(base: str, seconds: int, rounds: int) -> dict[str, Any]:
@@ -80,12 +107,14 @@ async def main() -> None:
         stub = spawn([*argv, "--port", str(stub_port)], folder / "stub.log")
         backend = f"http://127.0.0.1:{stub_port}/v1"
         service = None
+        ogx = None
         try:
             wait_http(f"{backend}/models", stub)
             port = free_port()
             config = service_config(folder, backend, port, name="responses-bench")
-            print("baseline: bare OGX", file=sys.stderr)
-            before = run_baseline(config, folder, args.n)
+            os.environ["BENCH_STUB_KEY"] = "x"
+            os.environ["OGX_LOGGING"] = "all=error"
+            ogx = await bare_ogx(config, folder / "bare-ogx")
             env = {
                 "BENCH_STUB_KEY": "x",
                 "LIGHTSPEED_CORE_DATA_DIR": str(folder / "data"),
@@ -98,26 +127,26 @@ async def main() -> None:
             base = f"http://127.0.0.1:{port}"
             wait_http(f"{base}/readiness", service)
             print("sequential", file=sys.stderr)
-            latency = await sequential(base, args.n, args.warmup)
+            latency = await sequential(base, ogx, args.n, args.warmup)
             load = await throughput(base, args.seconds, args.rounds)
-            stop(service)
-            service = None
-            print("baseline again", file=sys.stderr)
-            baseline = average_baselines(before, run_baseline(config, folder, args.n))
         finally:
+            if ogx is not None:
+                await ogx.shutdown()
             if service is not None:
                 stop(service)
             stop(stub)
-    ogx = baseline["ogx_responses"]["median_ms"]
+    ogx_median = latency["bare OGX"]["median_ms"]
     result = {
-        "bare_ogx": baseline["ogx_responses"],
-        "bare_ogx_runs": [run["ogx_responses"] for run in baseline["runs"]],
         "sequential": latency,
-        "responses_vs_bare_ogx": round(latency["/v1/responses"]["median_ms"] / ogx, 2),
-        "query_vs_bare_ogx": round(latency["/v1/query"]["median_ms"] / ogx, 2),
+        "responses_vs_bare_ogx": round(latency["/v1/responses"]["median_ms"] / ogx_median, 2),
+        "query_vs_bare_ogx": round(latency["/v1/query"]["median_ms"] / ogx_median, 2),
+        "responses_vs_query": round(
+            latency["/v1/responses"]["median_ms"] / latency["/v1/query"]["median_ms"], 2
+        ),
         "load_c16": load,
         "responses_rps_vs_query": round(load["/v1/responses"]["rps"] / load["/v1/query"]["rps"], 3),
         "load_tool": "wrk" if measure.wrk_available() else "python",
+        "load_average": os.getloadavg(),
     }
     print(json.dumps(result, indent=2))
 
