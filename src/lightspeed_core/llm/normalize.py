@@ -120,10 +120,8 @@ async def normalize_stream(
     last_was_result = False
     async for event in events:
         kind = getattr(event, "type", "")
-        if (
-            (raw == "all"
-            and kind not in ("response.failed", "error"))
-            or (raw == "final" and kind in _TERMINAL)
+        if (raw == "all" and kind not in ("response.failed", "error")) or (
+            raw == "final" and kind in _TERMINAL
         ):
             yield RawEvent(as_json(event))
         if kind == "response.output_text.delta":

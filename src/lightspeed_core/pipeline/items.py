@@ -40,6 +40,13 @@ def question_of(items: Sequence[dict[str, Any]]) -> str:
     return "\n".join(_text_parts(items[index].get("content"))) if index is not None else ""
 
 
+def context_text(items: Sequence[dict[str, Any]]) -> str:
+    """The text of every item but the question (for the token estimate of the input)."""
+    index = _last_user(items)
+    rest = [item for number, item in enumerate(items) if number != index]
+    return json.dumps(rest) if rest else ""
+
+
 def with_question(items: Sequence[dict[str, Any]], content: Any) -> list[dict[str, Any]]:
     """``items`` with the last user message's text replaced by ``content``.
 

@@ -30,7 +30,7 @@ from lightspeed_core.pipeline.history import (
     history_budget,
     history_items,
 )
-from lightspeed_core.pipeline.items import missing_function_calls, with_question
+from lightspeed_core.pipeline.items import context_text, missing_function_calls, with_question
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.tools import turn_tools
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
@@ -140,7 +140,7 @@ async def prepare(
 
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)
-    fixed = instructions + question
+    fixed = instructions + question + context_text(turn.input_items)
     budget = history_budget(context_window(model, settings.context_windows), fixed, ports.tokens)
     history: list[dict[str, Any]] = []
     turns: list[TurnRecord] = []

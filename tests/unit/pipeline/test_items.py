@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from lightspeed_core.conversations.records import TurnRecord
-from lightspeed_core.pipeline.items import missing_function_calls, question_of, with_question
+from lightspeed_core.pipeline.items import (
+    context_text,
+    missing_function_calls,
+    question_of,
+    with_question,
+)
 
 IMAGE = {"type": "input_image", "image_url": "data:image/png;base64,AA=="}
 
@@ -46,3 +51,9 @@ def test_missing_function_calls_come_from_stored_turns() -> None:
     present = {"type": "function_call", "call_id": "call_1", "name": "x", "arguments": "{}"}
     assert missing_function_calls([present, output], [turn]) == []
     assert missing_function_calls([{**output, "call_id": "unknown"}], [turn]) == []
+
+
+def test_context_text_leaves_out_the_question() -> None:
+    items = [{"role": "assistant", "content": "earlier"}, {"role": "user", "content": "q"}]
+    assert context_text(items) == '[{"role": "assistant", "content": "earlier"}]'
+    assert context_text([{"role": "user", "content": "q"}]) == ""
