@@ -23,6 +23,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ async def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    warnings.filterwarnings("ignore")  # OGX's library client warns while serialising input
     with tempfile.TemporaryDirectory(prefix="responses-bench-") as tmp:
         folder = Path(tmp)
         stub_port = free_port()
