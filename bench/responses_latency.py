@@ -77,17 +77,31 @@ async def sequential(base: str, ogx: Any, n: int, warmup: int) -> dict[str, dict
     return {name: summary(values) for name, values in samples.items()}
 
 
-async def throughput(base: str, seconds: int, rounds: int) -> dict[str, Any]:
-    """c16 closed-loop load, alternating endpoints ``rounds`` times; req/s averaged."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def throughput(base: str, pid: int, seconds: int, rounds: int) -> dict[str, Any]:
+    """c16 closed-loop load, alternating endpoints ``rounds`` times; req/s averaged.
+
+    Also the service's CPU time per request over those runs: unlike req/s it does not move
+    with what else the machine runs (the capacity of one core is 1000 / that many ms).
+    """
     runs: dict[str, list[dict[str, Any]]] = {path: [] for path in CALLS}
+    cpu: dict[str, float] = dict.fromkeys(CALLS, 0.0)
     for _ in range(rounds):
         for path, body in CALLS.items():
             print(f"  load c16 {path} for {seconds}s", file=sys.stderr)
+            before = cpu_seconds(pid)
             runs[path].append(await measure.load(f"{base}{path}", body, 16, seconds))
+            cpu[path] += cpu_seconds(pid) - before
     return {
         path: {
             "rps": round(sum(r["rps"] for r in found) / len(found), 1),
             "errors": sum(r["errors"] for r in found),
+            "cpu_ms_per_request": round(cpu[path] * 1000 / sum(r["requests"] for r in found), 2),
             "runs": found,
         }
         for path, found in runs.items()
@@ -130,7 +144,7 @@ async def main() -> None:
             wait_http(f"{base}/readiness", service)
             print("sequential", file=sys.stderr)
             latency = await sequential(base, ogx, args.n, args.warmup)
-            load = await throughput(base, args.seconds, args.rounds)
+            load = await throughput(base, service.pid, args.seconds, args.rounds)
         finally:
             if ogx is not None:
                 await ogx.shutdown()
@@ -147,6 +161,10 @@ async def main() -> None:
         ),
         "load_c16": load,
         "responses_rps_vs_query": round(load["/v1/responses"]["rps"] / load["/v1/query"]["rps"], 3),
+        "responses_cpu_vs_query": round(
+            load["/v1/responses"]["cpu_ms_per_request"] / load["/v1/query"]["cpu_ms_per_request"],
+            3,
+        ),
         "load_tool": "wrk" if measure.wrk_available() else "python",
         "load_average": os.getloadavg(),
     }
