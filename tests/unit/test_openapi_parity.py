@@ -34,7 +34,6 @@ Route = tuple[str, str]
 # are still missing, so it shrinks to empty as they land (the test fails on a stale entry).
 PENDING: frozenset[Route] = frozenset(
     {
-        ("POST", "/v1/responses"),  # OpenAI-compatible Responses API (issue 11)
         ("POST", "/v1/infer"),  # rlsapi v1 (issue 11)
     }
 )

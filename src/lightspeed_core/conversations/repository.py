@@ -80,6 +80,18 @@ class ConversationRepository:
 
         return await self.db.run(work)
 
+    async def find_response(self, response_id: str) -> tuple[str, int] | None:
+        """(conversation id, turn number) of the turn whose answer had ``response_id``."""
+        query = select(UserTurn.conversation_id, UserTurn.turn_number).where(
+            UserTurn.response_id == response_id
+        )
+
+        def work(connection: Connection) -> tuple[str, int] | None:
+            row = connection.execute(query.limit(1)).first()
+            return (str(row[0]), int(row[1])) if row is not None else None
+
+        return await self.db.run(work)
+
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         """The user's conversations (everyone's with ``None``), most recent first."""
         query = select(UserConversation).order_by(UserConversation.last_message_at.desc())

@@ -8,7 +8,7 @@ OGX's Responses API stream (``response.output_text.delta``, ``response.output_it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,4 +69,18 @@ class Completed:
     response_id: str | None = None
 
 
-LLMEvent = TextDelta | ToolCall | ToolResult | Completed
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """One OGX Responses stream event as JSON, unchanged (``ResponseRequest.raw_events``).
+
+    Streamed before the normalised events it gives rise to, for endpoints that speak the
+    Responses wire format themselves (``/v1/responses``).
+    """
+
+    payload: dict[str, Any]
+
+
+RawEvents = Literal["none", "all", "final"]
+"""Which OGX events a call also streams as ``RawEvent``s: none, all, or the terminal one."""
+
+LLMEvent = TextDelta | ToolCall | ToolResult | Completed | RawEvent

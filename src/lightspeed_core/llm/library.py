@@ -180,7 +180,9 @@ class LibraryBackend:
             uses_mcp = any(tool.get("type") == "mcp" for tool in request.tools)
             source = in_own_task(stream) if uses_mcp else stream
             async with contextlib.aclosing(source) as events:
-                async for event in normalize_stream(request.model, events, recorded):
+                async for event in normalize_stream(
+                    request.model, events, recorded, raw=request.raw_events
+                ):
                     yield event
         except LightspeedError:
             raise

@@ -68,7 +68,7 @@ class ServerBackend:
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         try:
             stream = await self._client.responses.create(**build_create_request(request))
-            async for event in normalize_stream(request.model, stream):
+            async for event in normalize_stream(request.model, stream, raw=request.raw_events):
                 yield event
         except LightspeedError:
             raise

@@ -90,8 +90,20 @@ class InterruptedEvent:
     request_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class BackendEvent:
+    """One OGX Responses event, unchanged (only when the turn asked for ``raw_events``).
+
+    Comes before the events it gives rise to; an endpoint that speaks the Responses wire
+    format (``/v1/responses``) renders these and ignores the token and tool events.
+    """
+
+    payload: dict[str, Any]
+
+
 PipelineEvent = (
     StartEvent
+    | BackendEvent
     | TokenEvent
     | ToolCallEvent
     | ToolResultEvent

@@ -1,7 +1,8 @@
 """``prepare``: every decision and check made before the model is called.
 
 Order (contract 0, adapted): model-override RBAC → system prompt → attachments → load the
-conversation and check ownership → select the model → shields → MCP tools (OAuth probe) →
+conversation (or the one a fork starts from) and check ownership → select the model →
+shields → tools (server MCP with the OAuth probe, RAG, the client's: ``pipeline/tools.py``) →
 inline RAG → history within the token budget → quota reservation. Any failure here is a
 plain HTTP error, before a stream starts.
 """
@@ -18,11 +19,10 @@ from typing import Any
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.overrides import check_model_override
 from lightspeed_core.conversations.access import require_conversation
-from lightspeed_core.conversations.records import ConversationInfo
+from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
-from lightspeed_core.mcp.base import ToolRequest
 from lightspeed_core.pipeline.attachments import user_content, validate_attachments
 from lightspeed_core.pipeline.history import (
     MAX_HISTORY_TURNS,
@@ -30,7 +30,9 @@ from lightspeed_core.pipeline.history import (
     history_budget,
     history_items,
 )
+from lightspeed_core.pipeline.items import context_text, missing_function_calls, with_question
 from lightspeed_core.pipeline.ports import PipelinePorts
+from lightspeed_core.pipeline.tools import turn_tools
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import RetrievedContext
@@ -72,11 +74,35 @@ def _override_allowed(auth: Authorized, turn: TurnInput) -> tuple[str, str] | No
 async def _conversation(
     ports: PipelinePorts, turn: TurnInput, auth: Authorized, endpoint: Endpoint
 ) -> tuple[str, ConversationInfo | None]:
+    """The turn's conversation id and the stored conversation its history comes from."""
+    if turn.fork is not None:
+        source = normalize_conversation_id(turn.fork.conversation_id)
+        return new_conversation_id(), await require_conversation(
+            ports.conversations, auth, source, endpoint.action
+        )
     if turn.conversation_id is None:
         return new_conversation_id(), None
     conversation_id = normalize_conversation_id(turn.conversation_id)
     info = await require_conversation(ports.conversations, auth, conversation_id, endpoint.action)
     return conversation_id, info
+
+
+async def _stored_turns(
+    ports: PipelinePorts, turn: TurnInput, conversation: ConversationInfo
+) -> list[TurnRecord]:
+    if turn.fork is None:
+        return await ports.conversations.recent_turns(conversation.id, MAX_HISTORY_TURNS)
+    turns = await ports.conversations.turns(conversation.id)
+    return [t for t in turns if t.turn_number <= turn.fork.turn_number][-MAX_HISTORY_TURNS:]
+
+
+def _llm_input(
+    turn: TurnInput, history: list[dict[str, Any]], content: Any, turns: list[TurnRecord]
+) -> list[dict[str, Any]]:
+    if not turn.input_items:
+        return [*history, {"role": "user", "content": content}]
+    calls = missing_function_calls(turn.input_items, turns)
+    return [*history, *calls, *with_question(turn.input_items, content)]
 
 
 async def prepare(
@@ -92,6 +118,7 @@ async def prepare(
     instructions = ports.prompts.for_request(turn.system_prompt)
     validate_attachments(turn.attachments)
     conversation_id, conversation = await _conversation(ports, turn, auth, endpoint)
+    new_conversation = conversation is None or turn.fork is not None
     last_used = None
     if conversation is not None and conversation.last_used_model:
         last_used = (conversation.last_used_provider or "", conversation.last_used_model)
@@ -106,33 +133,43 @@ async def prepare(
     shielded = await ports.shields.screen(turn.question, turn.shield_ids, model, endpoint.path)
     tools: list[dict[str, Any]] = []
     context = RetrievedContext()
-    if shielded.refusal is None and not turn.no_tools:
-        tools = await ports.tools.tools_for(ToolRequest(auth.principal, headers))
-        tools += ports.rag.tools(turn.vector_store_ids)
     if shielded.refusal is None:
-        context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids)
+        tools = await turn_tools(ports, turn, auth, headers)
+        if shielded.text:  # a Responses turn may only send a function call's output
+            context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids)
 
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)
-    fixed = instructions + question
+    fixed = instructions + question + context_text(turn.input_items)
     budget = history_budget(context_window(model, settings.context_windows), fixed, ports.tokens)
     history: list[dict[str, Any]] = []
+    turns: list[TurnRecord] = []
     if conversation is not None and budget > 0:
-        turns = await ports.conversations.recent_turns(conversation_id, MAX_HISTORY_TURNS)
+        turns = await _stored_turns(ports, turn, conversation)
         history, _ = history_items(turns, budget, ports.tokens)
     estimated = ports.tokens(fixed) + sum(ports.tokens(str(item["content"])) for item in history)
 
+    options = turn.options
     reservation = None
     if shielded.refusal is None:
-        answer_room = int(model.metadata.get("max_output_tokens") or settings.default_output_tokens)
+        answer_room = int(
+            options.max_output_tokens
+            or model.metadata.get("max_output_tokens")
+            or settings.default_output_tokens
+        )
         reservation = await ports.quota.reserve(auth.principal, estimated + answer_room)
     llm_request = ResponseRequest(
         model=model.identifier,
-        input=[*history, {"role": "user", "content": content}],
+        input=_llm_input(turn, history, content, turns),
         instructions=instructions,
         tools=tools,
-        max_infer_iters=settings.max_infer_iters,
-        max_tool_calls=settings.max_tool_calls,
+        max_output_tokens=options.max_output_tokens,
+        max_infer_iters=options.max_infer_iters or settings.max_infer_iters,
+        max_tool_calls=options.max_tool_calls or settings.max_tool_calls,
+        temperature=options.temperature,
+        include=list(options.include),
+        extra=dict(options.extra),
+        raw_events=options.raw_events,
     )
     return PreparedQuery(
         turn=turn,
@@ -142,7 +179,7 @@ async def prepare(
         request_id=str(uuid.uuid4()),
         model=model,
         llm_request=llm_request,
-        new_conversation=conversation is None,
+        new_conversation=new_conversation,
         question=shielded.text,
         refusal=shielded.refusal,
         refusal_usage=(shielded.input_tokens, shielded.output_tokens),

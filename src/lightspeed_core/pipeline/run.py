@@ -18,8 +18,16 @@ from collections.abc import AsyncIterator
 import anyio
 
 from lightspeed_core.errors import InternalError, LightspeedError
-from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
+from lightspeed_core.llm.events import (
+    Completed,
+    LLMEvent,
+    RawEvent,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+)
 from lightspeed_core.pipeline.events import (
+    BackendEvent,
     EndEvent,
     ErrorEvent,
     InterruptedEvent,
@@ -63,6 +71,8 @@ async def _until_interrupted(
 
 
 def _absorb(ports: PipelinePorts, outcome: Outcome, event: LLMEvent) -> PipelineEvent | None:
+    if isinstance(event, RawEvent):
+        return BackendEvent(event.payload)
     if isinstance(event, TextDelta):
         outcome.text.append(event.text)
         return TokenEvent(event.text)
@@ -191,14 +201,16 @@ class QueryRun:
     async def _persist(self, answer: str, *, interrupted: bool) -> None:
         prepared = self.prepared
         user_id = prepared.auth.principal.user_id
+        stored = prepared.turn.store
         try:
             await self.ports.transcripts.write(transcript_record(prepared, self.outcome, answer))
-            await self.ports.conversations.record(
-                user_id,
-                prepared.conversation_id,
-                turn_record(prepared, self.outcome, answer, interrupted=interrupted),
-                None,
-            )
+            if stored:
+                await self.ports.conversations.record(
+                    user_id,
+                    prepared.conversation_id,
+                    turn_record(prepared, self.outcome, answer, interrupted=interrupted),
+                    None,
+                )
         except LightspeedError:
             raise
         except Exception as exc:
@@ -206,7 +218,7 @@ class QueryRun:
             raise InternalError(
                 "Database query failed", "Failed to store the conversation turn."
             ) from exc
-        if prepared.new_conversation and prepared.turn.generate_topic_summary:
+        if stored and prepared.new_conversation and prepared.turn.generate_topic_summary:
             self.ports.topics.schedule(
                 user_id, prepared.conversation_id, prepared.model.identifier, prepared.question
             )

@@ -9,8 +9,11 @@ input in its route) and, if it needs a knob the pipeline lacks, a field here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+from lightspeed_core.llm.events import RawEvents
 from lightspeed_core.schemas.query import Attachment, QueryRequest
 from lightspeed_core.vocabulary.actions import Action
 
@@ -21,6 +24,27 @@ class Endpoint:
 
     path: str
     action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class CallOptions:
+    """Parameters of the model call a client may set (``/v1/responses``); ``None``: defaults."""
+
+    max_output_tokens: int | None = None
+    temperature: float | None = None
+    max_infer_iters: int | None = None
+    max_tool_calls: int | None = None
+    include: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)  # tool_choice, text ... as sent
+    raw_events: RawEvents = "none"  # the run also yields OGX's events (``BackendEvent``)
+
+
+@dataclass(frozen=True, slots=True)
+class ForkPoint:
+    """A new conversation whose history is another one's, up to and including one turn."""
+
+    conversation_id: str
+    turn_number: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +61,13 @@ class TurnInput:
     vector_store_ids: list[str] | None = None
     shield_ids: list[str] | None = None
     generate_topic_summary: bool = True
+    # Responses input items; the last user message among them carries ``question``
+    input_items: tuple[dict[str, Any], ...] = ()
+    fork: ForkPoint | None = None  # start a new conversation from another one's history
+    client_tools: tuple[dict[str, Any], ...] | None = None  # None: the server's tools
+    merge_server_tools: bool = False  # client tools first, then the server's (clash: 409)
+    options: CallOptions = field(default_factory=CallOptions)
+    store: bool = True  # False: the turn is not added to the conversation
 
     @classmethod
     def from_query(cls, body: QueryRequest) -> TurnInput:

@@ -50,6 +50,13 @@ class InMemoryConversations:
     async def turns(self, conversation_id: str) -> list[TurnRecord]:
         return list(self.turns_of.get(conversation_id, []))
 
+    async def find_response(self, response_id: str) -> tuple[str, int] | None:
+        for conversation_id, turns in self.turns_of.items():
+            for turn in turns:
+                if turn.response_id == response_id:
+                    return conversation_id, turn.turn_number
+        return None
+
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         found = [c for c in self.conversations.values() if user_id in (None, c.user_id)]
         return sorted(found, key=lambda c: c.last_message_at, reverse=True)
