@@ -32,6 +32,7 @@ from lightspeed_core.rag.base import RagService
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.skills.library import SkillLibrary
+from lightspeed_core.skills.tools import SkillFunctions
 from lightspeed_core.streaming.registry import StreamRegistry
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
@@ -104,4 +105,5 @@ class Services:
             topics=self.topics,
             metrics=self.metrics,
             transcripts=self.transcripts,
+            functions=SkillFunctions(self.skills),
         )

@@ -109,6 +109,7 @@ async def prepare(
     if shielded.refusal is None and not turn.no_tools:
         tools = await ports.tools.tools_for(ToolRequest(auth.principal, headers))
         tools += ports.rag.tools(turn.vector_store_ids)
+        tools += ports.functions.definitions()
     if shielded.refusal is None:
         context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids)
 

@@ -30,6 +30,7 @@ from lightspeed_core.pipeline.events import (
     ToolResultEvent,
     TurnCompleteEvent,
 )
+from lightspeed_core.pipeline.functions import respond_with_functions
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, transcript_record, turn_record
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import PreparedQuery
@@ -119,7 +120,12 @@ class QueryRun:
             yield StartEvent(prepared.conversation_id, prepared.request_id)
             started = time.perf_counter()
             try:
-                stream = self.ports.llm.respond(prepared.llm_request)
+                stream = respond_with_functions(
+                    self.ports.llm,
+                    prepared.llm_request,
+                    self.ports.functions,
+                    self.ports.settings.max_infer_iters,
+                )
                 if interruptible:
                     stream = _until_interrupted(stream, interrupted)
                 async for raw in stream:
