@@ -35,7 +35,6 @@ Route = tuple[str, str]
 PENDING: frozenset[Route] = frozenset(
     {
         ("POST", "/v1/responses"),  # OpenAI-compatible Responses API (issue 11)
-        ("POST", "/v1/infer"),  # rlsapi v1 (issue 11)
     }
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,7 +89,9 @@ async def prepare(
     """Run every pre-stream step; raises domain errors."""
     settings = ports.settings
     requested = _override_allowed(auth, turn)
-    instructions = ports.prompts.for_request(turn.system_prompt)
+    instructions = turn.instructions
+    if instructions is None:
+        instructions = ports.prompts.for_request(turn.system_prompt)
     validate_attachments(turn.attachments)
     conversation_id, conversation = await _conversation(ports, turn, auth, endpoint)
     last_used = None
@@ -124,9 +126,12 @@ async def prepare(
     estimated = ports.tokens(fixed) + sum(ports.tokens(str(item["content"])) for item in history)
 
     reservation = None
-    if shielded.refusal is None:
+    if shielded.refusal is None and turn.charge_quota:
         answer_room = int(model.metadata.get("max_output_tokens") or settings.default_output_tokens)
-        reservation = await ports.quota.reserve(auth.principal, estimated + answer_room)
+        subject = auth.principal
+        if turn.quota_subject is not None:
+            subject = replace(subject, user_id=turn.quota_subject)
+        reservation = await ports.quota.reserve(subject, estimated + answer_room)
     llm_request = ResponseRequest(
         model=model.identifier,
         input=[*history, {"role": "user", "content": content}],

@@ -197,6 +197,8 @@ class QueryRun:
     async def _persist(self, answer: str, *, interrupted: bool) -> None:
         prepared = self.prepared
         user_id = prepared.auth.principal.user_id
+        if not prepared.turn.store:
+            return
         try:
             await self.ports.transcripts.write(transcript_record(prepared, self.outcome, answer))
             await self.ports.conversations.record(

@@ -205,7 +205,8 @@ class SkillsConfiguration(ConfigModel):
         description=(
             "Paths to skill directories (each holding a SKILL.md) or directories containing "
             "skill subdirectories; relative paths are relative to the working directory. "
-            "Skills are listed by GET /v1/skills and /v1/tools (not yet offered to the model)."
+            "Skills are listed by GET /v1/skills and /v1/tools and offered to the model as "
+            "tools (list_skills, load_skill, read_skill_resource) that this service runs."
         ),
     )
 
