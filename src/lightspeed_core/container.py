@@ -7,13 +7,14 @@ must be shared between workers and pods lives in the database, not here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lightspeed_core.a2a.service import A2AService
 from lightspeed_core.auth.base import AuthBackend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
+from lightspeed_core.compaction.base import Compactor, NoCompaction
 from lightspeed_core.config import Configuration
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.topics import TopicSummarizer
@@ -77,6 +78,7 @@ class Services:
     saved_prompts: SavedPromptService
     skills: SkillLibrary
     a2a: A2AService
+    compaction: Compactor = field(default_factory=NoCompaction)
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""
@@ -106,4 +108,5 @@ class Services:
             metrics=self.metrics,
             transcripts=self.transcripts,
             functions=SkillFunctions(self.skills),
+            compaction=self.compaction,
         )

@@ -52,11 +52,6 @@ INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
         + _NO_EFFECT,
     ),
     InactiveSetting(
-        "compaction.enabled",
-        lambda c: c.compaction.enabled,
-        "compaction.enabled is set but conversation compaction is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "approvals",
         lambda c: c.approvals != ApprovalsConfiguration(),
         "approvals is set but human-in-the-loop tool approvals are not implemented yet"

@@ -18,6 +18,13 @@ class StartEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class CompactionEvent:
+    """Older turns of the conversation are being summarised (before the model call)."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class TokenEvent:
     """A piece of answer text."""
 
@@ -92,6 +99,7 @@ class InterruptedEvent:
 
 PipelineEvent = (
     StartEvent
+    | CompactionEvent
     | TokenEvent
     | ToolCallEvent
     | ToolResultEvent

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lightspeed_core.compaction.base import Compactor, NoCompaction
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.llm.base import LLMBackend
@@ -58,3 +59,4 @@ class PipelinePorts:
     metrics: Metrics
     transcripts: TranscriptWriter
     functions: FunctionTools = field(default_factory=NoFunctionTools)  # run by us (skills)
+    compaction: Compactor = field(default_factory=NoCompaction)

@@ -2,8 +2,9 @@
 
 Order (contract 0, adapted): model-override RBAC → system prompt → attachments → load the
 conversation and check ownership → select the model → shields → MCP tools (OAuth probe) →
-inline RAG → history within the token budget → quota reservation. Any failure here is a
-plain HTTP error, before a stream starts.
+inline RAG → history within the token budget (summaries first and a compaction plan when
+``compaction.enabled`` and the history outgrew its budget) → quota reservation. Any failure
+here is a plain HTTP error, before a stream starts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.overrides import check_model_override
+from lightspeed_core.compaction.base import CompactionPlan
 from lightspeed_core.conversations.access import require_conversation
 from lightspeed_core.conversations.records import ConversationInfo
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
@@ -24,6 +26,7 @@ from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
 from lightspeed_core.mcp.base import ToolRequest
 from lightspeed_core.pipeline.attachments import user_content, validate_attachments
+from lightspeed_core.pipeline.compacting import CompactedHistory, compacted_history
 from lightspeed_core.pipeline.history import (
     MAX_HISTORY_TURNS,
     context_window,
@@ -60,6 +63,7 @@ class PreparedQuery:
     context: RetrievedContext = field(default_factory=RetrievedContext)
     reservation: Reservation | None = None
     estimated_input_tokens: int = 0
+    compaction: CompactionPlan | None = None  # older turns to summarise first (in ``run``)
 
 
 def _override_allowed(auth: Authorized, turn: TurnInput) -> tuple[str, str] | None:
@@ -118,11 +122,26 @@ async def prepare(
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)
     fixed = instructions + question
-    budget = history_budget(context_window(model, settings.context_windows), fixed, ports.tokens)
+    window = context_window(model, settings.context_windows)
+    budget = history_budget(window, fixed, ports.tokens)
     history: list[dict[str, Any]] = []
+    compacted = CompactedHistory(())
     if conversation is not None and budget > 0:
         turns = await ports.conversations.recent_turns(conversation_id, MAX_HISTORY_TURNS)
+        if ports.compaction.config.enabled:
+            compacted = await compacted_history(
+                ports,
+                conversation,
+                turns,
+                model=model.identifier,
+                window=window,
+                instructions=instructions,
+                fixed_tokens=ports.tokens(fixed),
+            )
+            turns = list(compacted.turns)
+            budget -= ports.tokens(compacted.extra)
         history, _ = history_items(turns, budget, ports.tokens)
+    fixed += compacted.extra
     estimated = ports.tokens(fixed) + sum(ports.tokens(str(item["content"])) for item in history)
 
     reservation = None
@@ -135,7 +154,7 @@ async def prepare(
     llm_request = ResponseRequest(
         model=model.identifier,
         input=[*history, {"role": "user", "content": content}],
-        instructions=instructions,
+        instructions=instructions + compacted.extra,
         tools=tools,
         max_infer_iters=settings.max_infer_iters,
         max_tool_calls=settings.max_tool_calls,
@@ -155,4 +174,5 @@ async def prepare(
         context=context,
         reservation=reservation,
         estimated_input_tokens=estimated,
+        compaction=compacted.plan,
     )

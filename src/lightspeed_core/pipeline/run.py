@@ -1,8 +1,8 @@
 """``run``: the model call as typed events, and post-processing done exactly once.
 
-Normal order: start → (token | tool_call | tool_result)* → turn_complete → end. Quota is
-settled, the turn persisted and the topic summary scheduled before ``end``, in both the
-streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
+Normal order: start → [compaction] → (token | tool_call | tool_result)* → turn_complete →
+end. Quota is settled, the turn persisted and the topic summary scheduled before ``end``, in
+both the streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
 event and releases the quota reservation; an interrupt (or a client disconnect) stores the
 partial answer, marked interrupted.
 """
@@ -19,7 +19,9 @@ import anyio
 
 from lightspeed_core.errors import InternalError, LightspeedError
 from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
+from lightspeed_core.pipeline.compacting import compact
 from lightspeed_core.pipeline.events import (
+    CompactionEvent,
     EndEvent,
     ErrorEvent,
     InterruptedEvent,
@@ -120,9 +122,13 @@ class QueryRun:
             yield StartEvent(prepared.conversation_id, prepared.request_id)
             started = time.perf_counter()
             try:
+                request = prepared.llm_request
+                if prepared.compaction is not None:
+                    yield CompactionEvent(prepared.conversation_id)
+                    request = await compact(self.ports, prepared.compaction, request)
                 stream = respond_with_functions(
                     self.ports.llm,
-                    prepared.llm_request,
+                    request,
                     self.ports.functions,
                     self.ports.settings.max_infer_iters,
                 )

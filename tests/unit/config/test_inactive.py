@@ -17,7 +17,6 @@ CASES: dict[str, dict[str, Any]] = {
     "azure_entra_id": {
         "azure_entra_id": {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
     },
-    "compaction.enabled": {"compaction": {"enabled": True}},
     "approvals": {"approvals": {"approval_timeout_seconds": 60}},
     "rag.okp": {"rag": {"okp": {"max_chunks": 3}}},
     "rag.retrieval.inline.reranker.enabled": {
@@ -61,8 +60,9 @@ def test_splunk_block_disabled_is_not_reported() -> None:
     [
         {"skills": {"paths": ["/skills"]}},
         {"rlsapi_v1": {"allow_verbose_infer": True, "quota_subject": "user_id"}},
+        {"compaction": {"enabled": True}},
     ],
-    ids=["skills", "rlsapi_v1"],
+    ids=["skills", "rlsapi_v1", "compaction"],
 )
 def test_implemented_features_are_not_reported(document: dict[str, Any]) -> None:
     assert inactive_settings(load(minimal(**document))) == []
