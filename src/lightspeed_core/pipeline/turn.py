@@ -1,6 +1,6 @@
 """What an endpoint hands the pipeline: one turn's input, independent of the wire format.
 
-Every endpoint that answers with a model (``/v1/query``, ``/v1/streaming_query``, and the
+Every endpoint that answers with a model (``/v1/query``, ``/v1/streaming_query``,
 ``/v1/infer``, A2A and, still to come, ``/v1/responses``) translates its request body
 into a :class:`TurnInput` and names itself with an :class:`Endpoint`; the pipeline never sees
 an endpoint's body type. A new endpoint adds a ``from_<body>`` constructor (or builds the
