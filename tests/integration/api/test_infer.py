@@ -16,9 +16,14 @@ from typing import Any
 
 import pytest
 
+from lightspeed_core.api.routes import rlsapi
+from lightspeed_core.auth.rh_identity import RHIdentityAuth
+from lightspeed_core.config.models.auth import RHIdentityConfiguration
 from lightspeed_core.testing.scripted_backend import BackgroundServer
+from lightspeed_core.vocabulary.actions import Action
 from tests.support.app import RunningApp, running_app, stub_config
 from tests.support.auth import rh_identity
+from tests.support.auth.harness import auth_app, base_config, client_for, route_table
 from tests.support.postgres import postgres_block
 from tests.support.wire import sample_json
 
@@ -229,3 +234,21 @@ async def test_skill_resource_outside_the_skill_is_refused(infer_app: RunningApp
     results = [e["data"] for e in events if e["event"] == "tool_result"]
     assert [r["status"] for r in results] == ["failure"]
     assert "top secret" not in response.text
+
+
+async def test_rbac_without_rlsapi_v1_infer_is_403() -> None:
+    """Through the real route's guard (the auth harness: no model needed)."""
+    config = base_config(
+        authentication={"module": "rh-identity", "rh_identity_config": {}},
+        authorization={"access_rules": [{"role": "*", "actions": ["query"]}]},
+    )
+    backend = RHIdentityAuth(RHIdentityConfiguration())
+    routes = [r for r in route_table([rlsapi.router]) if r.path == "/v1/infer"]
+    assert [r.action for r in routes] == [Action.RLSAPI_V1_INFER]
+    async with client_for(auth_app(config, backend, routes)) as client:
+        denied = await client.post("/v1/infer", json={"question": "x"}, headers=_identity())
+    assert denied.status_code == 403
+    assert denied.json()["detail"] == {
+        "response": "User does not have permission to access this endpoint",
+        "cause": "User u-123 is not authorized to access this endpoint.",
+    }
