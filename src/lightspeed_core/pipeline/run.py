@@ -2,9 +2,9 @@
 
 Normal order: start → [compaction] → (token | tool_call | tool_result)* → turn_complete →
 end. Quota is settled, the turn persisted and the topic summary scheduled before ``end``, in
-both the streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
-event and releases the quota reservation; an interrupt (or a client disconnect) stores the
-partial answer, marked interrupted.
+both the streaming and the non-streaming endpoint. A failure after ``start`` becomes an
+``error`` event and releases the quota reservation; an interrupt (or a client disconnect)
+stores the partial answer, marked interrupted.
 """
 
 from __future__ import annotations
