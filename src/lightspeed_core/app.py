@@ -69,6 +69,7 @@ from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
@@ -162,6 +163,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         skills=await build_skills(config.skills),
         a2a=a2a_service,
         compaction=build_compactor(config.compaction, database, plan.backend, tokens),
+        rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
     )
 
 

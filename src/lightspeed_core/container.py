@@ -16,13 +16,14 @@ from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.compaction.base import Compactor, NoCompaction
 from lightspeed_core.config import Configuration
+from lightspeed_core.config.models.misc import RlsapiV1Configuration
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import Database
 from lightspeed_core.feedback.service import FeedbackService
 from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
-from lightspeed_core.llm.prompts import SystemPrompts
+from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT, SystemPrompts
 from lightspeed_core.llm.tokens import TokenEstimator
 from lightspeed_core.mcp.base import ToolService
 from lightspeed_core.metrics.registry import Metrics
@@ -30,6 +31,7 @@ from lightspeed_core.pipeline.ports import PipelinePorts, PipelineSettings
 from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
+from lightspeed_core.rlsapi.infer import RlsapiService, build_rlsapi
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.skills.library import SkillLibrary
@@ -79,6 +81,9 @@ class Services:
     skills: SkillLibrary
     a2a: A2AService
     compaction: Compactor = field(default_factory=NoCompaction)
+    rlsapi: RlsapiService = field(
+        default_factory=lambda: build_rlsapi(RlsapiV1Configuration(), DEFAULT_SYSTEM_PROMPT)
+    )
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""

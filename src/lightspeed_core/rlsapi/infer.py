@@ -3,10 +3,11 @@
 The question sent to the model is the question, ``context.stdin``, the attachment's contents
 and the terminal output, non-empty ones joined by blank lines. No conversation is loaded or
 stored and no transcript is written. The instructions are the configured system prompt
-rendered by :mod:`.prompt`. Quota is charged only when ``rlsapi_v1.quota_subject`` is set,
-to the caller's ``user_id``, ``org_id`` or ``system_id`` (rh-identity; ``user_id`` when the
-identity has none). Tool calls, RAG chunks and token counts are returned only when the
-client asks (``include_metadata``) and ``rlsapi_v1.allow_verbose_infer`` allows it.
+rendered by :mod:`.prompt` (compiled once, held by :class:`RlsapiService` in ``Services``).
+Quota is charged only when ``rlsapi_v1.quota_subject`` is set, to the caller's ``user_id``,
+``org_id`` or ``system_id`` (rh-identity; ``user_id`` when the identity has none). Tool
+calls, RAG chunks and token counts are returned only when the client asks
+(``include_metadata``) and ``rlsapi_v1.allow_verbose_infer`` allows it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import prepare
 from lightspeed_core.pipeline.run import run
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
-from lightspeed_core.rlsapi.prompt import render_system_prompt
+from lightspeed_core.rlsapi.prompt import PromptTemplate
 from lightspeed_core.schemas.rlsapi import (
     RlsapiV1InferData,
     RlsapiV1InferRequest,
@@ -53,13 +54,16 @@ def quota_subject(config: RlsapiV1Configuration, principal: Principal) -> str | 
 
 
 def turn_for(
-    body: RlsapiV1InferRequest, config: RlsapiV1Configuration, principal: Principal, prompt: str
+    body: RlsapiV1InferRequest,
+    config: RlsapiV1Configuration,
+    principal: Principal,
+    prompt: PromptTemplate,
 ) -> TurnInput:
     """The pipeline input of one request."""
     subject = quota_subject(config, principal)
     return TurnInput(
         question=question_text(body),
-        instructions=render_system_prompt(prompt, body.context.systeminfo),
+        instructions=prompt.render(body.context.systeminfo),
         generate_topic_summary=False,
         store=False,
         charge_quota=subject is not None,
@@ -67,27 +71,40 @@ def turn_for(
     )
 
 
-async def infer(
-    ports: PipelinePorts,
-    body: RlsapiV1InferRequest,
-    auth: Authorized,
-    headers: Mapping[str, str],
-    config: RlsapiV1Configuration,
-) -> RlsapiV1InferResponse:
-    """Answer one request; domain errors propagate (404, 413, 429, 500, 503)."""
-    turn = turn_for(body, config, auth.principal, ports.prompts.default)
-    prepared = await prepare(ports, turn, auth, INFER, headers)
-    answer = await fold(run(ports, prepared))
-    data = RlsapiV1InferData(text=answer.response, request_id=prepared.request_id)
-    if body.include_metadata and config.allow_verbose_infer:
-        data = data.model_copy(
-            update={
-                "tool_calls": answer.tool_calls,
-                "tool_results": answer.tool_results,
-                "rag_chunks": answer.rag_chunks,
-                "referenced_documents": answer.referenced_documents,
-                "input_tokens": answer.input_tokens,
-                "output_tokens": answer.output_tokens,
-            }
-        )
-    return RlsapiV1InferResponse(data=data)
+class RlsapiService:
+    """``/v1/infer`` with its settings and the system prompt compiled once (in ``Services``)."""
+
+    def __init__(self, config: RlsapiV1Configuration, prompt: PromptTemplate) -> None:
+        self.config = config
+        self.prompt = prompt
+
+    async def infer(
+        self,
+        ports: PipelinePorts,
+        body: RlsapiV1InferRequest,
+        auth: Authorized,
+        headers: Mapping[str, str],
+    ) -> RlsapiV1InferResponse:
+        """Answer one request; domain errors propagate (404, 413, 429, 500, 503)."""
+        config = self.config
+        turn = turn_for(body, config, auth.principal, self.prompt)
+        prepared = await prepare(ports, turn, auth, INFER, headers)
+        answer = await fold(run(ports, prepared))
+        data = RlsapiV1InferData(text=answer.response, request_id=prepared.request_id)
+        if body.include_metadata and config.allow_verbose_infer:
+            data = data.model_copy(
+                update={
+                    "tool_calls": answer.tool_calls,
+                    "tool_results": answer.tool_results,
+                    "rag_chunks": answer.rag_chunks,
+                    "referenced_documents": answer.referenced_documents,
+                    "input_tokens": answer.input_tokens,
+                    "output_tokens": answer.output_tokens,
+                }
+            )
+        return RlsapiV1InferResponse(data=data)
+
+
+def build_rlsapi(config: RlsapiV1Configuration, prompt: str) -> RlsapiService:
+    """The service for ``rlsapi_v1`` and the configured system prompt (``SystemPrompts``)."""
+    return RlsapiService(config, PromptTemplate(prompt))

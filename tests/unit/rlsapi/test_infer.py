@@ -12,8 +12,8 @@ from lightspeed_core.authz.policy import DEFAULT_ACTIONS
 from lightspeed_core.config.models.misc import RlsapiV1Configuration
 from lightspeed_core.errors import InternalError
 from lightspeed_core.llm.prompts import SystemPrompts
-from lightspeed_core.rlsapi.infer import infer, question_text, quota_subject
-from lightspeed_core.rlsapi.prompt import render_system_prompt
+from lightspeed_core.rlsapi.infer import build_rlsapi, question_text, quota_subject
+from lightspeed_core.rlsapi.prompt import PromptTemplate, render_system_prompt
 from lightspeed_core.schemas.rlsapi import RlsapiV1InferRequest, RlsapiV1SystemInfo
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply, ScriptedTool
 from lightspeed_core.testing.fakes import InMemoryConversations, RecordingQuota
@@ -67,6 +67,15 @@ def test_sandbox_refuses_python_internals(template: str) -> None:
 def test_broken_template_is_a_clear_500() -> None:
     with pytest.raises(InternalError, match="does not render"):
         render_system_prompt("{{ date }", RHEL)
+    broken = PromptTemplate("{% if %}")  # compiled once: the error is kept, not raised
+    with pytest.raises(InternalError, match="does not render"):
+        broken.render(RHEL)
+
+
+def test_compiled_template_renders_per_request() -> None:
+    template = PromptTemplate("On {{ os }} {{ version }}")
+    assert template.render(RHEL) == "On RHEL 9.3"
+    assert template.render(RlsapiV1SystemInfo(os="Fedora", version="41")) == "On Fedora 41"
 
 
 @pytest.mark.parametrize(
@@ -93,9 +102,9 @@ async def test_stateless_answer_with_rendered_prompt_and_org_quota() -> None:
         conversations=store,
         prompts=SystemPrompts(default="Assist on {{ os }} {{ version }}."),
     )
-    config = RlsapiV1Configuration(quota_subject="org_id")
+    service = build_rlsapi(RlsapiV1Configuration(quota_subject="org_id"), ports.prompts.default)
     body = _request(context={"systeminfo": RHEL.model_dump()})
-    answer = await infer(ports, body, Authorized(USER, DEFAULT_ACTIONS), {}, config)
+    answer = await service.infer(ports, body, Authorized(USER, DEFAULT_ACTIONS), {})
     assert answer.data.text == "Use ls."
     assert answer.data.request_id
     assert answer.data.tool_calls is None  # not verbose
@@ -110,10 +119,11 @@ async def test_no_quota_without_subject_and_verbose_only_when_allowed() -> None:
     ports = fake_ports(llm=FakeLLM([Reply("ok", tools=(tool,))]), quota=quota)
     auth = Authorized(USER, DEFAULT_ACTIONS)
     body = _request(include_metadata=True)
-    quiet = await infer(ports, body, auth, {}, RlsapiV1Configuration())
+    quiet = await build_rlsapi(RlsapiV1Configuration(), "x").infer(ports, body, auth, {})
     assert quiet.data.tool_calls is None
     assert quota.reserved == []
-    verbose = await infer(ports, body, auth, {}, RlsapiV1Configuration(allow_verbose_infer=True))
+    verbose_service = build_rlsapi(RlsapiV1Configuration(allow_verbose_infer=True), "x")
+    verbose = await verbose_service.infer(ports, body, auth, {})
     assert verbose.data.tool_calls is not None
     assert [c.name for c in verbose.data.tool_calls] == ["search"]
     assert verbose.data.input_tokens

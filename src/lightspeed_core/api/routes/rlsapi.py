@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from lightspeed_core.api.deps import ServicesDep, require
 from lightspeed_core.authz.context import Authorized
-from lightspeed_core.rlsapi.infer import infer
 from lightspeed_core.schemas.common import error_responses
 from lightspeed_core.schemas.rlsapi import RlsapiV1InferRequest, RlsapiV1InferResponse
 from lightspeed_core.vocabulary.actions import Action
@@ -28,7 +27,5 @@ async def infer_endpoint(
     services: ServicesDep,
 ) -> Response:
     """Answer a question from the Command Line Assistant, with its context; nothing is stored."""
-    answer = await infer(
-        services.pipeline_ports(), body, auth, request.headers, services.config.rlsapi_v1
-    )
+    answer = await services.rlsapi.infer(services.pipeline_ports(), body, auth, request.headers)
     return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")
