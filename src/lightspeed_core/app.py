@@ -35,6 +35,7 @@ from lightspeed_core.api.routes import (
     quotas,
     rags,
     responses,
+    rlsapi,
     saved_prompts,
     shields,
     skills,
@@ -44,6 +45,7 @@ from lightspeed_core.api.routes import (
 from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
+from lightspeed_core.compaction.factory import build_compactor
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
@@ -68,6 +70,7 @@ from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
@@ -84,6 +87,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     responses.router,
     interrupt.router,
+    rlsapi.router,
     conversations.v1_router,
     conversations.v2_router,
     feedback.router,
@@ -129,8 +133,10 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     history = ConversationService(ConversationRepository(database), cache)
     prompts = SystemPrompts.from_config(config.customization, settings.config_dir)
     quota = await build_quota(config, pool, metrics)
-    # precise (and 38 MB heavier) token estimates only where reservations depend on them
-    tokens = approximate_tokens if isinstance(quota, NoQuota) else tiktoken_estimator()
+    # precise (and 38 MB heavier) token estimates only where reservations or compaction
+    # depend on them
+    precise = config.compaction.enabled or not isinstance(quota, NoQuota)
+    tokens = tiktoken_estimator() if precise else approximate_tokens
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -159,6 +165,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=await build_skills(config.skills),
         a2a=a2a_service,
+        compaction=build_compactor(config.compaction, database, plan.backend, tokens),
+        rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
     )
 
 

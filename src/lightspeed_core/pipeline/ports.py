@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lightspeed_core.compaction.base import Compactor, NoCompaction
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.functions import FunctionTools, NoFunctionTools
 from lightspeed_core.llm.prompts import SystemPrompts
 from lightspeed_core.llm.tokens import TokenEstimator
 from lightspeed_core.mcp.base import ToolService
@@ -56,3 +58,5 @@ class PipelinePorts:
     topics: TopicSummarizer
     metrics: Metrics
     transcripts: TranscriptWriter
+    functions: FunctionTools = field(default_factory=NoFunctionTools)  # run by us (skills)
+    compaction: Compactor = field(default_factory=NoCompaction)

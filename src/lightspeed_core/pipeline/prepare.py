@@ -2,9 +2,10 @@
 
 Order (contract 0, adapted): model-override RBAC → system prompt → attachments → load the
 conversation (or the one a fork starts from) and check ownership → select the model →
-shields → tools (server MCP with the OAuth probe, RAG, the client's: ``pipeline/tools.py``) →
-inline RAG → history within the token budget → quota reservation. Any failure here is a
-plain HTTP error, before a stream starts.
+shields → tools (server MCP with the OAuth probe, RAG, our function tools, the client's:
+``pipeline/tools.py``) → inline RAG → history within the token budget (summaries first and
+a compaction plan when ``compaction.enabled`` and the history outgrew its budget) → quota
+reservation. Any failure here is a plain HTTP error, before a stream starts.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.overrides import check_model_override
+from lightspeed_core.compaction.base import CompactionPlan
 from lightspeed_core.conversations.access import require_conversation
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
 from lightspeed_core.pipeline.attachments import user_content, validate_attachments
+from lightspeed_core.pipeline.compacting import CompactedHistory, compacted_history
 from lightspeed_core.pipeline.history import (
     MAX_HISTORY_TURNS,
     context_window,
@@ -62,6 +65,7 @@ class PreparedQuery:
     context: RetrievedContext = field(default_factory=RetrievedContext)
     reservation: Reservation | None = None
     estimated_input_tokens: int = 0
+    compaction: CompactionPlan | None = None  # older turns to summarise first (in ``run``)
 
 
 def _override_allowed(auth: Authorized, turn: TurnInput) -> tuple[str, str] | None:
@@ -115,7 +119,9 @@ async def prepare(
     """Run every pre-stream step; raises domain errors."""
     settings = ports.settings
     requested = _override_allowed(auth, turn)
-    instructions = ports.prompts.for_request(turn.system_prompt)
+    instructions = turn.instructions
+    if instructions is None:
+        instructions = ports.prompts.for_request(turn.system_prompt)
     validate_attachments(turn.attachments)
     conversation_id, conversation = await _conversation(ports, turn, auth, endpoint)
     new_conversation = conversation is None or turn.fork is not None
@@ -141,27 +147,45 @@ async def prepare(
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)
     fixed = instructions + question + context_text(turn.input_items)
-    budget = history_budget(context_window(model, settings.context_windows), fixed, ports.tokens)
+    window = context_window(model, settings.context_windows)
+    budget = history_budget(window, fixed, ports.tokens)
     history: list[dict[str, Any]] = []
     turns: list[TurnRecord] = []
+    compacted = CompactedHistory(())
     if conversation is not None and budget > 0:
         turns = await _stored_turns(ports, turn, conversation)
+        if ports.compaction.config.enabled:
+            compacted = await compacted_history(
+                ports,
+                conversation,
+                turns,
+                model=model.identifier,
+                window=window,
+                instructions=instructions,
+                fixed_tokens=ports.tokens(fixed),
+            )
+            turns = list(compacted.turns)
+            budget -= ports.tokens(compacted.extra)
         history, _ = history_items(turns, budget, ports.tokens)
+    fixed += compacted.extra
     estimated = ports.tokens(fixed) + sum(ports.tokens(str(item["content"])) for item in history)
 
     options = turn.options
     reservation = None
-    if shielded.refusal is None:
+    if shielded.refusal is None and turn.charge_quota:
         answer_room = int(
             options.max_output_tokens
             or model.metadata.get("max_output_tokens")
             or settings.default_output_tokens
         )
-        reservation = await ports.quota.reserve(auth.principal, estimated + answer_room)
+        subject = auth.principal
+        if turn.quota_subject is not None:
+            subject = replace(subject, user_id=turn.quota_subject)
+        reservation = await ports.quota.reserve(subject, estimated + answer_room)
     llm_request = ResponseRequest(
         model=model.identifier,
         input=_llm_input(turn, history, content, turns),
-        instructions=instructions,
+        instructions=instructions + compacted.extra,
         tools=tools,
         max_output_tokens=options.max_output_tokens,
         max_infer_iters=options.max_infer_iters or settings.max_infer_iters,
@@ -186,4 +210,5 @@ async def prepare(
         context=context,
         reservation=reservation,
         estimated_input_tokens=estimated,
+        compaction=compacted.plan,
     )

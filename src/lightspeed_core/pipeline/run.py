@@ -1,10 +1,10 @@
 """``run``: the model call as typed events, and post-processing done exactly once.
 
-Normal order: start → (token | tool_call | tool_result)* → turn_complete → end. Quota is
-settled, the turn persisted and the topic summary scheduled before ``end``, in both the
-streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
-event and releases the quota reservation; an interrupt (or a client disconnect) stores the
-partial answer, marked interrupted.
+Normal order: start → [compaction] → (token | tool_call | tool_result)* → turn_complete →
+end. Quota is settled, the turn persisted and the topic summary scheduled before ``end``, in
+both the streaming and the non-streaming endpoint. A failure after ``start`` becomes an
+``error`` event and releases the quota reservation; an interrupt (or a client disconnect)
+stores the partial answer, marked interrupted.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from lightspeed_core.llm.events import (
     ToolCall,
     ToolResult,
 )
+from lightspeed_core.pipeline.compacting import compact
 from lightspeed_core.pipeline.events import (
     BackendEvent,
+    CompactionEvent,
     EndEvent,
     ErrorEvent,
     InterruptedEvent,
@@ -38,6 +40,7 @@ from lightspeed_core.pipeline.events import (
     ToolResultEvent,
     TurnCompleteEvent,
 )
+from lightspeed_core.pipeline.functions import respond_with_functions
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, transcript_record, turn_record
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import PreparedQuery
@@ -129,7 +132,16 @@ class QueryRun:
             yield StartEvent(prepared.conversation_id, prepared.request_id)
             started = time.perf_counter()
             try:
-                stream = self.ports.llm.respond(prepared.llm_request)
+                request = prepared.llm_request
+                if prepared.compaction is not None:
+                    yield CompactionEvent(prepared.conversation_id)
+                    request = await compact(self.ports, prepared.compaction, request)
+                stream = respond_with_functions(
+                    self.ports.llm,
+                    request,
+                    self.ports.functions,
+                    request.max_infer_iters,
+                )
                 if interruptible:
                     stream = _until_interrupted(stream, interrupted)
                 async for raw in stream:
@@ -203,7 +215,10 @@ class QueryRun:
         user_id = prepared.auth.principal.user_id
         stored = prepared.turn.store
         try:
-            await self.ports.transcripts.write(transcript_record(prepared, self.outcome, answer))
+            if prepared.turn.transcript:
+                await self.ports.transcripts.write(
+                    transcript_record(prepared, self.outcome, answer)
+                )
             if stored:
                 await self.ports.conversations.record(
                     user_id,

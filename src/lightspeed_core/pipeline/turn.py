@@ -1,7 +1,7 @@
 """What an endpoint hands the pipeline: one turn's input, independent of the wire format.
 
-Every endpoint that answers with a model (``/v1/query``, ``/v1/streaming_query``, and the
-endpoints still to come: ``/v1/responses``, ``/v1/infer``, A2A) translates its request body
+Every endpoint that answers with a model (``/v1/query``, ``/v1/streaming_query``,
+``/v1/infer``, A2A and, still to come, ``/v1/responses``) translates its request body
 into a :class:`TurnInput` and names itself with an :class:`Endpoint`; the pipeline never sees
 an endpoint's body type. A new endpoint adds a ``from_<body>`` constructor (or builds the
 input in its route) and, if it needs a knob the pipeline lacks, a field here.
@@ -67,7 +67,11 @@ class TurnInput:
     client_tools: tuple[dict[str, Any], ...] | None = None  # None: the server's tools
     merge_server_tools: bool = False  # client tools first, then the server's (clash: 409)
     options: CallOptions = field(default_factory=CallOptions)
+    instructions: str | None = None  # the endpoint's own system prompt (no precedence rules)
     store: bool = True  # False: the turn is not added to the conversation
+    transcript: bool = True  # False: no transcript file either (rlsapi: stateless)
+    charge_quota: bool = True
+    quota_subject: str | None = None  # whose quota is charged, if not the caller's user_id
 
     @classmethod
     def from_query(cls, body: QueryRequest) -> TurnInput:

@@ -40,8 +40,9 @@ class CompactionConfiguration(ConfigModel):
         default=False,
         title="Enable compaction",
         description=(
-            "When true, older conversation turns are summarized when estimated tokens "
-            "approach the context window limit."
+            "When true, older conversation turns are summarized by the turn's model when "
+            "estimated tokens approach the context window limit (inference.context_windows); "
+            "summaries are stored in conversation_summaries (docs/conversations.md)."
         ),
     )
     threshold_ratio: float = Field(
@@ -69,7 +70,7 @@ class CompactionConfiguration(ConfigModel):
         title="Buffer max ratio",
         description=(
             "Maximum fraction of context window the buffer zone can occupy, regardless of "
-            "buffer_turns (0.0-1.0)."
+            "buffer_turns (0.0-1.0). Summaries that together exceed it are folded into one."
         ),
     )
 
@@ -205,7 +206,8 @@ class SkillsConfiguration(ConfigModel):
         description=(
             "Paths to skill directories (each holding a SKILL.md) or directories containing "
             "skill subdirectories; relative paths are relative to the working directory. "
-            "Skills are listed by GET /v1/skills and /v1/tools (not yet offered to the model)."
+            "Skills are listed by GET /v1/skills and /v1/tools and offered to the model as "
+            "tools (list_skills, load_skill, read_skill_resource) that this service runs."
         ),
     )
 
