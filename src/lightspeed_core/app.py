@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -46,6 +47,7 @@ from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
+from lightspeed_core.config.models import ObservabilityConfiguration, otel_settings_from_environment
 from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
@@ -71,7 +73,9 @@ from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
 from lightspeed_core.skills.library import build_skills
+from lightspeed_core.splunk import build_splunk
 from lightspeed_core.streaming.factory import build_stream_registry
+from lightspeed_core.tracing import build_tracer
 from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
@@ -113,7 +117,9 @@ def _main_database(config: Configuration) -> DatabaseBlock:
 
 async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePool) -> Services:
     """Start every backend the configuration names and return the container."""
-    config = settings.config
+    otel = settings.env.otel  # what tracing runs on is what /v1/config shows
+    observability = ObservabilityConfiguration(otel=otel_settings_from_environment(otel))
+    config = settings.config.model_copy(update={"observability": observability})
     for warning in inactive_settings(config):
         log.warning(warning)
     database = await pool.get(_main_database(config))
@@ -156,6 +162,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=await build_skills(config.skills),
         a2a=a2a_service,
+        tracer=build_tracer(otel, version=__version__),
+        splunk=build_splunk(config.splunk, config.deployment_environment, metrics, __version__),
     )
 
 
@@ -200,6 +208,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
+            await services.splunk.close()
             await services.quota.close()
             await services.topics.close()
             await services.auth.aclose()
@@ -207,6 +216,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.conversations.close()
             await services.llm.close()
             await pool.close()
+            await asyncio.to_thread(services.tracer.shutdown)  # export the last spans
 
     service = settings.config.service
     cors = service.cors

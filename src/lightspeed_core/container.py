@@ -32,7 +32,9 @@ from lightspeed_core.rag.base import RagService
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.skills.library import SkillLibrary
+from lightspeed_core.splunk import DISABLED, Splunk
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
@@ -76,6 +78,8 @@ class Services:
     saved_prompts: SavedPromptService
     skills: SkillLibrary
     a2a: A2AService
+    tracer: Tracer = NOOP_TRACER
+    splunk: Splunk = DISABLED  # /v1/infer and /v1/responses events (splunk/service.py)
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""
@@ -104,4 +108,5 @@ class Services:
             topics=self.topics,
             metrics=self.metrics,
             transcripts=self.transcripts,
+            tracer=self.tracer,
         )

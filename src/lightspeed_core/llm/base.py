@@ -56,6 +56,7 @@ class ResponseRequest:
     temperature: float | None = None
     include: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # HTTP headers (server mode): tracing
 
 
 class LLMBackend(Protocol):

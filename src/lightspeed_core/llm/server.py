@@ -67,7 +67,10 @@ class ServerBackend:
 
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         try:
-            stream = await self._client.responses.create(**build_create_request(request))
+            arguments = build_create_request(request)
+            if request.headers:
+                arguments["extra_headers"] = request.headers
+            stream = await self._client.responses.create(**arguments)
             async for event in normalize_stream(request.model, stream):
                 yield event
         except LightspeedError:

@@ -24,6 +24,7 @@ from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
@@ -56,3 +57,4 @@ class PipelinePorts:
     topics: TopicSummarizer
     metrics: Metrics
     transcripts: TranscriptWriter
+    tracer: Tracer = NOOP_TRACER

@@ -4,6 +4,10 @@ Order (contract 0, adapted): model-override RBAC → system prompt → attachmen
 conversation and check ownership → select the model → shields → MCP tools (OAuth probe) →
 inline RAG → history within the token budget → quota reservation. Any failure here is a
 plain HTTP error, before a stream starts.
+
+Tracing: the request's root span (``Endpoint.span_name``) starts here, continuing the
+client's ``traceparent``, with children ``shield.moderate``, ``rag.retrieve`` and
+``quota.check``; ``run`` ends it. A failure here ends it failed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.overrides import check_model_override
 from lightspeed_core.conversations.access import require_conversation
 from lightspeed_core.conversations.records import ConversationInfo
+from lightspeed_core.errors import LightspeedError
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
@@ -34,6 +39,8 @@ from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import RetrievedContext
+from lightspeed_core.shields.base import ShieldOutcome
+from lightspeed_core.tracing import NOOP_SPAN, Span
 
 
 def now_utc() -> datetime:
@@ -60,6 +67,7 @@ class PreparedQuery:
     context: RetrievedContext = field(default_factory=RetrievedContext)
     reservation: Reservation | None = None
     estimated_input_tokens: int = 0
+    span: Span = NOOP_SPAN  # the request's root span (ended by ``run``)
 
 
 def _override_allowed(auth: Authorized, turn: TurnInput) -> tuple[str, str] | None:
@@ -79,6 +87,33 @@ async def _conversation(
     return conversation_id, info
 
 
+async def _screen(
+    ports: PipelinePorts, turn: TurnInput, model: ModelInfo, endpoint: Endpoint, span: Span
+) -> ShieldOutcome:
+    with span.child("shield.moderate") as shield:
+        shielded = await ports.shields.screen(turn.question, turn.shield_ids, model, endpoint.path)
+        if shield.recording:
+            shield.set({"shield.result": "passed" if shielded.refusal is None else "blocked"})
+            if shielded.refusal is not None:
+                span.event("shield.rejected")
+            elif shielded.text != turn.question:
+                span.event("pii.detected")
+    return shielded
+
+
+async def _reserve(
+    ports: PipelinePorts, auth: Authorized, tokens: int, span: Span
+) -> Reservation | None:
+    with span.child("quota.check") as check:
+        try:
+            reservation = await ports.quota.reserve(auth.principal, tokens)
+        except LightspeedError:
+            check.set({"quota.check.passed": False})
+            raise
+        check.set({"quota.check.passed": True})
+    return reservation
+
+
 async def prepare(
     ports: PipelinePorts,
     turn: TurnInput,
@@ -87,11 +122,32 @@ async def prepare(
     headers: Mapping[str, str],
 ) -> PreparedQuery:
     """Run every pre-stream step; raises domain errors."""
+    span = ports.tracer.request_span(endpoint.span_name, headers)
+    if span.recording:
+        span.set_private({"user.id": auth.principal.user_id, "request.input": turn.question})
+        span.set({"request.attachments.count": len(turn.attachments)})
+    try:
+        return await _prepare(ports, turn, auth, endpoint, headers, span)
+    except BaseException as error:
+        span.fail(error)
+        span.end()
+        raise
+
+
+async def _prepare(
+    ports: PipelinePorts,
+    turn: TurnInput,
+    auth: Authorized,
+    endpoint: Endpoint,
+    headers: Mapping[str, str],
+    span: Span,
+) -> PreparedQuery:
     settings = ports.settings
     requested = _override_allowed(auth, turn)
     instructions = ports.prompts.for_request(turn.system_prompt)
     validate_attachments(turn.attachments)
     conversation_id, conversation = await _conversation(ports, turn, auth, endpoint)
+    span.event("validation.completed")
     last_used = None
     if conversation is not None and conversation.last_used_model:
         last_used = (conversation.last_used_provider or "", conversation.last_used_model)
@@ -103,14 +159,18 @@ async def prepare(
         preferred=settings.preferred_model,
     )
 
-    shielded = await ports.shields.screen(turn.question, turn.shield_ids, model, endpoint.path)
+    shielded = await _screen(ports, turn, model, endpoint, span)
     tools: list[dict[str, Any]] = []
     context = RetrievedContext()
     if shielded.refusal is None and not turn.no_tools:
         tools = await ports.tools.tools_for(ToolRequest(auth.principal, headers))
         tools += ports.rag.tools(turn.vector_store_ids)
     if shielded.refusal is None:
-        context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids)
+        with span.child("rag.retrieve") as rag:
+            context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids)
+            if rag.recording:
+                rag.set_private({"rag.input": shielded.text})
+                rag.set({"rag.sources.count": len(context.documents)})
 
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)
@@ -125,7 +185,7 @@ async def prepare(
     reservation = None
     if shielded.refusal is None:
         answer_room = int(model.metadata.get("max_output_tokens") or settings.default_output_tokens)
-        reservation = await ports.quota.reserve(auth.principal, estimated + answer_room)
+        reservation = await _reserve(ports, auth, estimated + answer_room, span)
     llm_request = ResponseRequest(
         model=model.identifier,
         input=[*history, {"role": "user", "content": content}],
@@ -149,4 +209,5 @@ async def prepare(
         context=context,
         reservation=reservation,
         estimated_input_tokens=estimated,
+        span=span,
     )

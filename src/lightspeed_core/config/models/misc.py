@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -173,13 +174,14 @@ class SplunkConfiguration(ConfigModel):
 _SECRET_MARKERS = ("HEADERS", "KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
 
 
-def otel_settings_from_environment() -> dict[str, str]:
-    """Return the ``OTEL_*`` environment variables, with secret-looking values redacted."""
+def otel_settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the ``OTEL_*`` variables (of the process by default), secret-looking ones redacted."""
+    variables = os.environ if environ is None else environ
     settings: dict[str, str] = {}
-    for name in sorted(os.environ):
+    for name in sorted(variables):
         if name.startswith("OTEL_"):
             secret = any(marker in name for marker in _SECRET_MARKERS)
-            settings[name] = "**********" if secret else os.environ[name]
+            settings[name] = "**********" if secret else variables[name]
     return settings
 
 
