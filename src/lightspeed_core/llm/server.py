@@ -69,7 +69,7 @@ class ServerBackend:
         try:
             arguments = build_create_request(request)
             if request.headers:
-                arguments["extra_headers"] = request.headers
+                arguments["_headers"] = request.headers  # ogx-client: extra HTTP headers
             stream = await self._client.responses.create(**arguments)
             async for event in normalize_stream(request.model, stream):
                 yield event
