@@ -132,7 +132,7 @@ class RlsapiV1Configuration(ConfigModel):
 
 
 class SplunkConfiguration(ConfigModel):
-    """Splunk HEC (HTTP Event Collector) telemetry configuration."""
+    """Splunk HEC (HTTP Event Collector) telemetry (docs/telemetry.md)."""
 
     enabled: bool = Field(
         default=False,
@@ -143,7 +143,10 @@ class SplunkConfiguration(ConfigModel):
     token_path: Path | None = Field(
         default=None,
         title="Token path",
-        description="Path to file containing the Splunk HEC authentication token.",
+        description=(
+            "Path to file containing the Splunk HEC authentication token. Read again for "
+            "every event, so a rotated token applies without a restart."
+        ),
     )
     index: str | None = Field(
         default=None, title="Index", description="Target Splunk index for events."
@@ -152,7 +155,12 @@ class SplunkConfiguration(ConfigModel):
         default="lightspeed-stack", title="Source", description="Event source identifier."
     )
     timeout: PositiveInt = Field(
-        default=5, title="Timeout", description="HTTP timeout in seconds for HEC requests."
+        default=5,
+        title="Timeout",
+        description=(
+            "HTTP timeout in seconds for one HEC request. Failed requests are retried twice; "
+            "events never delay or fail the API request."
+        ),
     )
     verify_ssl: bool = Field(
         default=True,
@@ -193,7 +201,8 @@ class ObservabilityConfiguration(ConfigModel):
         title="OpenTelemetry configuration",
         description=(
             "Active OpenTelemetry configuration from OTEL_* environment variables (secrets "
-            "redacted)."
+            "redacted). Informational: tracing is configured by the variables themselves "
+            "(docs/telemetry.md)."
         ),
     )
 
