@@ -78,7 +78,8 @@ class HecSink:
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=queue_size)
         self._senders = senders
         self._tasks: list[asyncio.Task[None]] = []
-        self._client: httpx.AsyncClient | None = None
+        # made here, not on the first event's request path (an SSL context costs milliseconds)
+        self._client = httpx.AsyncClient(timeout=target.timeout, verify=target.verify_ssl)
 
     def send(self, sourcetype: str, event: Mapping[str, Any]) -> None:
         envelope = {
@@ -98,7 +99,6 @@ class HecSink:
             self._start()
 
     def _start(self) -> None:
-        self._client = httpx.AsyncClient(timeout=self.target.timeout, verify=self.target.verify_ssl)
         self._tasks = [
             asyncio.create_task(self._sender(), name=f"splunk-hec-{n}")
             for n in range(self._senders)
@@ -139,7 +139,6 @@ class HecSink:
 
     async def _post(self, envelope: dict[str, Any], headers: dict[str, str]) -> bool:
         """True when accepted, False when refused for good; raises :class:`_Retry`."""
-        assert self._client is not None
         try:
             reply = await self._client.post(self.target.url, json=envelope, headers=headers)
         except httpx.HTTPError as exc:
@@ -164,6 +163,4 @@ class HecSink:
         while not self._queue.empty():
             self._queue.get_nowait()
             self._drop("shutdown")
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._client.aclose()

@@ -104,9 +104,12 @@ class OtlpReceiver:
     def __init__(self) -> None:
         self.spans: list[ReceivedSpan] = []
         self._lock = threading.Lock()
-        self.server = ThreadServer(
-            Starlette(routes=[Route("/v1/traces", self._traces, methods=["POST"])]), "otlp"
-        )
+        self.metric_exports = 0  # OGX pushes its metrics to the same collector
+        routes = [
+            Route("/v1/traces", self._traces, methods=["POST"]),
+            Route("/v1/metrics", self._metrics, methods=["POST"]),
+        ]
+        self.server = ThreadServer(Starlette(routes=routes), "otlp")
 
     @property
     def endpoint(self) -> str:
@@ -146,6 +149,12 @@ class OtlpReceiver:
             self.spans.extend(received)
         payload = ExportTraceServiceResponse().SerializeToString()
         return Response(payload, media_type="application/x-protobuf")
+
+    async def _metrics(self, request: Request) -> Response:
+        await request.body()
+        with self._lock:
+            self.metric_exports += 1
+        return Response(b"", media_type="application/x-protobuf")
 
     def named(self, name: str) -> list[ReceivedSpan]:
         with self._lock:
