@@ -207,3 +207,21 @@ class HecReceiver:
 
     def stop(self) -> None:
         self.server.stop()
+
+
+def main() -> None:
+    """``python -m lightspeed_core.testing.receivers otlp|hec``: serve, print the URL, wait."""
+    import sys
+
+    kind = sys.argv[1] if len(sys.argv) > 1 else "otlp"
+    if kind == "otlp":
+        otlp = OtlpReceiver().start()
+        print(otlp.endpoint, flush=True)  # noqa: T201
+    else:
+        hec = HecReceiver().start()
+        print(hec.url, flush=True)  # noqa: T201
+    sys.stdin.read()  # until the parent closes our stdin
+
+
+if __name__ == "__main__":
+    main()

@@ -12,12 +12,13 @@ from lightspeed_core.errors import BackendUnavailableError, QuotaExceededError
 from lightspeed_core.pipeline.events import ErrorEvent
 from lightspeed_core.pipeline.prepare import prepare
 from lightspeed_core.pipeline.run import run
-from lightspeed_core.pipeline.turn import TurnInput
+from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply
 from lightspeed_core.testing.fakes import FakeTools, RecordingQuota
 from lightspeed_core.testing.services import fake_ports
 from lightspeed_core.tracing.anonymize import Anonymizer
 from lightspeed_core.tracing.otel import OtelTracer
+from lightspeed_core.vocabulary.actions import Action
 
 from .helpers import ALICE, QUERY, STREAM, collect
 
@@ -116,3 +117,16 @@ async def test_tracing_off_leaves_the_model_call_untouched() -> None:
     (request,) = llm.requests
     assert request.headers == {}
     assert request.tools == [MCP_TOOL]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "name"),
+    [
+        (QUERY, "query.handle_request"),
+        (STREAM, "streaming_query.handle_request"),
+        (Endpoint("/v1/responses", Action.QUERY), "responses.handle_request"),
+        (Endpoint("/v1/infer", Action.RLSAPI_V1_INFER, span="rlsapi_v1.infer"), "rlsapi_v1.infer"),
+    ],
+)
+def test_root_span_names(endpoint: Endpoint, name: str) -> None:
+    assert endpoint.span_name == name
