@@ -90,18 +90,21 @@ class HecSink:
             "index": self.target.index,
             "event": dict(event),
         }
+        if not self._tasks:
+            try:
+                self._start()
+            except RuntimeError:  # no running event loop: nothing could ever send it
+                self._drop("failed")
+                return
         try:
             self._queue.put_nowait(envelope)
         except asyncio.QueueFull:
             self._drop("queue_full")
-            return
-        if not self._tasks:
-            self._start()
 
     def _start(self) -> None:
+        loop = asyncio.get_running_loop()  # RuntimeError outside one
         self._tasks = [
-            asyncio.create_task(self._sender(), name=f"splunk-hec-{n}")
-            for n in range(self._senders)
+            loop.create_task(self._sender(), name=f"splunk-hec-{n}") for n in range(self._senders)
         ]
 
     def _drop(self, reason: str) -> None:

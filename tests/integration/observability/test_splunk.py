@@ -217,3 +217,10 @@ async def test_the_service_counts_events_in_metrics(
     [event] = receiver.events
     assert event["source"] == f"lightspeed-stack (v{__version__})"
     assert event["event"]["deployment"] == "stage"
+
+
+def test_an_event_outside_an_event_loop_is_dropped_not_raised(tmp_path: Path) -> None:
+    metrics = Metrics()
+    splunk = _splunk("http://127.0.0.1:9/services/collector/event", tmp_path / "t", metrics)
+    splunk.infer(ANSWER, Sourcetype.INFER_WITH_LLM)
+    assert _dropped(metrics, "failed") == 1
