@@ -74,6 +74,11 @@ async def test_a_query_is_one_trace_continuing_the_clients(
         )
         assert reply.status_code == 200, reply.text
         body = reply.json()
+        history = await app.client.get(
+            f"/v1/conversations/{body['conversation_id']}?user_id=traced-user",
+            headers={"traceparent": TRACEPARENT},
+        )
+        assert history.status_code == 200, history.text
     # the lifespan's end flushed the spans to the receiver
     assert shown["otel"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == receiver.endpoint
     assert shown["otel"]["OTEL_ANONYMIZATION_SECRET"] == "**********"
@@ -99,6 +104,8 @@ async def test_a_query_is_one_trace_continuing_the_clients(
     assert inference.attributes["tool.calls.names"] == ["whoami"]
     (topic,) = receiver.named("topic.summary")
     assert (topic.trace_id, topic.parent_span_id) == (CLIENT_TRACE, root.span_id)
+    (listing,) = receiver.named("conversations_v1.get")
+    assert (listing.trace_id, listing.parent_span_id) == (CLIENT_TRACE, CLIENT_SPAN)
     # OGX called the MCP server with the llm.inference span as parent
     assert whoami(body)["traceparent"] == f"00-{CLIENT_TRACE}-{inference.span_id}-01"
 
