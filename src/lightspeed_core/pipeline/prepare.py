@@ -95,6 +95,7 @@ async def _screen(
         if shield.recording:
             shield.set({"shield.result": "passed" if shielded.refusal is None else "blocked"})
             if shielded.refusal is not None:
+                shield.set({"shield.reason": shielded.refusal})
                 span.event("shield.rejected")
             elif shielded.text != turn.question:
                 span.event("pii.detected")

@@ -150,11 +150,12 @@ class QueryRun:
             span.event("llm.inference.started")
         return span
 
-    def _trace_inference(self, span: Span) -> None:
+    def _trace_inference(self, span: Span, seconds: float) -> None:
         outcome = self.outcome
         names = [call.name for call in outcome.tool_calls]
         span.set(
             {
+                "inference_time": seconds,
                 "llm.usage.input_tokens": outcome.input_tokens,
                 "llm.usage.output_tokens": outcome.output_tokens,
                 "tool.calls.count": len(names),
@@ -207,7 +208,7 @@ class QueryRun:
                 self._record_call(time.perf_counter() - started, ok=True)
                 raise
             if llm_span.recording:
-                self._trace_inference(llm_span)
+                self._trace_inference(llm_span, time.perf_counter() - started)
             llm_span.end()
             if interrupted.is_set() and not self.outcome.completed:
                 closing = closing_text(self.outcome.answer)

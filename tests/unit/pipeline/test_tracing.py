@@ -14,7 +14,7 @@ from lightspeed_core.pipeline.prepare import prepare
 from lightspeed_core.pipeline.run import run
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply
-from lightspeed_core.testing.fakes import FakeTools, RecordingQuota
+from lightspeed_core.testing.fakes import FakeShields, FakeTools, RecordingQuota
 from lightspeed_core.testing.services import fake_ports
 from lightspeed_core.tracing.anonymize import Anonymizer
 from lightspeed_core.tracing.otel import OtelTracer
@@ -130,3 +130,19 @@ async def test_tracing_off_leaves_the_model_call_untouched() -> None:
 )
 def test_root_span_names(endpoint: Endpoint, name: str) -> None:
     assert endpoint.span_name == name
+
+
+async def test_a_refusal_is_recorded_and_no_model_call_traced(
+    tracer: OtelTracer, exporter: InMemorySpanExporter
+) -> None:
+    ports = fake_ports(tracer=tracer, shields=FakeShields(["secret"]))
+    prepared = await prepare(ports, TurnInput("the secret"), ALICE, QUERY, {})
+    await collect(run(ports, prepared))
+    spans = _by_name(exporter)
+    assert dict(spans["shield.moderate"].attributes or {}) == {
+        "shield.result": "blocked",
+        "shield.reason": "I cannot answer that.",
+    }
+    assert "shield.rejected" in [e.name for e in spans["query.handle_request"].events]
+    assert "llm.inference" not in spans
+    assert "rag.retrieve" not in spans
