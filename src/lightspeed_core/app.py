@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -49,6 +50,7 @@ from lightspeed_core.compaction.factory import build_compactor
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
+from lightspeed_core.config.models import ObservabilityConfiguration, otel_settings_from_environment
 from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
@@ -75,7 +77,9 @@ from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
 from lightspeed_core.skills.library import build_skills
+from lightspeed_core.splunk import build_splunk
 from lightspeed_core.streaming.factory import build_stream_registry
+from lightspeed_core.tracing import build_tracer
 from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
@@ -120,7 +124,9 @@ def main_database(config: Configuration) -> DatabaseBlock:
 
 async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePool) -> Services:
     """Start every backend the configuration names and return the container."""
-    config = settings.config
+    otel = settings.env.otel  # what tracing runs on is what /v1/config shows
+    observability = ObservabilityConfiguration(otel=otel_settings_from_environment(otel))
+    config = settings.config.model_copy(update={"observability": observability})
     for warning in inactive_settings(config):
         log.warning(warning)
     database = await pool.get(main_database(config))
@@ -167,6 +173,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         a2a=a2a_service,
         compaction=build_compactor(config.compaction, database, plan.backend, tokens),
         rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
+        tracer=build_tracer(otel, version=__version__),
+        splunk=build_splunk(config.splunk, config.deployment_environment, metrics, __version__),
     )
 
 
@@ -212,6 +220,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
+            await services.splunk.close()
             await services.quota.close()
             await services.topics.close()
             await services.auth.aclose()
@@ -219,6 +228,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.conversations.close()
             await services.llm.close()
             await pool.close()
+            await asyncio.to_thread(services.tracer.shutdown)  # export the last spans
 
     service = settings.config.service
     cors = service.cors

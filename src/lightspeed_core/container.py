@@ -36,7 +36,9 @@ from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.skills.library import SkillLibrary
 from lightspeed_core.skills.tools import SkillFunctions
+from lightspeed_core.splunk import DISABLED, Splunk
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
@@ -84,6 +86,8 @@ class Services:
     rlsapi: RlsapiService = field(
         default_factory=lambda: build_rlsapi(RlsapiV1Configuration(), DEFAULT_SYSTEM_PROMPT)
     )
+    tracer: Tracer = NOOP_TRACER
+    splunk: Splunk = DISABLED  # /v1/infer and /v1/responses events (splunk/service.py)
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""
@@ -114,4 +118,5 @@ class Services:
             transcripts=self.transcripts,
             functions=SkillFunctions(self.skills),
             compaction=self.compaction,
+            tracer=self.tracer,
         )

@@ -41,11 +41,6 @@ _NO_EFFECT = "; the setting has no effect"
 
 INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
     InactiveSetting(
-        "splunk.enabled",
-        lambda c: c.splunk is not None and c.splunk.enabled,
-        "splunk.enabled is set but Splunk telemetry is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "azure_entra_id",
         lambda c: c.azure_entra_id is not None,
         "azure_entra_id is set but Azure Entra ID token refresh is not implemented yet"

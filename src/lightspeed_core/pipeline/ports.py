@@ -26,6 +26,7 @@ from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
@@ -60,3 +61,4 @@ class PipelinePorts:
     transcripts: TranscriptWriter
     functions: FunctionTools = field(default_factory=NoFunctionTools)  # run by us (skills)
     compaction: Compactor = field(default_factory=NoCompaction)
+    tracer: Tracer = NOOP_TRACER

@@ -24,6 +24,12 @@ class Endpoint:
 
     path: str
     action: Action
+    span: str | None = None  # the root span's name; default "<last path segment>.handle_request"
+
+    @property
+    def span_name(self) -> str:
+        """The name of the request's root span (``query.handle_request`` …)."""
+        return self.span or f"{self.path.rstrip('/').rsplit('/', 1)[-1]}.handle_request"
 
 
 @dataclass(frozen=True, slots=True)

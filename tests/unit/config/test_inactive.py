@@ -11,9 +11,6 @@ from .helpers import load, minimal
 
 # One document per row of INACTIVE_SETTINGS that sets exactly that key.
 CASES: dict[str, dict[str, Any]] = {
-    "splunk.enabled": {
-        "splunk": {"enabled": True, "url": "https://s", "token_path": "/t", "index": "i"}
-    },
     "azure_entra_id": {
         "azure_entra_id": {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
     },
@@ -51,8 +48,10 @@ def test_okp_listed_as_source_counts_as_set() -> None:
     assert [m.split(" ")[0] for m in inactive_settings(cfg)] == ["rag.okp"]
 
 
-def test_splunk_block_disabled_is_not_reported() -> None:
+def test_splunk_is_not_reported_enabled_or_not() -> None:
     assert inactive_settings(load(minimal(splunk={"enabled": False}))) == []
+    enabled = {"enabled": True, "url": "https://s", "token_path": "/t", "index": "i"}
+    assert inactive_settings(load(minimal(splunk=enabled))) == []
 
 
 @pytest.mark.parametrize(

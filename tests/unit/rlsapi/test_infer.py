@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -10,11 +12,12 @@ from lightspeed_core.auth.base import Principal
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.policy import DEFAULT_ACTIONS
 from lightspeed_core.config.models.misc import RlsapiV1Configuration
-from lightspeed_core.errors import InternalError
+from lightspeed_core.errors import BackendUnavailableError, InternalError
 from lightspeed_core.llm.prompts import SystemPrompts
 from lightspeed_core.rlsapi.infer import build_rlsapi, question_text, quota_subject
 from lightspeed_core.rlsapi.prompt import PromptTemplate, render_system_prompt
 from lightspeed_core.schemas.rlsapi import RlsapiV1InferRequest, RlsapiV1SystemInfo
+from lightspeed_core.splunk import Splunk
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply, ScriptedTool
 from lightspeed_core.testing.fakes import InMemoryConversations, RecordingQuota
 from lightspeed_core.testing.services import fake_ports
@@ -128,3 +131,40 @@ async def test_no_quota_without_subject_and_verbose_only_when_allowed() -> None:
     assert [c.name for c in verbose.data.tool_calls] == ["search"]
     assert verbose.data.input_tokens
     assert verbose.data.output_tokens == 1
+
+
+class RecordingSink:
+    """A Splunk sink that keeps what it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, object]]] = []
+
+    def send(self, sourcetype: str, event: Mapping[str, Any]) -> None:
+        self.sent.append((sourcetype, dict(event)))
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_each_request_sends_one_splunk_event() -> None:
+    sink = RecordingSink()
+    splunk = Splunk(sink, "prod", enabled=True)
+    ports = fake_ports(llm=FakeLLM([Reply("Use ls."), Reply(error=BackendUnavailableError("x"))]))
+    service = build_rlsapi(RlsapiV1Configuration(), "x")
+    auth = Authorized(USER, DEFAULT_ACTIONS)
+    body = _request(context={"systeminfo": RHEL.model_dump()})
+    answer = await service.infer(ports, body, auth, {"user-agent": "cla/1.0"}, splunk)
+    with pytest.raises(BackendUnavailableError):
+        await service.infer(ports, body, auth, {}, splunk)
+    [(kind, event), (failed_kind, failed)] = sink.sent
+    assert kind == "infer_with_llm"
+    assert event["response"] == "Use ls."
+    assert event["request_id"] == answer.data.request_id
+    assert (event["org_id"], event["cla_version"], event["deployment"]) == (
+        "org-1",
+        "cla/1.0",
+        "prod",
+    )
+    assert (event["system_os"], event["system_version"]) == ("RHEL", "9.3")
+    assert failed_kind == "infer_error"
+    assert failed["response"] == "BackendUnavailableError"

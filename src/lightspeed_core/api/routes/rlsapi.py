@@ -27,5 +27,7 @@ async def infer_endpoint(
     services: ServicesDep,
 ) -> Response:
     """Answer a question from the Command Line Assistant, with its context; nothing is stored."""
-    answer = await services.rlsapi.infer(services.pipeline_ports(), body, auth, request.headers)
+    answer = await services.rlsapi.infer(
+        services.pipeline_ports(), body, auth, request.headers, services.splunk
+    )
     return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")

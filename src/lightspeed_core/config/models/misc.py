@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -132,7 +133,7 @@ class RlsapiV1Configuration(ConfigModel):
 
 
 class SplunkConfiguration(ConfigModel):
-    """Splunk HEC (HTTP Event Collector) telemetry configuration."""
+    """Splunk HEC (HTTP Event Collector) telemetry (docs/telemetry.md)."""
 
     enabled: bool = Field(
         default=False,
@@ -143,7 +144,10 @@ class SplunkConfiguration(ConfigModel):
     token_path: Path | None = Field(
         default=None,
         title="Token path",
-        description="Path to file containing the Splunk HEC authentication token.",
+        description=(
+            "Path to file containing the Splunk HEC authentication token. Read again for "
+            "every event, so a rotated token applies without a restart."
+        ),
     )
     index: str | None = Field(
         default=None, title="Index", description="Target Splunk index for events."
@@ -152,7 +156,12 @@ class SplunkConfiguration(ConfigModel):
         default="lightspeed-stack", title="Source", description="Event source identifier."
     )
     timeout: PositiveInt = Field(
-        default=5, title="Timeout", description="HTTP timeout in seconds for HEC requests."
+        default=5,
+        title="Timeout",
+        description=(
+            "HTTP timeout in seconds for one HEC request. Failed requests are retried twice; "
+            "events never delay or fail the API request."
+        ),
     )
     verify_ssl: bool = Field(
         default=True,
@@ -174,13 +183,14 @@ class SplunkConfiguration(ConfigModel):
 _SECRET_MARKERS = ("HEADERS", "KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
 
 
-def otel_settings_from_environment() -> dict[str, str]:
-    """Return the ``OTEL_*`` environment variables, with secret-looking values redacted."""
+def otel_settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the ``OTEL_*`` variables (of the process by default), secret-looking ones redacted."""
+    variables = os.environ if environ is None else environ
     settings: dict[str, str] = {}
-    for name in sorted(os.environ):
+    for name in sorted(variables):
         if name.startswith("OTEL_"):
             secret = any(marker in name for marker in _SECRET_MARKERS)
-            settings[name] = "**********" if secret else os.environ[name]
+            settings[name] = "**********" if secret else variables[name]
     return settings
 
 
@@ -192,7 +202,8 @@ class ObservabilityConfiguration(ConfigModel):
         title="OpenTelemetry configuration",
         description=(
             "Active OpenTelemetry configuration from OTEL_* environment variables (secrets "
-            "redacted)."
+            "redacted). Informational: tracing is configured by the variables themselves "
+            "(docs/telemetry.md)."
         ),
     )
 
