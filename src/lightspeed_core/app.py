@@ -145,7 +145,9 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         quota=quota,
         shields=await build_shields(config, plan.backend, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
-        rag=await build_rag(config, plan.vector_stores),
+        rag=await build_rag(
+            config, plan.vector_stores, settings.env.variables, settings.config_dir
+        ),
         streams=await build_stream_registry(database),
         background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),
@@ -204,6 +206,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.topics.close()
             await services.auth.aclose()
             await services.tools.close()
+            await services.rag.aclose()
             await services.conversations.close()
             await services.llm.close()
             await pool.close()

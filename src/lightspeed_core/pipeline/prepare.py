@@ -110,7 +110,7 @@ async def prepare(
         tools = await ports.tools.tools_for(ToolRequest(auth.principal, headers))
         tools += ports.rag.tools(turn.vector_store_ids)
     if shielded.refusal is None:
-        context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids)
+        context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids, turn.solr)
 
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)

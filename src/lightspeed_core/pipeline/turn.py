@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lightspeed_core.rag.base import SolrOptions
 from lightspeed_core.schemas.query import Attachment, QueryRequest
 from lightspeed_core.vocabulary.actions import Action
 
@@ -37,6 +38,7 @@ class TurnInput:
     vector_store_ids: list[str] | None = None
     shield_ids: list[str] | None = None
     generate_topic_summary: bool = True
+    solr: SolrOptions | None = None
 
     @classmethod
     def from_query(cls, body: QueryRequest) -> TurnInput:
@@ -52,4 +54,5 @@ class TurnInput:
             vector_store_ids=body.vector_store_ids,
             shield_ids=body.shield_ids,
             generate_topic_summary=body.generate_topic_summary is not False,
+            solr=SolrOptions(body.solr.mode, body.solr.filters) if body.solr else None,
         )
