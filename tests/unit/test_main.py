@@ -31,6 +31,14 @@ def test_config_check_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert "configuration is valid" in capsys.readouterr().out
 
 
+def test_byok_okp_example_is_valid_without_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    example = EXAMPLE.parent / "lightspeed-stack-byok-okp-rag.yaml"
+    assert main(["config", "check", str(example)]) == 0
+    out = capsys.readouterr().out
+    assert "configuration is valid" in out
+    assert "warning" not in out
+
+
 def test_config_check_lists_every_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
