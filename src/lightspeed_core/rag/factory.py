@@ -34,7 +34,10 @@ async def build_rag(
     rag = config.rag
     okp = None
     if OKP_SOURCE_ID in rag.retrieval.inline.sources:
-        okp = OkpSearch(rag.okp, MiniLMQueryEmbedder())
+        embedder = MiniLMQueryEmbedder()
+        okp = OkpSearch(rag.okp, embedder)
+        if (rag.okp.search_mode or "hybrid") != "keyword":  # load the encoder now, not later
+            await embedder.embed("warm-up")
     reranker = await build_reranker(rag, env or {}, config_dir)
     service = OgxRagService(rag, stores, okp, reranker)
     if config.rag.retrieval.inline.sources and stores.embeds_in_process:
