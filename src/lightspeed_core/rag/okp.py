@@ -59,7 +59,10 @@ class QueryEmbedder(Protocol):
 
 
 class MiniLMQueryEmbedder:
-    """all-MiniLM-L6-v2 in numpy (the bundled weights), loaded on first use."""
+    """all-MiniLM-L6-v2 in numpy (the bundled weights), loaded on first use.
+
+    In library mode it is the same copy as OGX's embedding provider (``shared_encoder``).
+    """
 
     def __init__(self) -> None:
         self._encoder: Any = None
@@ -68,9 +71,9 @@ class MiniLMQueryEmbedder:
     async def embed(self, text: str) -> list[float]:
         async with self._lock:
             if self._encoder is None:
-                from lightspeed_ogx.minilm.encoder import MiniLMEncoder
+                from lightspeed_ogx.minilm.encoder import shared_encoder
 
-                self._encoder = await asyncio.to_thread(MiniLMEncoder)
+                self._encoder = await asyncio.to_thread(shared_encoder)
         vectors = await asyncio.to_thread(self._encoder.encode, [text])
         return [float(x) for x in vectors[0]]
 

@@ -13,6 +13,7 @@ of 0.8 s (measured on 2 shared cores). Concurrency comes from requests, not from
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,16 @@ def limit_blas_threads(threads: int = 1) -> bool:
                 setter(threads)
                 return True
     return False
+
+
+@functools.cache
+def shared_encoder(model_dir: Path | None = None) -> MiniLMEncoder:
+    """One encoder per model folder and process (read-only weights, ~90 MB).
+
+    The OGX embedding provider and the service's OKP query vectors use the same model; in
+    library mode they share one copy instead of loading it twice.
+    """
+    return MiniLMEncoder(model_dir)
 
 
 def bundled_model_dir() -> Path:

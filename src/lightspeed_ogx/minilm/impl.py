@@ -16,13 +16,13 @@ from ogx_api import (
 )
 
 from .config import MiniLMEmbeddingConfig
-from .encoder import MiniLMEncoder
+from .encoder import MiniLMEncoder, shared_encoder
 
 EMBEDDING_DIMENSION = 384
 
 
 def _load(model_dir: str | None) -> MiniLMEncoder:
-    return MiniLMEncoder(Path(model_dir).expanduser() if model_dir else None)
+    return shared_encoder(Path(model_dir).expanduser() if model_dir else None)
 
 
 class MiniLMEmbeddings:
