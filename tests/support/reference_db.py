@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from lightspeed_core.db.engine import Database, DatabaseBlock, target_for
+
 USER_TABLES = {
     "sqlite": [
         """CREATE TABLE user_conversation (
@@ -268,3 +270,17 @@ def _fill_quota(connection: Connection, dialect: str, when: Any) -> None:
         ),
         {"u": ALICE, "t": when(0)},
     )
+
+
+async def create_reference(block: DatabaseBlock) -> None:
+    """Create and fill the reference's tables in the database of ``block`` (a fresh one)."""
+    database = Database(target_for(block))
+    try:
+        schema = database.target.schema
+        if database.dialect == "postgresql" and schema != "public":
+            await database.run_write(
+                lambda c: c.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            )
+        await database.run_write(create_reference_database)
+    finally:
+        await database.dispose()

@@ -20,7 +20,7 @@ from lightspeed_core.config.models.databases import (
 )
 from lightspeed_core.conversations.cache.sql import SqlCache
 from lightspeed_core.conversations.repository import ConversationRepository
-from lightspeed_core.db.engine import Database, target_for
+from lightspeed_core.db.engine import Database
 from lightspeed_core.db.migrate import upgrade
 from lightspeed_core.db.pool import DatabasePool
 from lightspeed_core.quota.history import read_usage
@@ -37,23 +37,10 @@ from tests.support.reference_db import (
     TOOL_CALL,
     TOOL_RESULT,
     at,
-    create_reference_database,
+    create_reference,
 )
 
 pytestmark = pytest.mark.xdist_group("postgres")
-
-
-async def _reference(block: Any) -> None:
-    database = Database(target_for(block))
-    try:
-        schema = database.target.schema
-        if database.dialect == "postgresql" and schema != "public":
-            await database.run_write(
-                lambda c: c.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-            )
-        await database.run_write(create_reference_database)
-    finally:
-        await database.dispose()
 
 
 def _counts(connection: Connection) -> dict[str, int]:
@@ -125,7 +112,7 @@ async def test_takeover_keeps_every_row_and_is_idempotent(database_block: dict[s
     config = DatabaseConfiguration.model_validate(database_block)
     block = config.sqlite or config.postgres
     assert block is not None
-    await _reference(block)
+    await create_reference(block)
     pool = DatabasePool()
     try:
         database = await pool.get(block)  # start-up: the migrations take the database over
