@@ -227,16 +227,16 @@ def _fill_turns(bind: sa.Connection) -> None:
     entries = sa.select(CACHE_ENTRIES).order_by(
         CACHE_ENTRIES.c.user_id, CACHE_ENTRIES.c.conversation_id, CACHE_ENTRIES.c.created_at
     )
-    for (user_id, conversation_id), numbers in turns.items():
-        rows = bind.execute(
-            entries.where(
-                CACHE_ENTRIES.c.user_id == user_id,
-                CACHE_ENTRIES.c.conversation_id == conversation_id,
-            )
-        ).fetchall()
+    keys = list(turns)
+    for start in range(0, len(keys), BATCH):  # one query per BATCH conversations
+        group = keys[start : start + BATCH]
+        found: dict[tuple[str, str], list[Any]] = {}
+        wanted = CACHE_ENTRIES.c.conversation_id.in_({cid for _, cid in group})
+        for row in bind.execute(entries.where(wanted)).fetchall():
+            found.setdefault((row.user_id, row.conversation_id), []).append(row)
         values = [
             {
-                "cid": conversation_id,
+                "cid": key[1],
                 "number": number,
                 "q": row.query,
                 "r": row.response,
@@ -244,7 +244,8 @@ def _fill_turns(bind: sa.Connection) -> None:
                 "results": row.tool_results or [],
                 "documents": row.referenced_documents or [],
             }
-            for (number, empty), row in zip(numbers, rows, strict=False)
+            for key in group
+            for (number, empty), row in zip(turns[key], found.get(key, []), strict=False)
             if empty
         ]
         if values:
