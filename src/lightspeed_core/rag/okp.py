@@ -156,16 +156,26 @@ class OkpSearch:
             return None
 
     async def search(self, query: OkpQuery) -> list[Hit]:
-        """The best chunks, best first (transport and Solr errors raise)."""
+        """The best chunks, best first (transport and Solr errors raise).
+
+        A vector search Solr refuses (400: no ``chunk_vector`` field, another dimension) is
+        retried once by keywords.
+        """
         vector = await self._vector(query)
-        response = await self._http.post(
-            self.url,
-            content=urlencode(self.params(query, vector)),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
+        response = await self._select(self.params(query, vector))
+        if response.status_code == httpx.codes.BAD_REQUEST and vector is not None:
+            log.warning("OKP refused the vector search (%s); searching by keywords", response.text)
+            response = await self._select(self.params(query, None))
         response.raise_for_status()
         docs = response.json().get("response", {}).get("docs", [])
         return [hit for doc in docs if (hit := self._hit(doc)) is not None]
+
+    async def _select(self, params: list[tuple[str, str]]) -> httpx.Response:
+        return await self._http.post(
+            self.url,
+            content=urlencode(params),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
 
     def citation_url(self, doc: Mapping[str, Any]) -> str | None:
         """``parent_id`` on the OKP server (offline) or ``reference_url`` (online)."""

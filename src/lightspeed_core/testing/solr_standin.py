@@ -240,6 +240,8 @@ class SolrStandIn:
             raise SolrSyntaxError(f"unsupported query parser {parser!r}")
         vector = [float(x) for x in body.strip().strip("[]").split(",")]
         field, top = local["f"], int(local.get("topK", "10"))
+        if not any(field in doc for doc in self.docs):
+            raise SolrSyntaxError(f"undefined field {field}")
         scored = [
             (doc, (1.0 + _cosine(vector, doc[field])) / 2.0)
             for doc in pool

@@ -128,6 +128,14 @@ async def test_without_a_query_vector_hybrid_falls_back_to_keywords() -> None:
     assert "rq" not in standin.requests[-1]
 
 
+async def test_an_index_without_vectors_is_searched_by_keywords() -> None:
+    standin = SolrStandIn([dict(d) for d in DOCS])  # no chunk_vector: Solr answers 400
+    okp = _okp(standin, [0.0, 1.0])
+    hits = await okp.search(okp.plan("openshift", None))
+    assert [h.metadata["doc_id"] for h in hits] == ["a"]
+    assert ["rq" in r for r in standin.requests] == [True, False]
+
+
 async def test_request_filters_are_checked_before_any_search() -> None:
     standin = _standin()
     okp = _okp(standin)
