@@ -1,23 +1,18 @@
 """The inline reranker: local weights only, refused when enabled without them.
 
-No package carries a cross-encoder's weights, so the cross-encoder under test is built here
-in Hugging Face's layout from the bundled all-MiniLM-L6-v2 (two of its layers, its pooler)
-plus a random one-logit classifier: the same tensors and files as
-``cross-encoder/ms-marco-MiniLM-L6-v2``, with other values.
+No package carries a cross-encoder's weights: the one under test is built by
+``tests.support.cross_encoder`` (Hugging Face's layout, random classifier).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from safetensors.numpy import load_file, save_file
 
 from lightspeed_core.config.models.rag import RagConfiguration
 from lightspeed_core.rag.base import Chunk
@@ -30,28 +25,14 @@ from lightspeed_core.rag.reranker import (
 )
 from lightspeed_ogx.minilm.cross import MiniLMCrossEncoder
 from lightspeed_ogx.minilm.encoder import bundled_model_dir
+from tests.support.cross_encoder import build_cross_encoder
 
 MODEL = "cross-encoder/ms-marco-MiniLM-L6-v2"
 
 
 @pytest.fixture(scope="module")
 def cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cross-encoder")
-    source = bundled_model_dir()
-    config = json.loads((source / "config.json").read_text())
-    config.update(num_hidden_layers=2, architectures=["BertForSequenceClassification"])
-    (folder / "config.json").write_text(json.dumps(config))
-    shutil.copy(source / "tokenizer.json", folder / "tokenizer.json")
-    weights = {
-        f"bert.{name}": value
-        for name, value in load_file(str(source / "model.safetensors")).items()
-        if not name.startswith("encoder.layer.") or name.split(".")[2] in ("0", "1")
-    }
-    rng = np.random.default_rng(7)
-    weights["classifier.weight"] = rng.normal(0, 3.0, (1, 384)).astype(np.float32)
-    weights["classifier.bias"] = np.zeros(1, np.float32)
-    save_file(weights, str(folder / "model.safetensors"))
-    return folder
+    return build_cross_encoder(tmp_path_factory.mktemp("cross-encoder"))
 
 
 def _rag(**inline: Any) -> RagConfiguration:
