@@ -129,12 +129,31 @@ TOOL_RESULT = {
 }
 DOCUMENT = {"doc_url": "https://docs.example.com/a", "doc_title": "A"}
 
-# (user, conversation, seconds after T0, query, response, documents, calls, results)
-CACHE_ROWS: list[tuple[str, str, float, str, str, list[Any], list[Any], list[Any]]] = [
-    (ALICE, CONV_A, 0.25, "first question", "first answer", [DOCUMENT], [], []),
-    (ALICE, CONV_A, 60.5, "second question", "second answer", [], [TOOL_CALL], [TOOL_RESULT]),
-    (BOB, CONV_B, 30.0, "bob asks", "bob is answered", [], [], []),
+CAROL = "carol"
+CONV_C = "c" * 48  # three turns; the cache was enabled after the first
+
+# Turn n of a conversation starts 60 * (n - 1) s after T0 and completes 5 s later; its cache
+# entry has the same started_at / completed_at and is created 0.25 s after completion.
+CONVERSATIONS = ((CONV_A, ALICE, 2, "Alice's topic"), (CONV_B, BOB, 1, ""), (CONV_C, CAROL, 3, ""))
+
+# (user, conversation, turn number, query, response, documents, calls, results)
+CACHE_ROWS: list[tuple[str, str, int, str, str, list[Any], list[Any], list[Any]]] = [
+    (ALICE, CONV_A, 1, "first question", "first answer", [DOCUMENT], [], []),
+    (ALICE, CONV_A, 2, "second question", "second answer", [], [TOOL_CALL], [TOOL_RESULT]),
+    (BOB, CONV_B, 1, "bob asks", "bob is answered", [], [], []),
+    (CAROL, CONV_C, 2, "carol two", "answer two", [], [], []),
+    (CAROL, CONV_C, 3, "carol three", "answer three", [], [], []),
 ]
+
+
+def started(number: int) -> float:
+    """Seconds after T0 when turn ``number`` started."""
+    return 60.0 * (number - 1)
+
+
+def created(number: int) -> float:
+    """Seconds after T0 when the cache entry of turn ``number`` was written."""
+    return started(number) + 5.25
 
 
 def at(seconds: float) -> datetime:
@@ -162,7 +181,7 @@ def _fill(connection: Connection, dialect: str) -> None:
     def when(seconds: float) -> Any:
         return _stamp(dialect, at(seconds))
 
-    for cid, user, turns, topic in ((CONV_A, ALICE, 2, "Alice's topic"), (CONV_B, BOB, 1, "")):
+    for cid, user, turns, topic in CONVERSATIONS:
         connection.execute(
             text(
                 "INSERT INTO user_conversation (id, user_id, last_used_model, "
@@ -190,8 +209,8 @@ def _fill(connection: Connection, dialect: str) -> None:
                 {
                     "cid": cid,
                     "n": number,
-                    "start": when(60 * (number - 1)),
-                    "end": when(60 * (number - 1) + 5),
+                    "start": when(started(number)),
+                    "end": when(started(number) + 5),
                     "rid": f"resp_{cid[:6]}_{number}",
                 },
             )
@@ -225,15 +244,15 @@ def _fill_cache(connection: Connection, dialect: str, when: Any) -> None:
         "query, response, provider, model, referenced_documents, tool_calls, tool_results) "
         "VALUES (:u, :c, :t, :s, :e, :q, :r, 'openai', 'gpt-4o-mini', " + json_values[dialect] + ")"
     )
-    for user, cid, seconds, query, response, documents, calls, results in CACHE_ROWS:
+    for user, cid, number, query, response, documents, calls, results in CACHE_ROWS:
         connection.execute(
             insert,
             {
                 "u": user,
                 "c": cid,
-                "t": stamp(seconds),
-                "s": at(seconds).isoformat(),
-                "e": at(seconds + 4).isoformat(),
+                "t": stamp(created(number)),
+                "s": at(started(number)).strftime("%Y-%m-%dT%H:%M:%SZ"),  # as the reference
+                "e": at(started(number) + 5).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "q": query,
                 "r": response,
                 "d": as_json(documents),
@@ -242,8 +261,9 @@ def _fill_cache(connection: Connection, dialect: str, when: Any) -> None:
             },
         )
     for user, cid, topic, seconds in (
-        (ALICE, CONV_A, "Alice's topic", 60.5),
-        (BOB, CONV_B, None, 30.0),
+        (ALICE, CONV_A, "Alice's topic", created(2)),
+        (BOB, CONV_B, None, created(1)),
+        (CAROL, CONV_C, None, created(3)),
     ):
         connection.execute(
             text(

@@ -32,12 +32,13 @@ from tests.support.reference_db import (
     BOB,
     CONV_A,
     CONV_B,
+    CONV_C,
     DOCUMENT,
     T0,
     TOOL_CALL,
     TOOL_RESULT,
-    at,
     create_reference,
+    created,
 )
 
 pytestmark = pytest.mark.xdist_group("postgres")
@@ -76,14 +77,18 @@ async def _check(database: Database) -> None:
     [listed] = await cache.list_conversations(ALICE)
     assert listed.conversation_id == CONV_A
     assert listed.topic_summary == "Alice's topic"
-    assert listed.last_message_timestamp == pytest.approx(T0.timestamp() + 60.5)
+    assert listed.last_message_timestamp == pytest.approx(T0.timestamp() + created(2))
     entries = await cache.get(ALICE, CONV_A)
     assert [e.query for e in entries] == ["first question", "second question"]
     assert entries[0].referenced_documents == [DOCUMENT]
     assert entries[1].tool_calls == [TOOL_CALL]
-    assert entries[0].started_at == at(0.25).isoformat()
+    assert entries[0].started_at == "2026-03-01T09:00:00Z"
     [bob] = await cache.list_conversations(BOB)
     assert bob.topic_summary == ""
+
+    carol = await conversations.turns(CONV_C)  # the cache was enabled after her first turn
+    assert [t.query for t in carol] == ["", "carol two", "carol three"]
+    assert [t.response for t in carol] == ["", "answer two", "answer three"]
 
     [prompt] = await SavedPromptRepository(database).list_for(ALICE)
     assert (prompt.name, prompt.content) == ("triage", "Triage: {x}")
@@ -118,8 +123,8 @@ async def test_takeover_keeps_every_row_and_is_idempotent(database_block: dict[s
         database = await pool.get(block)  # start-up: the migrations take the database over
         await _check(database)
         first = await database.run(_counts)
-        assert first["cache"] == first["cache_entries"] == 3  # the reference's rows stay
-        assert first["conversations"] == first["cache_conversations"] == 2
+        assert first["cache"] == first["cache_entries"] == 5  # the reference's rows stay
+        assert first["conversations"] == first["cache_conversations"] == 3
 
         await upgrade(database)  # a second start-up changes nothing
         await database.run_write(

@@ -11,8 +11,8 @@ The reference's user database keeps turns without their text (the text lives in 
 conversation store); revision 0001 added our content columns to its ``user_turn`` table
 with empty defaults. Where the cache of the same database holds the conversation, the
 turns' question, answer, tool calls, tool results and referenced documents are filled
-from it (the n-th cache entry of a conversation is its n-th turn), only for turns still
-empty.
+from it - a cache entry goes to the turn completed at the same moment (the reference writes
+both with one ``completed_at``) - only for turns still empty.
 
 The reference's tables are left as they were (nothing is dropped): lightspeed-stack can be
 started on the database again. ``user_conversation``, ``user_turn``, ``saved_prompt``,
@@ -40,6 +40,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 500
+SAME_MOMENT = 1.0  # seconds between a turn's completed_at and its cache entry's
 CACHE_COLUMNS = {"user_id", "conversation_id", "created_at", "query", "response"}
 CONVERSATION_COLUMNS = {"user_id", "conversation_id", "last_message_timestamp"}
 
@@ -76,6 +77,7 @@ USER_TURN = sa.Table(
     _meta,
     sa.Column("conversation_id", sa.String(64)),
     sa.Column("turn_number", sa.Integer()),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
     sa.Column("query", sa.Text()),
     sa.Column("response", sa.Text()),
     sa.Column("tool_calls", sa.JSON()),
@@ -184,25 +186,61 @@ def _copy_conversations(bind: sa.Connection, columns: set[str]) -> None:
         )
 
 
-def _empty_turns(bind: sa.Connection) -> dict[tuple[str, str], list[tuple[int, bool]]]:
-    """Every turn (number, still without text) of conversations with a turn without text."""
+Turn = tuple[int, bool, float | None]  # number, still without text, completed_at (epoch)
+
+
+def _moment(value: Any) -> float | None:
+    try:
+        return epoch_seconds(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _empty_turns(bind: sa.Connection) -> dict[tuple[str, str], list[Turn]]:
+    """Every turn of the conversations that have a turn without text."""
     empty = sa.and_(USER_TURN.c.query == "", USER_TURN.c.response == "")
     statement = (
         sa.select(
             USER_CONVERSATION.c.user_id,
             USER_TURN.c.conversation_id,
             USER_TURN.c.turn_number,
+            USER_TURN.c.completed_at,
             sa.case((empty, True), else_=False).label("empty"),
         )
         .join(USER_CONVERSATION, USER_CONVERSATION.c.id == USER_TURN.c.conversation_id)
         .order_by(USER_TURN.c.conversation_id, USER_TURN.c.turn_number)
     )
-    turns: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    turns: dict[tuple[str, str], list[Turn]] = {}
     for row in bind.execute(statement):
         turns.setdefault((row.user_id, row.conversation_id), []).append(
-            (row.turn_number, bool(row.empty))
+            (row.turn_number, bool(row.empty), _moment(row.completed_at))
         )
-    return {key: value for key, value in turns.items() if any(e for _, e in value)}
+    return {key: value for key, value in turns.items() if any(t[1] for t in value)}
+
+
+def match_entries(turns: list[Turn], entries: list[Any]) -> list[tuple[int, Any]]:
+    """``(turn number, cache entry)`` for the turns still without text.
+
+    The reference writes a turn's row and its cache entry with the same ``completed_at``: an
+    entry goes to the turn completed at the same moment (within a second). Without usable
+    timestamps, and only when both lists have the same length, the n-th entry goes to the
+    n-th turn. A turn without a matching entry (the cache was enabled later) stays empty.
+    """
+    moments = [_moment(entry.completed_at) for entry in entries]
+    if all(t[2] is not None for t in turns) and all(m is not None for m in moments):
+        pairs, used = [], set()
+        for number, empty, completed in turns:
+            for index, moment in enumerate(moments):
+                close = abs((moment or 0.0) - (completed or 0.0)) <= SAME_MOMENT
+                if index not in used and close:
+                    used.add(index)
+                    if empty:
+                        pairs.append((number, entries[index]))
+                    break
+        return pairs
+    if len(turns) != len(entries):
+        return []
+    return [(t[0], entry) for t, entry in zip(turns, entries, strict=True) if t[1]]
 
 
 def _fill_turns(bind: sa.Connection) -> None:
@@ -245,8 +283,7 @@ def _fill_turns(bind: sa.Connection) -> None:
                 "documents": row.referenced_documents or [],
             }
             for key in group
-            for (number, empty), row in zip(turns[key], found.get(key, []), strict=False)
-            if empty
+            for number, row in match_entries(turns[key], found.get(key, []))
         ]
         if values:
             bind.execute(update, values)
