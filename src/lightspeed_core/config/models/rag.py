@@ -251,7 +251,7 @@ class RagConfiguration(ConfigModel):
         title="OKP configuration",
         description=(
             "OKP provider settings. Only used when 'okp' is listed in "
-            "retrieval.inline.sources or retrieval.tool.sources."
+            "retrieval.inline.sources (OKP is not offered as a file_search tool)."
         ),
     )
     retrieval: RetrievalConfiguration = Field(
@@ -259,11 +259,6 @@ class RagConfiguration(ConfigModel):
         title="Retrieval configuration",
         description="Inline and tool retrieval strategy settings.",
     )
-
-    def uses_okp(self) -> bool:
-        """True when OKP is listed as an inline or tool retrieval source."""
-        strategies = (self.retrieval.inline, self.retrieval.tool)
-        return any(OKP_SOURCE_ID in strategy.sources for strategy in strategies)
 
     @model_validator(mode="after")
     def _check_ids(self) -> RagConfiguration:
