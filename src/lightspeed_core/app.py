@@ -49,11 +49,13 @@ from lightspeed_core.config.inactive import inactive_settings
 from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
+from lightspeed_core.conversations.cache.sql import SqlCache
 from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.conversations.service import ConversationService
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import DatabaseBlock
 from lightspeed_core.db.pool import DatabasePool
+from lightspeed_core.db.takeover import fill_turns_from_cache
 from lightspeed_core.feedback.service import build_feedback
 from lightspeed_core.llm.factory import build_backend
 from lightspeed_core.llm.prompts import SystemPrompts
@@ -123,6 +125,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     status = await start_backend(plan.backend, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
+    if isinstance(cache, SqlCache) and cache.db is not database:  # a taken-over deployment
+        await fill_turns_from_cache(database, cache.db)
     history = ConversationService(ConversationRepository(database), cache)
     prompts = SystemPrompts.from_config(config.customization, settings.config_dir)
     quota = await build_quota(config, pool, metrics)

@@ -167,17 +167,31 @@ def _stamp(dialect: str, moment: datetime) -> Any:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy and sqlite3 write it
 
 
-def create_reference_database(connection: Connection) -> None:
-    """Create the reference's tables and fill them as it would have."""
+ALL_PARTS = frozenset({"user", "cache", "quota"})
+
+
+def create_reference_database(connection: Connection, parts: frozenset[str] = ALL_PARTS) -> None:
+    """Create the reference's tables and fill them as it would have.
+
+    ``parts``: ``user`` (7.1), ``cache`` (7.2), ``quota`` (6) - a deployment may keep the
+    conversation cache in a database of its own.
+    """
     dialect = connection.dialect.name
-    for statement in USER_TABLES[dialect] + CACHE_TABLES[dialect]:
-        connection.execute(text(statement))
-    for statement in QUOTA_TABLES:
-        connection.execute(text(statement.format(tz=_TZ[dialect])))
-    _fill(connection, dialect)
+    if "user" in parts:
+        for statement in USER_TABLES[dialect]:
+            connection.execute(text(statement))
+        _fill_user(connection, dialect)
+    if "cache" in parts:
+        for statement in CACHE_TABLES[dialect]:
+            connection.execute(text(statement))
+        _fill_cache(connection, dialect, lambda seconds: _stamp(dialect, at(seconds)))
+    if "quota" in parts:
+        for statement in QUOTA_TABLES:
+            connection.execute(text(statement.format(tz=_TZ[dialect])))
+        _fill_quota(connection, dialect, lambda seconds: _stamp(dialect, at(seconds)))
 
 
-def _fill(connection: Connection, dialect: str) -> None:
+def _fill_user(connection: Connection, dialect: str) -> None:
     def when(seconds: float) -> Any:
         return _stamp(dialect, at(seconds))
 
@@ -222,8 +236,6 @@ def _fill(connection: Connection, dialect: str) -> None:
         ),
         {"u": ALICE, "t": when(0)},
     )
-    _fill_cache(connection, dialect, when)
-    _fill_quota(connection, dialect, when)
 
 
 def _fill_cache(connection: Connection, dialect: str, when: Any) -> None:
@@ -292,7 +304,7 @@ def _fill_quota(connection: Connection, dialect: str, when: Any) -> None:
     )
 
 
-async def create_reference(block: DatabaseBlock) -> None:
+async def create_reference(block: DatabaseBlock, parts: frozenset[str] = ALL_PARTS) -> None:
     """Create and fill the reference's tables in the database of ``block`` (a fresh one)."""
     database = Database(target_for(block))
     try:
@@ -301,6 +313,6 @@ async def create_reference(block: DatabaseBlock) -> None:
             await database.run_write(
                 lambda c: c.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             )
-        await database.run_write(create_reference_database)
+        await database.run_write(create_reference_database, parts)
     finally:
         await database.dispose()

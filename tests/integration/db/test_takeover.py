@@ -23,6 +23,7 @@ from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.migrate import upgrade
 from lightspeed_core.db.pool import DatabasePool
+from lightspeed_core.db.takeover import fill_turns_from_cache
 from lightspeed_core.quota.history import read_usage
 from lightspeed_core.quota.limiters import buckets_for, build_limiters
 from lightspeed_core.quota.store import QuotaStore
@@ -54,7 +55,7 @@ def _counts(connection: Connection) -> dict[str, int]:
     return counts
 
 
-async def _check(database: Database) -> None:
+async def _check(database: Database, cache_database: Database | None = None) -> None:
     conversations = ConversationRepository(database)
     [alice] = await conversations.list_conversations(ALICE)
     assert (alice.id, alice.topic_summary, alice.message_count) == (CONV_A, "Alice's topic", 2)
@@ -73,7 +74,7 @@ async def _check(database: Database) -> None:
         "gpt-4o-mini",
     )
 
-    cache = SqlCache(database)
+    cache = SqlCache(cache_database or database)
     [listed] = await cache.list_conversations(ALICE)
     assert listed.conversation_id == CONV_A
     assert listed.topic_summary == "Alice's topic"
@@ -133,5 +134,33 @@ async def test_takeover_keeps_every_row_and_is_idempotent(database_block: dict[s
         await upgrade(database)  # the takeover step itself, run again
         assert await database.run(_counts) == first
         await _check(database)
+    finally:
+        await pool.close()
+
+
+async def test_turn_texts_come_from_a_cache_in_another_database(
+    database_block: dict[str, Any],
+) -> None:
+    """The reference's user database and its conversation cache in two databases."""
+    main_config = DatabaseConfiguration.model_validate(database_block)
+    other = {k: dict(v) for k, v in database_block.items()}
+    if "sqlite" in other:
+        other["sqlite"]["db_path"] = other["sqlite"]["db_path"] + ".cache"
+    else:
+        other["postgres"]["namespace"] = other["postgres"]["namespace"] + "_cache"
+    cache_config = DatabaseConfiguration.model_validate(other)
+    main_block = main_config.sqlite or main_config.postgres
+    cache_block = cache_config.sqlite or cache_config.postgres
+    assert main_block is not None
+    assert cache_block is not None
+    await create_reference(main_block, frozenset({"user", "quota"}))
+    await create_reference(cache_block, frozenset({"cache"}))
+    pool = DatabasePool()
+    try:
+        main, cache = await pool.get(main_block), await pool.get(cache_block)
+        assert [t.query for t in await ConversationRepository(main).turns(CONV_A)] == ["", ""]
+        assert await fill_turns_from_cache(main, cache) == 5
+        await _check(main, cache)
+        assert await fill_turns_from_cache(main, cache) == 0  # once per cache
     finally:
         await pool.close()

@@ -77,3 +77,21 @@ async def test_a_taken_over_database_is_served(
         assert 0 < quota["user_limiter"] < 740
         turns = await app.client.get(f"/v1/conversations/{CONV_A}", params=alice)
         assert len(turns.json()["chat_history"]) == 3
+
+
+async def test_a_cache_in_its_own_database_gives_the_turns_their_text(
+    scripted: BackgroundServer, tmp_path: Path
+) -> None:
+    main = {"sqlite": {"db_path": str(tmp_path / "lightspeed-stack.db")}}
+    cache = {"sqlite": {"db_path": str(tmp_path / "conversation-cache.db")}}
+    for block, parts in ((main, {"user", "quota"}), (cache, {"cache"})):
+        parsed = DatabaseConfiguration.model_validate(block).sqlite
+        assert parsed is not None
+        await create_reference(parsed, frozenset(parts))
+    config = stub_config(
+        scripted.base_url, database=main, conversation_cache={"type": "sqlite", **cache}
+    )
+    async with running_app(config, tmp_path) as app:
+        shown = await app.client.get(f"/v1/conversations/{CONV_A}", params={"user_id": ALICE})
+    assert shown.status_code == 200, shown.text
+    assert "second answer" in json.dumps(shown.json()["chat_history"])

@@ -1,4 +1,4 @@
-"""Revision 0005's pure helpers: reference timestamps, JSON columns, turn ↔ cache matching."""
+"""Takeover helpers: reference timestamps, JSON columns (revision 0005), turn ↔ cache matching."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-takeover: Any = importlib.import_module(
-    "lightspeed_core.db.migrations.versions.0005_reference_takeover"
-)
+from lightspeed_core.db import takeover
+
 T = datetime(2026, 3, 1, 9, 0, tzinfo=UTC).timestamp()
 
 
@@ -32,11 +31,14 @@ def test_reference_timestamps_read_as_epoch_seconds(value: Any) -> None:
 
 
 def test_json_columns() -> None:
-    assert takeover.json_list('[{"a": 1}]') == [{"a": 1}]
-    assert takeover.json_list(None) == []
-    assert takeover.json_list("null") == []
-    assert takeover.json_list("not json") == []
-    assert takeover.json_list([1]) == [1]
+    json_list = importlib.import_module(
+        "lightspeed_core.db.migrations.versions.0005_reference_takeover"
+    ).json_list
+    assert json_list('[{"a": 1}]') == [{"a": 1}]
+    assert json_list(None) == []
+    assert json_list("null") == []
+    assert json_list("not json") == []
+    assert json_list([1]) == [1]
 
 
 def _entry(completed: str | None, text: str) -> Any:

@@ -27,12 +27,13 @@ Create Date: 2026-12-07
 
 import json
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql, sqlite
+
+from lightspeed_core.db.takeover import Turn, epoch_seconds, match_entries, moment
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -40,7 +41,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 500
-SAME_MOMENT = 1.0  # seconds between a turn's completed_at and its cache entry's
 CACHE_COLUMNS = {"user_id", "conversation_id", "created_at", "query", "response"}
 CONVERSATION_COLUMNS = {"user_id", "conversation_id", "last_message_timestamp"}
 
@@ -96,21 +96,6 @@ def _columns(bind: sa.Connection, table: str) -> set[str]:
 def _insert(bind: sa.Connection, table: sa.Table) -> Any:
     module: Any = postgresql if bind.dialect.name == "postgresql" else sqlite
     return module.insert(table).on_conflict_do_nothing()
-
-
-def epoch_seconds(value: Any) -> float:
-    """A reference timestamp as epoch seconds: SQLite stores ``time()``, PostgreSQL a
-    ``timestamp`` (naive values are UTC), older rows may hold ISO text."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.timestamp()
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    try:
-        return float(text)
-    except ValueError:
-        return epoch_seconds(datetime.fromisoformat(text))
 
 
 def json_list(value: Any) -> list[Any]:
@@ -186,16 +171,6 @@ def _copy_conversations(bind: sa.Connection, columns: set[str]) -> None:
         )
 
 
-Turn = tuple[int, bool, float | None]  # number, still without text, completed_at (epoch)
-
-
-def _moment(value: Any) -> float | None:
-    try:
-        return epoch_seconds(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 def _empty_turns(bind: sa.Connection) -> dict[tuple[str, str], list[Turn]]:
     """Every turn of the conversations that have a turn without text."""
     empty = sa.and_(USER_TURN.c.query == "", USER_TURN.c.response == "")
@@ -213,34 +188,9 @@ def _empty_turns(bind: sa.Connection) -> dict[tuple[str, str], list[Turn]]:
     turns: dict[tuple[str, str], list[Turn]] = {}
     for row in bind.execute(statement):
         turns.setdefault((row.user_id, row.conversation_id), []).append(
-            (row.turn_number, bool(row.empty), _moment(row.completed_at))
+            (row.turn_number, bool(row.empty), moment(row.completed_at))
         )
     return {key: value for key, value in turns.items() if any(t[1] for t in value)}
-
-
-def match_entries(turns: list[Turn], entries: list[Any]) -> list[tuple[int, Any]]:
-    """``(turn number, cache entry)`` for the turns still without text.
-
-    The reference writes a turn's row and its cache entry with the same ``completed_at``: an
-    entry goes to the turn completed at the same moment (within a second). Without usable
-    timestamps, and only when both lists have the same length, the n-th entry goes to the
-    n-th turn. A turn without a matching entry (the cache was enabled later) stays empty.
-    """
-    moments = [_moment(entry.completed_at) for entry in entries]
-    if all(t[2] is not None for t in turns) and all(m is not None for m in moments):
-        pairs, used = [], set()
-        for number, empty, completed in turns:
-            for index, moment in enumerate(moments):
-                close = abs((moment or 0.0) - (completed or 0.0)) <= SAME_MOMENT
-                if index not in used and close:
-                    used.add(index)
-                    if empty:
-                        pairs.append((number, entries[index]))
-                    break
-        return pairs
-    if len(turns) != len(entries):
-        return []
-    return [(t[0], entry) for t, entry in zip(turns, entries, strict=True) if t[1]]
 
 
 def _fill_turns(bind: sa.Connection) -> None:
