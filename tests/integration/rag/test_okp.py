@@ -8,6 +8,7 @@ from ``reference_url`` online). The request's ``solr`` field picks the mode and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -163,3 +164,14 @@ async def test_byok_and_okp_inline_semantic_online_citations(
     assert okp["doc_url"] == "https://access.redhat.com/documentation/ocp-install"
     [request] = standin.requests
     assert request["q"][0].startswith("{!knn f=chunk_vector topK=1}[")
+
+
+async def test_streaming_query_takes_the_solr_field_too(okp_app: RunningApp) -> None:
+    only_ansible = {"filters": {"key": "product", "type": "in", "value": ["ansible"]}}
+    body = {"query": QUESTION, "solr": only_ansible}
+    async with okp_app.client.stream("POST", "/v1/streaming_query", json=body) as response:
+        assert response.status_code == 200
+        lines = [line async for line in response.aiter_lines() if line.startswith("data: ")]
+    end = json.loads(lines[-1].removeprefix("data: "))
+    assert end["event"] == "end"
+    assert [d["document_id"] for d in end["data"]["referenced_documents"]] == ["ansible-intro"]
