@@ -54,11 +54,13 @@ from lightspeed_core.config.models import ObservabilityConfiguration, otel_setti
 from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
+from lightspeed_core.conversations.cache.sql import SqlCache
 from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.conversations.service import ConversationService
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import DatabaseBlock
 from lightspeed_core.db.pool import DatabasePool
+from lightspeed_core.db.takeover import fill_turns_from_cache
 from lightspeed_core.feedback.service import build_feedback
 from lightspeed_core.llm.factory import build_backend
 from lightspeed_core.llm.prompts import SystemPrompts
@@ -136,6 +138,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     status = await start_backend(plan.backend, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
+    if isinstance(cache, SqlCache) and cache.db is not database:  # a taken-over deployment
+        await fill_turns_from_cache(database, cache.db)
     history = ConversationService(ConversationRepository(database), cache)
     prompts = SystemPrompts.from_config(config.customization, settings.config_dir)
     quota = await build_quota(config, pool, metrics)
@@ -160,7 +164,9 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         quota=quota,
         shields=await build_shields(config, plan.backend, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
-        rag=await build_rag(config, plan.vector_stores),
+        rag=await build_rag(
+            config, plan.vector_stores, settings.env.variables, settings.config_dir
+        ),
         streams=await build_stream_registry(database),
         background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),
@@ -225,6 +231,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.topics.close()
             await services.auth.aclose()
             await services.tools.close()
+            await services.rag.aclose()
             await services.conversations.close()
             await services.llm.close()
             await pool.close()

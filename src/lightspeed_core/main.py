@@ -19,6 +19,8 @@ from pathlib import Path
 from lightspeed_core import __version__
 from lightspeed_core.config import (
     ConfigError,
+    ConfigProblem,
+    Configuration,
     check_runtime_paths,
     config_json_schema,
     dump_configuration,
@@ -119,16 +121,31 @@ def _add_rag_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
 
 
+def _reranker_problems(config: Configuration, env: Environment, base: Path) -> list[ConfigProblem]:
+    """The inline reranker enabled without its weights on this machine (start-up refuses it)."""
+    from lightspeed_core.rag.reranker import find_weights, reranker_wanted
+
+    enabled, explicit, model = reranker_wanted(config.rag)
+    if not (enabled and explicit) or find_weights(model, env.variables, base) is not None:
+        return []
+    message = (
+        f"the weights of the cross-encoder {model!r} are not on this machine (a folder with "
+        "config.json, model.safetensors and tokenizer.json, or the local Hugging Face cache)"
+    )
+    return [ConfigProblem("rag.retrieval.inline.reranker.model", message)]
+
+
 def config_check(path: Path) -> int:
     """Print every problem of ``path``; 0 when valid."""
+    env = Environment.read()
     try:
-        config = load_configuration(path, environ=Environment.read().variables)
+        config = load_configuration(path, environ=env.variables)
     except ConfigError as error:
         print(f"{path}: {len(error.problems)} problem(s)")  # noqa: T201
         for problem in error.problems:
             print(f"  {problem.path or '<root>'}: {problem.message}")  # noqa: T201
         return 1
-    problems = check_runtime_paths(config)
+    problems = check_runtime_paths(config) + _reranker_problems(config, env, path.parent)
     for problem in problems:
         print(f"  {problem.path}: {problem.message}")  # noqa: T201
     for warning in inactive_settings(config):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lightspeed_core.config.models.misc import ApprovalsConfiguration
-from lightspeed_core.config.models.rag import OkpConfiguration
+from lightspeed_core.config.models.rag import OKP_SOURCE_ID
 from lightspeed_core.config.models.root import Configuration
 
 __all__ = ["INACTIVE_SETTINGS", "InactiveSetting", "inactive_settings"]
@@ -53,22 +53,16 @@ INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
         + _NO_EFFECT,
     ),
     InactiveSetting(
-        "rag.okp",
-        lambda c: c.rag.okp != OkpConfiguration() or c.rag.uses_okp(),
-        "rag.okp is set (or 'okp' is a retrieval source) but OKP retrieval is not implemented "
-        "yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "rag.retrieval.inline.reranker.enabled",
-        lambda c: _reranker_enabled(c, "inline"),
-        "rag.retrieval.inline.reranker.enabled is set but reranking is not implemented yet"
-        + _NO_EFFECT,
+        "rag.retrieval.tool.sources",
+        lambda c: OKP_SOURCE_ID in c.rag.retrieval.tool.sources,
+        "rag.retrieval.tool.sources lists 'okp' but OKP is searched inline only (list it in "
+        "rag.retrieval.inline.sources), not offered as a file_search tool" + _NO_EFFECT,
     ),
     InactiveSetting(
         "rag.retrieval.tool.reranker.enabled",
         lambda c: _reranker_enabled(c, "tool"),
-        "rag.retrieval.tool.reranker.enabled is set but reranking is not implemented yet"
-        + _NO_EFFECT,
+        "rag.retrieval.tool.reranker.enabled is set but, as in the reference service, only "
+        "inline chunks are reranked" + _NO_EFFECT,
     ),
     InactiveSetting(
         "service.auth_enabled",

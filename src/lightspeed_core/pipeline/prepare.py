@@ -201,7 +201,7 @@ async def _prepare(
         tools = await turn_tools(ports, turn, auth, headers)
         if shielded.text:  # a Responses turn may only send a function call's output
             with span.child("rag.retrieve") as rag:
-                context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids)
+                context = await ports.rag.retrieve(shielded.text, turn.vector_store_ids, turn.solr)
                 if rag.recording:
                     rag.set_private({"rag.input": shielded.text})
                     rag.set({"rag.sources.count": len(context.documents)})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lightspeed_core.llm.events import RawEvents
+from lightspeed_core.rag.base import SolrOptions
 from lightspeed_core.schemas.query import Attachment, QueryRequest
 from lightspeed_core.vocabulary.actions import Action
 
@@ -78,6 +79,7 @@ class TurnInput:
     transcript: bool = True  # False: no transcript file either (rlsapi: stateless)
     charge_quota: bool = True
     quota_subject: str | None = None  # whose quota is charged, if not the caller's user_id
+    solr: SolrOptions | None = None  # OKP search mode and filters (the request's ``solr``)
 
     @classmethod
     def from_query(cls, body: QueryRequest) -> TurnInput:
@@ -93,4 +95,5 @@ class TurnInput:
             vector_store_ids=body.vector_store_ids,
             shield_ids=body.shield_ids,
             generate_topic_summary=body.generate_topic_summary is not False,
+            solr=SolrOptions(body.solr.mode, body.solr.filters) if body.solr else None,
         )

@@ -28,7 +28,7 @@ from lightspeed_core.llm.events import RetrievedChunk
 from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
 from lightspeed_core.quota.admin import QuotaAdmin
 from lightspeed_core.quota.base import Reservation
-from lightspeed_core.rag.base import Document, RetrievedContext
+from lightspeed_core.rag.base import Document, RetrievedContext, SolrOptions
 from lightspeed_core.schemas.mcp import CatalogTool
 from lightspeed_core.shields.base import ShieldOutcome
 
@@ -219,9 +219,13 @@ class FakeRag:
         self.context = context or RetrievedContext()
         self.tool_list = list(tools)
         self.retrieved: list[tuple[str, list[str] | None]] = []
+        self.solr: list[SolrOptions | None] = []
 
-    async def retrieve(self, query: str, vector_store_ids: list[str] | None) -> RetrievedContext:
+    async def retrieve(
+        self, query: str, vector_store_ids: list[str] | None, solr: SolrOptions | None = None
+    ) -> RetrievedContext:
         self.retrieved.append((query, vector_store_ids))
+        self.solr.append(solr)
         return self.context
 
     def tools(self, vector_store_ids: list[str] | None) -> list[dict[str, Any]]:
@@ -233,6 +237,9 @@ class FakeRag:
             for c in chunks
             if c.attributes.get("title")
         )
+
+    async def aclose(self) -> None:
+        return None
 
 
 class InMemoryStreams:

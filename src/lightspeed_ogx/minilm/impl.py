@@ -24,9 +24,9 @@ EMBEDDING_DIMENSION = 384
 
 
 def _load(model_dir: str | None) -> MiniLMEncoder:
-    from .encoder import MiniLMEncoder  # numpy, safetensors, tokenizers: only when embedding
+    from .encoder import shared_encoder  # numpy, safetensors, tokenizers: only when embedding
 
-    return MiniLMEncoder(Path(model_dir).expanduser() if model_dir else None)
+    return shared_encoder(Path(model_dir).expanduser() if model_dir else None)
 
 
 class MiniLMEmbeddings:

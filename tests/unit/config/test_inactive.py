@@ -15,10 +15,7 @@ CASES: dict[str, dict[str, Any]] = {
         "azure_entra_id": {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
     },
     "approvals": {"approvals": {"approval_timeout_seconds": 60}},
-    "rag.okp": {"rag": {"okp": {"max_chunks": 3}}},
-    "rag.retrieval.inline.reranker.enabled": {
-        "rag": {"retrieval": {"inline": {"reranker": {"enabled": True}}}}
-    },
+    "rag.retrieval.tool.sources": {"rag": {"retrieval": {"tool": {"sources": ["okp"]}}}},
     "rag.retrieval.tool.reranker.enabled": {
         "rag": {"retrieval": {"tool": {"reranker": {"enabled": True}}}}
     },
@@ -43,9 +40,10 @@ def test_each_row_warns_only_for_its_key(key: str) -> None:
     assert message.endswith("the setting has no effect")
 
 
-def test_okp_listed_as_source_counts_as_set() -> None:
-    cfg = load(minimal(rag={"retrieval": {"inline": {"sources": ["okp"]}}}))
-    assert [m.split(" ")[0] for m in inactive_settings(cfg)] == ["rag.okp"]
+def test_okp_and_the_inline_reranker_work() -> None:
+    inline = {"sources": ["okp"], "reranker": {"enabled": True}}
+    cfg = load(minimal(rag={"okp": {"max_chunks": 3}, "retrieval": {"inline": inline}}))
+    assert inactive_settings(cfg) == []
 
 
 def test_splunk_is_not_reported_enabled_or_not() -> None:
