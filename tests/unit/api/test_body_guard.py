@@ -59,9 +59,10 @@ async def _call(
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 80),
     }
+    parts = list(chunks or ())
     pending = [
-        {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
-        for i, chunk in enumerate(chunks or ())
+        {"type": "http.request", "body": chunk, "more_body": i < len(parts) - 1}
+        for i, chunk in enumerate(parts)
     ]
     never = asyncio.Event()
 
