@@ -22,13 +22,14 @@ from lightspeed_core.conversations.records import ConversationInfo
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
+from lightspeed_core.llm.tokens import count_tokens
 from lightspeed_core.mcp.base import ToolRequest
 from lightspeed_core.pipeline.attachments import user_content, validate_attachments
 from lightspeed_core.pipeline.history import (
     MAX_HISTORY_TURNS,
     context_window,
     history_budget,
-    history_items,
+    history_within,
 )
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
@@ -115,12 +116,14 @@ async def prepare(
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)
     fixed = instructions + question
-    budget = history_budget(context_window(model, settings.context_windows), fixed, ports.tokens)
+    fixed_tokens = await count_tokens(ports.tokens, fixed)  # off the loop when long
+    budget = history_budget(context_window(model, settings.context_windows), fixed_tokens)
     history: list[dict[str, Any]] = []
     if conversation is not None and budget > 0:
         turns = await ports.conversations.recent_turns(conversation_id, MAX_HISTORY_TURNS)
-        history, _ = history_items(turns, budget, ports.tokens)
-    estimated = ports.tokens(fixed) + sum(ports.tokens(str(item["content"])) for item in history)
+        history = await history_within(turns, budget, ports.tokens)
+    contents = [str(item["content"]) for item in history]
+    estimated = fixed_tokens + await count_tokens(ports.tokens, *contents)
 
     reservation = None
     if shielded.refusal is None:

@@ -19,6 +19,7 @@ import anyio
 
 from lightspeed_core.errors import InternalError, LightspeedError
 from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
+from lightspeed_core.llm.tokens import count_tokens
 from lightspeed_core.pipeline.events import (
     EndEvent,
     ErrorEvent,
@@ -215,7 +216,7 @@ class QueryRun:
         """Persist what was answered before an interrupt or a disconnect."""
         outcome, prepared = self.outcome, self.prepared
         if not outcome.output_tokens:
-            outcome.output_tokens = self.ports.tokens(outcome.answer)
+            outcome.output_tokens = await count_tokens(self.ports.tokens, outcome.answer)
         if not outcome.input_tokens:
             outcome.input_tokens = prepared.estimated_input_tokens
         try:
