@@ -45,6 +45,7 @@ DELIBERATE: dict[Route, set[str]] = {
     # configuration keys of our own (docs/differences.md, "configuration keys")
     ("GET", "/v1/config"): {
         "response.configuration.mcp_registration: only ours",
+        "response.configuration.mcp_servers[].client_headers: only ours",
         "response.configuration.quota_handlers.default_output_tokens: only ours",
         "response.configuration.quota_handlers.rate_limit: only ours",
         "response.configuration.quota_handlers.reservation_timeout: only ours",
