@@ -115,3 +115,14 @@ async def test_a_body_over_the_limit_is_413(guarded_app: RunningApp) -> None:
             "cause": f"The request body exceeds the maximum of {LIMIT} bytes.",
         }
     }
+
+
+async def test_an_empty_chunking_strategy_is_422(guarded_app: RunningApp) -> None:
+    client = guarded_app.client
+    created = await client.post("/v1/vector-stores", json={"name": "s", "chunking_strategy": {}})
+    assert created.status_code == 422, created.text
+    attached = await client.post(
+        "/v1/vector-stores/vs_1/files", json={"file_id": "f", "chunking_strategy": {}}
+    )
+    assert attached.status_code == 422, attached.text
+    assert "chunking_strategy must be" in attached.text
