@@ -8,6 +8,7 @@ stored. Bodies over ``service.max_request_body_bytes`` are a 413 in the contract
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ async def guarded_app(
                     "period": "1 day",
                 }
             ],
+            "enable_token_history": True,
         },
         authorization={"access_rules": [{"role": "*", "actions": ["admin"]}]},
     )
@@ -126,3 +128,14 @@ async def test_an_empty_chunking_strategy_is_422(guarded_app: RunningApp) -> Non
     )
     assert attached.status_code == 422, attached.text
     assert "chunking_strategy must be" in attached.text
+
+
+async def test_token_usage_timestamps_carry_their_timezone(guarded_app: RunningApp) -> None:
+    client = guarded_app.client
+    assert (await client.post("/v1/query?user_id=dana", json=ask("Say hello"))).status_code == 200
+    (entry,) = (await client.get("/v1/token-usage?user_id=dana")).json()["usage"]
+    assert datetime.fromisoformat(entry["updated_at"]).utcoffset() == timedelta(0)
+    quotas = (await client.get("/v1/quotas?user_id=dana")).json()["quotas"]
+    for quota in quotas:
+        for moment in (quota["updated_at"], quota["revoked_at"]):
+            assert moment is None or datetime.fromisoformat(moment).utcoffset() == timedelta(0)
