@@ -91,7 +91,7 @@ def conversations_router(version: Version) -> APIRouter:
         """Delete a conversation from the database and the conversation cache."""
         cid = conversation_id_from_path(conversation_id)
         owner = await source_of(services).deletable(auth, cid)
-        deleted = await services.conversations.delete(owner, cid)
+        deleted = owner is not None and await services.conversations.delete(owner, cid)
         return ConversationDeleteResponse.of(cid, deleted)
 
     @router.put(
