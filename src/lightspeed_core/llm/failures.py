@@ -127,11 +127,18 @@ def is_connection_error(exc: BaseException) -> bool:
 _STATUS_PREFIX = re.compile(r"^Error code: (\d{3})(?: - )?", re.IGNORECASE)
 _INNER_MESSAGE = re.compile(r"""['"]message['"]:\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")""")
 _GROUP_SUFFIX = re.compile(r"\s*\(\d+ sub-exceptions?\)$")
+_PYDANTIC_NOISE = re.compile(
+    r"\s*\[type=[^\]]*\]|\s*For further information visit https://errors\.pydantic\.dev/\S*"
+)
 
 
 def public_message(message: str) -> str:
-    """``message`` without the client library's wrapping (status prefix, body repr, group)."""
-    text = _GROUP_SUFFIX.sub("", message.strip())
+    """``message`` without the wrapping added by libraries (none of it helps a client).
+
+    Dropped: the OpenAI client's status prefix and body repr, an exception group's
+    sub-exception count, pydantic's error type and documentation link.
+    """
+    text = _GROUP_SUFFIX.sub("", _PYDANTIC_NOISE.sub("", message).strip())
     prefix = _STATUS_PREFIX.match(text)
     if prefix is None:
         return text

@@ -188,3 +188,16 @@ def test_500_causes_lose_the_client_library_wrapping(message: str, public: str) 
 def test_a_single_exception_group_is_unwrapped() -> None:
     group = ExceptionGroup("unhandled errors in a TaskGroup", [StatusError("slow down", 429)])
     assert isinstance(classify_exception("m", group), QuotaExceededError)
+
+
+def test_pydantic_noise_is_dropped_from_causes() -> None:
+    message = (
+        "1 validation error for VectorStoreChunkingStrategy\n  Value error, bad "
+        "[type=value_error, input_value={}, input_type=dict]\n"
+        "    For further information visit https://errors.pydantic.dev/2.14/v/value_error"
+    )
+    cause = classify("m", None, message).cause
+    assert "errors.pydantic.dev" not in cause
+    assert "input_value" not in cause
+    assert cause.startswith("1 validation error for VectorStoreChunkingStrategy")
+    assert ResourceCallError(message, not_found=False).describe() == cause
