@@ -13,9 +13,12 @@ Runs before routing and parsing, for every HTTP request:
   string holding NUL (``\u0000``) or an unpaired UTF-16 surrogate (``\ud800``) is
   answered 422: PostgreSQL cannot store NUL in text and no engine can encode a lone
   surrogate, so without this check such input failed late (after quota was charged) with
-  500. A NUL in the path or the query string is answered 422 as well.
+  500. A NUL in the path or the query string is answered 422 as well. These 422s have
+  FastAPI's list shape (``{"detail": [{"type": "invalid_characters", "loc": ["body"],
+  ...}]}``), as every request-schema error and as the OpenAPI document declares.
 
-Error bodies have the contract's two-part shape (``{"detail": {"response", "cause"}}``).
+The 413 and 408 bodies have the contract's two-part shape (``{"detail": {"response",
+"cause"}}``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lightspeed_core.api.errors import error_response
@@ -33,7 +37,6 @@ from lightspeed_core.errors import (
     LightspeedError,
     PayloadTooLargeError,
     RequestTimeoutError,
-    UnprocessableError,
 )
 
 _SUSPICIOUS = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
@@ -79,13 +82,27 @@ def body_timeout(seconds: float) -> RequestTimeoutError:
     )
 
 
-def invalid_characters(where: str) -> UnprocessableError:
-    """The 422 for NUL or an unpaired surrogate in ``where``."""
-    return UnprocessableError(
-        "Invalid characters in request",
-        f"The {where} contains a NUL character or an unpaired UTF-16 surrogate "
-        "(such as \\u0000 or \\ud800), which cannot be stored.",
-    )
+INVALID_CHARACTERS = "invalid_characters"
+"""The ``type`` of the 422 entry for NUL or an unpaired surrogate."""
+
+
+def invalid_characters(where: str) -> JSONResponse:
+    """The 422 for NUL or an unpaired surrogate in ``where`` (``body``, ``query``, ``path``).
+
+    FastAPI's list shape, as for any other request-schema error (what the OpenAPI document
+    declares for 422).
+    """
+    part = "request body" if where == "body" else f"URL {where}"
+    entry = {
+        "type": INVALID_CHARACTERS,
+        "loc": [where],
+        "msg": (
+            f"The {part} contains a NUL character or an unpaired UTF-16 surrogate "
+            "(such as \\u0000 or \\ud800), which cannot be stored."
+        ),
+        "input": None,
+    }
+    return JSONResponse({"detail": [entry]}, status_code=422)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -135,8 +152,11 @@ class BodyGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
-            await error_response(invalid_characters("URL"))(scope, receive, send)
+        if "\x00" in scope.get("path", ""):
+            await invalid_characters("path")(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b""):
+            await invalid_characters("query")(scope, receive, send)
             return
         length = _header(scope, b"content-length")
         chunked = _header(scope, b"transfer-encoding") is not None
@@ -178,7 +198,7 @@ class BodyGuardMiddleware:
             if not message.get("more_body", False):
                 break
         if json_body and has_bad_json_strings(bytes(body)):
-            await error_response(invalid_characters("request body"))(scope, receive, send)
+            await invalid_characters("body")(scope, receive, send)
             return
         replayed = False
 

@@ -72,7 +72,8 @@ async def test_unstorable_characters_are_422_before_any_charge(
                 headers={"content-type": "application/json"},
             )
             assert reply.status_code == 422, reply.text
-            assert reply.json()["detail"]["response"] == "Invalid characters in request"
+            (entry,) = reply.json()["detail"]
+            assert (entry["type"], entry["loc"]) == ("invalid_characters", ["body"])
     assert len(scripted.backend.requests) == calls
     assert await _available(guarded_app, "alice") == before
 

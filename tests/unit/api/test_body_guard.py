@@ -164,7 +164,9 @@ async def test_nul_and_lone_surrogates_are_422(text: str) -> None:
     assert has_bad_json_strings(text.encode())
     status, body = await _call({**JSON, "content-length": str(len(text))}, [text.encode()])
     assert status == 422
-    assert body["detail"]["response"] == "Invalid characters in request"
+    (entry,) = body["detail"]
+    assert (entry["type"], entry["loc"]) == ("invalid_characters", ["body"])
+    assert "NUL character or an unpaired UTF-16 surrogate" in entry["msg"]
 
 
 @pytest.mark.parametrize(
@@ -183,4 +185,5 @@ def test_harmless_escapes_are_accepted(text: str) -> None:
 async def test_nul_in_the_url_is_422() -> None:
     status, body = await _call({}, [b""], query=b"user_id=a%00b")
     assert status == 422
-    assert "URL" in body["detail"]["cause"]
+    assert body["detail"][0]["loc"] == ["query"]
+    assert body["detail"][0]["msg"].startswith("The URL query contains a NUL character")
