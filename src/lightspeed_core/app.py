@@ -236,6 +236,7 @@ def create_app(settings: Settings) -> FastAPI:
                 limit=service.max_request_body_bytes,
                 upload_limit=MAX_UPLOAD_BYTES + UPLOAD_ENVELOPE_BYTES,
                 timeout=service.request_body_timeout,
+                json_rpc_paths=frozenset({"/a2a"}),
             ),
         ],
     )

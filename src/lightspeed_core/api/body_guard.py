@@ -18,7 +18,9 @@ Runs before routing and parsing, for every HTTP request:
   ...}]}``), as every request-schema error and as the OpenAPI document declares.
 
 The 413 and 408 bodies have the contract's two-part shape (``{"detail": {"response",
-"cause"}}``).
+"cause"}}``). On JSON-RPC paths (``/a2a``) a body too large or with such characters is a
+JSON-RPC error instead (HTTP 200, ``-32600``, "Payload too large" as the a2a-sdk says), which
+is what A2A clients parse.
 """
 
 from __future__ import annotations
@@ -139,14 +141,48 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+JSON_RPC_INVALID_REQUEST = -32600
+
+
+def json_rpc_error(message: str) -> JSONResponse:
+    """A JSON-RPC 2.0 error without an id (the call was never parsed)."""
+    error = {"code": JSON_RPC_INVALID_REQUEST, "message": message}
+    return JSONResponse({"jsonrpc": "2.0", "id": None, "error": error})
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope.get("path", "")
+    root = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 class BodyGuardMiddleware:
     """Size limit, read timeout and character checks for request bodies (module docstring)."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int, timeout: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        upload_limit: int,
+        timeout: float,
+        json_rpc_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.limit = limit
         self.upload_limit = upload_limit
         self.timeout = timeout
+        self.json_rpc_paths = json_rpc_paths
+
+    def _too_large(self, scope: Scope, limit: int, *, upload: bool) -> JSONResponse:
+        if _route_path(scope) in self.json_rpc_paths:
+            return json_rpc_error("Payload too large")
+        return error_response(upload_too_large(limit) if upload else too_large(limit))
+
+    def _bad_characters(self, scope: Scope) -> JSONResponse:
+        if _route_path(scope) in self.json_rpc_paths:
+            return json_rpc_error("Invalid characters in request: NUL or unpaired surrogate")
+        return invalid_characters("body")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -167,8 +203,7 @@ class BodyGuardMiddleware:
         multipart = content_type.startswith("multipart/")
         limit = self.upload_limit if multipart else self.limit
         if length is not None and length.strip().isdigit() and int(length) > limit:
-            error = upload_too_large(limit) if multipart else too_large(limit)
-            await error_response(error)(scope, receive, send)
+            await self._too_large(scope, limit, upload=multipart)(scope, receive, send)
             return
         if multipart:
             await self._stream(scope, receive, send)
@@ -193,12 +228,12 @@ class BodyGuardMiddleware:
                 return  # the client went away: nobody to answer
             body += message.get("body", b"")
             if len(body) > self.limit:
-                await error_response(too_large(self.limit))(scope, receive, send)
+                await self._too_large(scope, self.limit, upload=False)(scope, receive, send)
                 return
             if not message.get("more_body", False):
                 break
         if json_body and has_bad_json_strings(bytes(body)):
-            await invalid_characters("body")(scope, receive, send)
+            await self._bad_characters(scope)(scope, receive, send)
             return
         replayed = False
 

@@ -33,7 +33,13 @@ def _inner() -> FastAPI:
 
 
 def _guard(timeout: float = 5.0) -> BodyGuardMiddleware:
-    return BodyGuardMiddleware(_inner(), limit=LIMIT, upload_limit=UPLOAD_LIMIT, timeout=timeout)
+    return BodyGuardMiddleware(
+        _inner(),
+        limit=LIMIT,
+        upload_limit=UPLOAD_LIMIT,
+        timeout=timeout,
+        json_rpc_paths=frozenset({"/rpc"}),
+    )
 
 
 async def _call(
@@ -187,3 +193,15 @@ async def test_nul_in_the_url_is_422() -> None:
     assert status == 422
     assert body["detail"][0]["loc"] == ["query"]
     assert body["detail"][0]["msg"].startswith("The URL query contains a NUL character")
+
+
+async def test_json_rpc_paths_get_json_rpc_errors() -> None:
+    """A2A clients parse JSON-RPC errors (HTTP 200), as the a2a-sdk answers them."""
+    big = {**JSON, "content-length": str(LIMIT + 1)}
+    assert await _call(big, None, path="/rpc") == (
+        200,
+        {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Payload too large"}},
+    )
+    text = rb'{"jsonrpc": "2.0", "id": 1, "method": "m", "params": {"q": "\u0000"}}'
+    status, body = await _call({**JSON, "content-length": str(len(text))}, [text], path="/rpc")
+    assert (status, body["error"]["code"]) == (200, -32600)
