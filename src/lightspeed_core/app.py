@@ -1,6 +1,7 @@
 """``create_app(settings)``: the explicit wiring of the service.
 
-Middleware (outermost first): global exception → REST metrics → CORS. Routers are listed in
+Middleware (outermost first): global exception → REST metrics → CORS → body guard (size,
+read timeout, NUL and lone surrogates: ``api/body_guard.py``). Routers are listed in
 ``ROUTERS``. One lifespan builds the :class:`~lightspeed_core.container.Services` and closes
 them.
 """
@@ -20,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from lightspeed_core import __version__
 from lightspeed_core.a2a.factory import build_a2a
+from lightspeed_core.api.body_guard import BodyGuardMiddleware
 from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_exception_handlers
 from lightspeed_core.api.routes import (
     a2a,
@@ -74,6 +76,7 @@ from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.rag.proxy import MAX_UPLOAD_BYTES
 from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
@@ -85,6 +88,8 @@ from lightspeed_core.tracing import build_tracer
 from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
+UPLOAD_ENVELOPE_BYTES = 1024 * 1024
+"""Room for the multipart framing around an upload of the largest allowed file."""
 
 ROUTERS: tuple[APIRouter, ...] = (
     info.router,
@@ -254,6 +259,13 @@ def create_app(settings: Settings) -> FastAPI:
                 allow_credentials=cors.allow_credentials,
                 allow_methods=list(cors.allow_methods),
                 allow_headers=list(cors.allow_headers),
+            ),
+            Middleware(
+                BodyGuardMiddleware,
+                limit=service.max_request_body_bytes,
+                upload_limit=MAX_UPLOAD_BYTES + UPLOAD_ENVELOPE_BYTES,
+                timeout=service.request_body_timeout,
+                json_rpc_paths=frozenset({"/a2a"}),
             ),
         ],
     )

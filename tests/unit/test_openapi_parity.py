@@ -40,9 +40,12 @@ DELIBERATE: dict[Route, set[str]] = {
     # configuration keys of our own (docs/differences.md, "configuration keys")
     ("GET", "/v1/config"): {
         "response.configuration.mcp_registration: only ours",
+        "response.configuration.mcp_servers[].client_headers: only ours",
         "response.configuration.quota_handlers.default_output_tokens: only ours",
         "response.configuration.quota_handlers.rate_limit: only ours",
         "response.configuration.quota_handlers.reservation_timeout: only ours",
+        "response.configuration.service.max_request_body_bytes: only ours",
+        "response.configuration.service.request_body_timeout: only ours",
     },
     # the agent card also lists the protocol versions /a2a serves (docs/differences.md, "A2A")
     ("GET", "/.well-known/agent.json"): {"response.supportedInterfaces: only ours"},

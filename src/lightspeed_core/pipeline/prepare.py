@@ -31,13 +31,14 @@ from lightspeed_core.errors import LightspeedError
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
+from lightspeed_core.llm.tokens import count_tokens
 from lightspeed_core.pipeline.attachments import user_content, validate_attachments
 from lightspeed_core.pipeline.compacting import CompactedHistory, compacted_history
 from lightspeed_core.pipeline.history import (
     MAX_HISTORY_TURNS,
     context_window,
     history_budget,
-    history_items,
+    history_within,
 )
 from lightspeed_core.pipeline.items import context_text, missing_function_calls, with_question
 from lightspeed_core.pipeline.ports import PipelinePorts
@@ -209,8 +210,9 @@ async def _prepare(
     question = shielded.text + (f"\n\n{context.text}" if context.text else "")
     content = user_content(question, turn.attachments)
     fixed = instructions + question + context_text(turn.input_items)
+    fixed_tokens = await count_tokens(ports.tokens, fixed)  # off the loop when long
     window = context_window(model, settings.context_windows)
-    budget = history_budget(window, fixed, ports.tokens)
+    budget = history_budget(window, fixed_tokens)
     history: list[dict[str, Any]] = []
     turns: list[TurnRecord] = []
     compacted = CompactedHistory(())
@@ -224,13 +226,13 @@ async def _prepare(
                 model=model.identifier,
                 window=window,
                 instructions=instructions,
-                fixed_tokens=ports.tokens(fixed),
+                fixed_tokens=fixed_tokens,
             )
             turns = list(compacted.turns)
             budget -= ports.tokens(compacted.extra)
-        history, _ = history_items(turns, budget, ports.tokens)
-    fixed += compacted.extra
-    estimated = ports.tokens(fixed) + sum(ports.tokens(str(item["content"])) for item in history)
+        history = await history_within(turns, budget, ports.tokens)
+    contents = [str(item["content"]) for item in history]
+    estimated = fixed_tokens + await count_tokens(ports.tokens, compacted.extra, *contents)
 
     options = turn.options
     reservation = None

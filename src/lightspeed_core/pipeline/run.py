@@ -32,6 +32,7 @@ from lightspeed_core.llm.events import (
     ToolCall,
     ToolResult,
 )
+from lightspeed_core.llm.tokens import count_tokens
 from lightspeed_core.pipeline.compacting import compact
 from lightspeed_core.pipeline.events import (
     BackendEvent,
@@ -320,7 +321,7 @@ class QueryRun:
         """Persist what was answered before an interrupt or a disconnect."""
         outcome, prepared = self.outcome, self.prepared
         if not outcome.output_tokens:
-            outcome.output_tokens = self.ports.tokens(outcome.answer)
+            outcome.output_tokens = await count_tokens(self.ports.tokens, outcome.answer)
         if not outcome.input_tokens:
             outcome.input_tokens = prepared.estimated_input_tokens
         try:

@@ -99,7 +99,7 @@ def conversations_router(version: Version) -> APIRouter:
         with services.tracer.request_span(f"{span}.delete", request.headers):
             cid = conversation_id_from_path(conversation_id)
             owner = await source_of(services).deletable(auth, cid)
-            deleted = await services.conversations.delete(owner, cid)
+            deleted = owner is not None and await services.conversations.delete(owner, cid)
             return ConversationDeleteResponse.of(cid, deleted)
 
     @router.put(
