@@ -129,7 +129,7 @@ async def test_takeover_keeps_every_row_and_is_idempotent(database_block: dict[s
 
         await upgrade(database)  # a second start-up changes nothing
         await database.run_write(
-            lambda c: c.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+            lambda c: c.execute(text("UPDATE alembic_version SET version_num = '0005'"))
         )
         await upgrade(database)  # the takeover step itself, run again
         assert await database.run(_counts) == first
