@@ -19,7 +19,7 @@ from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.db.batch import BatchWriter
 from lightspeed_core.db.dialect import as_utc, insert_for
 from lightspeed_core.db.engine import Database
-from lightspeed_core.db.tables import UserConversation, UserTurn
+from lightspeed_core.db.tables import ConversationSummary, UserConversation, UserTurn
 
 
 def _info(row: Any) -> ConversationInfo:
@@ -183,6 +183,11 @@ class ConversationRepository:
     async def delete(self, conversation_id: str) -> bool:
         def job(connection: Connection) -> bool:
             connection.execute(delete(UserTurn).where(UserTurn.conversation_id == conversation_id))
+            connection.execute(  # its compaction summaries go with it
+                delete(ConversationSummary).where(
+                    ConversationSummary.conversation_id == conversation_id
+                )
+            )
             result = connection.execute(
                 delete(UserConversation).where(UserConversation.id == conversation_id)
             )

@@ -57,6 +57,7 @@ class ResponseRequest:
     include: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     raw_events: RawEvents = "none"  # also stream OGX's own events as ``RawEvent``s
+    headers: dict[str, str] = field(default_factory=dict)  # HTTP headers (server mode): tracing
 
 
 class LLMBackend(Protocol):

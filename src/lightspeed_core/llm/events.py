@@ -35,6 +35,7 @@ class ToolCall:
     args: dict[str, Any]
     kind: str  # "mcp_call" | "file_search_call" | "function_call" | "mcp_list_tools" ...
     server_label: str | None = None
+    call_id: str | None = None  # a function call's ``call_id`` (its output names it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,7 +93,9 @@ def tool_events(item: Any, round_: int) -> tuple[ToolCall, ToolResult] | None:
     output = getattr(item, "output", None)
     status = "failure" if error else "success"
     content = bounded(str(error if error else (output if output is not None else "")))
-    return ToolCall(item_id, name, args, kind, label), ToolResult(item_id, status, content, round_)
+    call_id = getattr(item, "call_id", None) if kind == "function_call" else None
+    call = ToolCall(item_id, name, args, kind, label, str(call_id) if call_id else None)
+    return call, ToolResult(item_id, status, content, round_)
 
 
 def as_json(event: Any) -> dict[str, Any]:

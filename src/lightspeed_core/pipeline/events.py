@@ -18,6 +18,13 @@ class StartEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class CompactionEvent:
+    """Older turns of the conversation are being summarised (before the model call)."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class TokenEvent:
     """A piece of answer text."""
 
@@ -104,6 +111,7 @@ class BackendEvent:
 PipelineEvent = (
     StartEvent
     | BackendEvent
+    | CompactionEvent
     | TokenEvent
     | ToolCallEvent
     | ToolResultEvent

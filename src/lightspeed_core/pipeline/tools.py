@@ -60,6 +60,7 @@ async def turn_tools(
         return client
     server = await ports.tools.tools_for(ToolRequest(auth.principal, headers))
     server += ports.rag.tools(turn.vector_store_ids)
+    server += ports.functions.definitions()  # run by us (skills): pipeline/functions.py
     if turn.client_tools is None:
         return server
     check_clashes(client, server)

@@ -1,7 +1,7 @@
 """What an endpoint hands the pipeline: one turn's input, independent of the wire format.
 
-Every endpoint that answers with a model (``/v1/query``, ``/v1/streaming_query``, and the
-endpoints still to come: ``/v1/responses``, ``/v1/infer``, A2A) translates its request body
+Every endpoint that answers with a model (``/v1/query``, ``/v1/streaming_query``,
+``/v1/infer``, A2A and, still to come, ``/v1/responses``) translates its request body
 into a :class:`TurnInput` and names itself with an :class:`Endpoint`; the pipeline never sees
 an endpoint's body type. A new endpoint adds a ``from_<body>`` constructor (or builds the
 input in its route) and, if it needs a knob the pipeline lacks, a field here.
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lightspeed_core.llm.events import RawEvents
+from lightspeed_core.rag.base import SolrOptions
 from lightspeed_core.schemas.query import Attachment, QueryRequest
 from lightspeed_core.vocabulary.actions import Action
 
@@ -24,6 +25,12 @@ class Endpoint:
 
     path: str
     action: Action
+    span: str | None = None  # the root span's name; default "<last path segment>.handle_request"
+
+    @property
+    def span_name(self) -> str:
+        """The name of the request's root span (``query.handle_request`` …)."""
+        return self.span or f"{self.path.rstrip('/').rsplit('/', 1)[-1]}.handle_request"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +74,12 @@ class TurnInput:
     client_tools: tuple[dict[str, Any], ...] | None = None  # None: the server's tools
     merge_server_tools: bool = False  # client tools first, then the server's (clash: 409)
     options: CallOptions = field(default_factory=CallOptions)
+    instructions: str | None = None  # the endpoint's own system prompt (no precedence rules)
     store: bool = True  # False: the turn is not added to the conversation
+    transcript: bool = True  # False: no transcript file either (rlsapi: stateless)
+    charge_quota: bool = True
+    quota_subject: str | None = None  # whose quota is charged, if not the caller's user_id
+    solr: SolrOptions | None = None  # OKP search mode and filters (the request's ``solr``)
 
     @classmethod
     def from_query(cls, body: QueryRequest) -> TurnInput:
@@ -83,4 +95,5 @@ class TurnInput:
             vector_store_ids=body.vector_store_ids,
             shield_ids=body.shield_ids,
             generate_topic_summary=body.generate_topic_summary is not False,
+            solr=SolrOptions(body.solr.mode, body.solr.filters) if body.solr else None,
         )

@@ -19,6 +19,7 @@ from lightspeed_core.errors import NotFoundError, UnprocessableError
 from lightspeed_core.pipeline.items import question_of
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.turn import CallOptions, Endpoint, ForkPoint, TurnInput
+from lightspeed_core.rag.base import SolrOptions
 from lightspeed_core.schemas.responses import MAX_BODY_CHARACTERS, ResponsesRequest, dump_item
 
 MERGE_HEADER = "x-lcs-merge-server-tools"
@@ -117,4 +118,5 @@ async def turn_input(
         merge_server_tools=headers.get(MERGE_HEADER, "").strip().lower() == "true",
         options=_options(body),
         store=body.store,
+        solr=SolrOptions(body.solr.mode, body.solr.filters) if body.solr else None,
     )

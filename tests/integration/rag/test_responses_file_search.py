@@ -23,7 +23,10 @@ async def test_client_file_search_over_a_rag_id(
         transport = httpx.ASGITransport(app=app.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             sdk = openai.AsyncOpenAI(
-                base_url="http://testserver/v1", api_key="t", http_client=http, max_retries=0
+                base_url="http://testserver/v1",
+                api_key="t",
+                http_client=http,  # type: ignore[arg-type]  # openai types it as httpx2's client; httpx's works
+                max_retries=0,
             )
             response = await sdk.responses.create(
                 model="stub/stub-model",

@@ -17,5 +17,8 @@ async def sdk(app: RunningApp) -> AsyncIterator[openai.AsyncOpenAI]:
     transport = httpx.ASGITransport(app=app.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield openai.AsyncOpenAI(
-            base_url="http://testserver/v1", api_key="token", http_client=http, max_retries=0
+            base_url="http://testserver/v1",
+            api_key="token",
+            http_client=http,  # type: ignore[arg-type]  # openai types it as httpx2's client; httpx's works
+            max_retries=0,
         )

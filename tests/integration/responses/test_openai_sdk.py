@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import openai
 import pytest
+from openai.types.responses import FunctionToolParam
 
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.app import RunningApp
@@ -16,12 +17,15 @@ from tests.support.wire import sample, sample_json
 pytestmark = pytest.mark.xdist_group("app")
 
 MODEL = "stub/stub-model"
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "The weather in a city.",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-}
+WEATHER = cast(  # sent as written: no "strict", as many clients do
+    FunctionToolParam,
+    {
+        "type": "function",
+        "name": "get_weather",
+        "description": "The weather in a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+)
 
 
 def _chat(scripted: BackgroundServer) -> dict[str, Any]:

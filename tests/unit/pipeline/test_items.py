@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from lightspeed_core.conversations.records import TurnRecord
 from lightspeed_core.pipeline.items import (
@@ -16,7 +17,7 @@ IMAGE = {"type": "input_image", "image_url": "data:image/png;base64,AA=="}
 
 
 def test_question_is_the_last_user_message() -> None:
-    items = [
+    items: list[dict[str, Any]] = [
         {"role": "user", "content": "first"},
         {"role": "assistant", "content": "answer"},
         {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "again"}]},
@@ -26,7 +27,9 @@ def test_question_is_the_last_user_message() -> None:
 
 
 def test_with_question_replaces_the_text_and_keeps_other_parts() -> None:
-    items = [{"role": "user", "content": [{"type": "input_text", "text": "old"}, IMAGE]}]
+    items: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "input_text", "text": "old"}, IMAGE]}
+    ]
     [replaced] = with_question(items, "new")
     assert replaced["content"] == [{"type": "input_text", "text": "new"}, IMAGE]
     assert items[0]["content"][0]["text"] == "old"  # not changed in place

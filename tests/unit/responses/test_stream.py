@@ -146,7 +146,10 @@ async def test_an_error_after_the_start() -> None:
     body = ResponsesRequest(input="Hi")
     prepared = await _prepared(body)
     failure = BackendUnavailableError("OGX is down")
-    events = [StartEvent(prepared.conversation_id, prepared.request_id), ErrorEvent(failure)]
+    events: list[PipelineEvent] = [
+        StartEvent(prepared.conversation_id, prepared.request_id),
+        ErrorEvent(failure),
+    ]
     sent = [p async for p in ResponsesStream(prepared, body).payloads(_events(events))]
     assert sent == [
         {

@@ -14,6 +14,7 @@ from lightspeed_core.pipeline.run import run
 from lightspeed_core.pipeline.turn import Endpoint
 from lightspeed_core.responses.request import check_size, turn_input
 from lightspeed_core.responses.stream import ResponsesStream
+from lightspeed_core.responses.telemetry import reported
 from lightspeed_core.schemas.common import error_responses
 from lightspeed_core.schemas.responses import ResponsesRequest, ResponsesResponse
 from lightspeed_core.vocabulary.actions import Action
@@ -43,7 +44,8 @@ async def responses(
     turn = await turn_input(ports, body, auth, RESPONSES, request.headers)
     prepared = await prepare(ports, turn, auth, RESPONSES, request.headers)
     stream = ResponsesStream(prepared, body)
+    events = reported(run(ports, prepared), services.splunk, prepared, request.headers)
     if body.stream:
-        return StreamingResponse(stream.sse(run(ports, prepared)), media_type=EVENT_STREAM)
-    answer = await stream.fold(run(ports, prepared))
+        return StreamingResponse(stream.sse(events), media_type=EVENT_STREAM)
+    answer = await stream.fold(events)
     return Response(answer.model_dump_json(), media_type="application/json")
