@@ -115,3 +115,38 @@ async def test_shield_with_unknown_model_stops_startup(
     with pytest.raises(ShieldConfigurationError, match="missing"):
         async with running_app(stub_config(scripted.base_url, shields=broken), tmp_path):
             pass
+
+
+async def test_responses_are_shielded_like_queries(
+    scripted: BackgroundServer, tmp_path: Path
+) -> None:
+    """``/v1/responses``: the redacted question is sent; a refusal is four synthetic events."""
+    async with running_app(stub_config(scripted.base_url, shields=SHIELDS), tmp_path) as app:
+        scripted.backend.requests.clear()
+        allowed = await app.client.post(
+            "/v1/responses",
+            json={"input": "[[say:ALLOWED]] SSN 123-45-6789?", "shield_ids": ["pii"]},
+        )
+        assert allowed.status_code == 200
+        assert scripted.backend.requests[-1]["messages"][-1]["content"] == (
+            "[[say:ALLOWED]] SSN [REDACTED]?"
+        )
+        refused = await app.client.post(
+            "/v1/responses", json={"input": "[[say:REJECTED]] weather?", "stream": True}
+        )
+        frames = [b for b in refused.text.strip().split("\n\n") if not b.endswith("[DONE]")]
+        events = [json.loads(b.split("data: ", 1)[1]) for b in frames]
+        assert [e["type"] for e in events] == [
+            "response.created",
+            "response.output_item.added",
+            "response.output_item.done",
+            "response.completed",
+        ]
+        final = events[-1]["response"]
+        assert final["output_text"] == REFUSAL
+        assert final["id"].startswith("modr")
+        turns = await app.services.conversations.turns(final["conversation"])
+        assert turns[0].response == REFUSAL
+        metrics = (await app.client.get("/metrics")).text
+        line = 'ls_llm_validation_errors_total{endpoint="/v1/responses"}'
+        assert _metric(metrics, line) == 1
