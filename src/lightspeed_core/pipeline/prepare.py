@@ -234,6 +234,7 @@ async def _prepare(
     contents = [str(item["content"]) for item in history]
     estimated = fixed_tokens + await count_tokens(ports.tokens, compacted.extra, *contents)
 
+    llm_input = _llm_input(turn, history, content, turns)  # may refuse: before any reservation
     options = turn.options
     reservation = None
     if shielded.refusal is None and turn.charge_quota:
@@ -248,7 +249,7 @@ async def _prepare(
         reservation = await _reserve(ports, subject, estimated + answer_room, span)
     llm_request = ResponseRequest(
         model=model.identifier,
-        input=_llm_input(turn, history, content, turns),
+        input=llm_input,
         instructions=instructions + compacted.extra,
         tools=tools,
         max_output_tokens=options.max_output_tokens,
