@@ -156,6 +156,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=await build_skills(config.skills),
         a2a=a2a_service,
+        databases=pool.databases(),
     )
 
 

@@ -76,6 +76,7 @@ class Services:
     saved_prompts: SavedPromptService
     skills: SkillLibrary
     a2a: A2AService
+    databases: tuple[Database, ...] = ()  # every open database (readiness probes them)
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""

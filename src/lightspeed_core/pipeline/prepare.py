@@ -89,6 +89,7 @@ async def prepare(
     """Run every pre-stream step; raises domain errors."""
     settings = ports.settings
     requested = _override_allowed(auth, turn)
+    await ports.conversations.require_available()  # 503 before the model if it cannot store
     instructions = ports.prompts.for_request(turn.system_prompt)
     validate_attachments(turn.attachments)
     conversation_id, conversation = await _conversation(ports, turn, auth, endpoint)

@@ -193,7 +193,7 @@ class QueryRun:
         user_id = prepared.auth.principal.user_id
         try:
             await self.ports.transcripts.write(transcript_record(prepared, self.outcome, answer))
-            await self.ports.conversations.record(
+            number = await self.ports.conversations.record(
                 user_id,
                 prepared.conversation_id,
                 turn_record(prepared, self.outcome, answer, interrupted=interrupted),
@@ -206,6 +206,8 @@ class QueryRun:
             raise InternalError(
                 "Database query failed", "Failed to store the conversation turn."
             ) from exc
+        if number is None:  # the conversation was deleted while the turn ran
+            return
         if prepared.new_conversation and prepared.turn.generate_topic_summary:
             self.ports.topics.schedule(
                 user_id, prepared.conversation_id, prepared.model.identifier, prepared.question

@@ -21,7 +21,12 @@ from lightspeed_core.conversations.cache.memory import MemoryCache
 from lightspeed_core.conversations.cache.noop import NoopCache
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.conversations.service import cache_entry
-from lightspeed_core.errors import ForbiddenError, NotFoundError, QuotaExceededError
+from lightspeed_core.errors import (
+    ForbiddenError,
+    LightspeedError,
+    NotFoundError,
+    QuotaExceededError,
+)
 from lightspeed_core.llm.base import ModelInfo
 from lightspeed_core.llm.events import RetrievedChunk
 from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
@@ -40,6 +45,12 @@ class InMemoryConversations:
         self.turns_of: dict[str, list[TurnRecord]] = {}
         self.cache = MemoryCache(1000) if cache else NoopCache(enabled=False)
         self.closed = False
+        self.deleted: set[str] = set()
+        self.unavailable: LightspeedError | None = None  # raised by require_available
+
+    async def require_available(self) -> None:
+        if self.unavailable is not None:
+            raise self.unavailable
 
     async def get(self, conversation_id: str) -> ConversationInfo | None:
         return self.conversations.get(conversation_id)
@@ -56,7 +67,9 @@ class InMemoryConversations:
 
     async def record(
         self, user_id: str, conversation_id: str, turn: TurnRecord, topic_summary: str | None
-    ) -> int:
+    ) -> int | None:
+        if conversation_id in self.deleted:
+            return None
         old = self.conversations.get(conversation_id)
         number = (old.message_count if old else 0) + 1
         self.conversations[conversation_id] = ConversationInfo(
@@ -83,6 +96,7 @@ class InMemoryConversations:
 
     async def delete(self, user_id: str, conversation_id: str) -> bool:
         found = self.conversations.pop(conversation_id, None) is not None
+        self.deleted.add(conversation_id)
         self.turns_of.pop(conversation_id, None)
         cached = await self.cache.delete(user_id, conversation_id)
         return found or cached
