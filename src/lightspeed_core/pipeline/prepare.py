@@ -2,8 +2,9 @@
 
 Order (contract 0, adapted): model-override RBAC → system prompt → attachments → load the
 conversation and check ownership → select the model → shields → MCP tools (OAuth probe) →
-inline RAG → history within the token budget → quota reservation. Any failure here is a
-plain HTTP error, before a stream starts.
+inline RAG → history within the token budget → quota reservation (when the full estimate
+does not fit but the input and a short answer do, what is left is reserved and the model's
+output capped to it). Any failure here is a plain HTTP error, before a stream starts.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import RetrievedContext
+
+# The smallest answer worth calling the model for when the quota is nearly spent (OGX's
+# Responses API refuses a smaller ``max_output_tokens``); see docs/quota.md "Small quotas".
+MIN_ANSWER_TOKENS = 16
 
 
 def now_utc() -> datetime:
@@ -124,9 +129,14 @@ async def prepare(
     estimated = ports.tokens(fixed) + sum(ports.tokens(str(item["content"])) for item in history)
 
     reservation = None
+    max_output_tokens = None
     if shielded.refusal is None:
         answer_room = int(model.metadata.get("max_output_tokens") or settings.default_output_tokens)
-        reservation = await ports.quota.reserve(auth.principal, estimated + answer_room)
+        full = estimated + answer_room
+        minimum = estimated + min(MIN_ANSWER_TOKENS, answer_room)
+        reservation = await ports.quota.reserve(auth.principal, full, minimum=minimum)
+        if reservation is not None and reservation.tokens < full:
+            max_output_tokens = reservation.tokens - estimated  # the answer fits what is left
     llm_request = ResponseRequest(
         model=model.identifier,
         input=[*history, {"role": "user", "content": content}],
@@ -134,6 +144,7 @@ async def prepare(
         tools=tools,
         max_infer_iters=settings.max_infer_iters,
         max_tool_calls=settings.max_tool_calls,
+        max_output_tokens=max_output_tokens,
     )
     return PreparedQuery(
         turn=turn,

@@ -130,10 +130,14 @@ class RecordingQuota:
     admin: QuotaAdmin = field(default_factory=QuotaAdmin)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
-    async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
+    async def reserve(
+        self, principal: Principal, estimate: int, *, minimum: int | None = None
+    ) -> Reservation | None:
         left = self._left(principal.user_id)
         if left is not None and estimate > left:
-            raise QuotaExceededError("The quota has been exceeded", f"{left} tokens left")
+            if minimum is None or minimum > left:
+                raise QuotaExceededError("The quota has been exceeded", f"{left} tokens left")
+            estimate = left
         reservation = Reservation(f"r{next(self._ids)}", estimate, principal.user_id)
         self.reserved.append(reservation)
         return reservation
