@@ -70,6 +70,7 @@ from lightspeed_core.rag.factory import build_rag
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
+from lightspeed_core.shutdown import Shutdown, chain_sigterm
 from lightspeed_core.skills.library import build_skills
 from lightspeed_core.streaming.factory import build_stream_registry
 from lightspeed_core.transcripts.writer import build_transcripts
@@ -157,6 +158,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         skills=await build_skills(config.skills),
         a2a=a2a_service,
         databases=pool.databases(),
+        shutdown=Shutdown(config.service.shutdown_grace_period),
     )
 
 
@@ -196,9 +198,12 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()
+        restore_sigterm = chain_sigterm(services.shutdown)
         try:
             yield
         finally:
+            restore_sigterm()
+            services.shutdown.expire()  # anything still answering ends itself now
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
             await services.quota.close()

@@ -7,7 +7,7 @@ must be shared between workers and pods lives in the database, not here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lightspeed_core.a2a.service import A2AService
@@ -31,6 +31,7 @@ from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
+from lightspeed_core.shutdown import Shutdown
 from lightspeed_core.skills.library import SkillLibrary
 from lightspeed_core.streaming.registry import StreamRegistry
 from lightspeed_core.transcripts.writer import TranscriptWriter
@@ -77,6 +78,7 @@ class Services:
     skills: SkillLibrary
     a2a: A2AService
     databases: tuple[Database, ...] = ()  # every open database (readiness probes them)
+    shutdown: Shutdown = field(default_factory=lambda: Shutdown(10.0))
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""
@@ -105,4 +107,5 @@ class Services:
             topics=self.topics,
             metrics=self.metrics,
             transcripts=self.transcripts,
+            shutdown=self.shutdown,
         )

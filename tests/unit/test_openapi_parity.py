@@ -48,6 +48,7 @@ DELIBERATE: dict[Route, set[str]] = {
         "response.configuration.quota_handlers.default_output_tokens: only ours",
         "response.configuration.quota_handlers.rate_limit: only ours",
         "response.configuration.quota_handlers.reservation_timeout: only ours",
+        "response.configuration.service.shutdown_grace_period: only ours",
     },
     # the agent card also lists the protocol versions /a2a serves (docs/differences.md, "A2A")
     ("GET", "/.well-known/agent.json"): {"response.supportedInterfaces: only ours"},

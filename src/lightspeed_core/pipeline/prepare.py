@@ -20,6 +20,7 @@ from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.overrides import check_model_override
 from lightspeed_core.conversations.access import require_conversation
 from lightspeed_core.conversations.records import ConversationInfo
+from lightspeed_core.errors import BackendUnavailableError
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
@@ -93,6 +94,11 @@ async def prepare(
 ) -> PreparedQuery:
     """Run every pre-stream step; raises domain errors."""
     settings = ports.settings
+    if ports.shutdown.started:  # SIGTERM: answers in flight may finish, no new ones start
+        raise BackendUnavailableError(
+            "This instance is shutting down; retry the request.",
+            response="Service is shutting down",
+        )
     requested = _override_allowed(auth, turn)
     await ports.conversations.require_available()  # 503 before the model if it cannot store
     instructions = ports.prompts.for_request(turn.system_prompt)

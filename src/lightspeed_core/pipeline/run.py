@@ -4,7 +4,8 @@ Normal order: start → (token | tool_call | tool_result)* → turn_complete →
 settled, the turn persisted and the topic summary scheduled before ``end``, in both the
 streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
 event and releases the quota reservation; an interrupt (or a client disconnect) stores the
-partial answer, marked interrupted.
+partial answer, marked interrupted. When the SIGTERM grace period ends (``shutdown.py``)
+a run still waiting for the model does the same and ends with an ``error`` event (503).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import AsyncIterator
 
 import anyio
 
-from lightspeed_core.errors import InternalError, LightspeedError
+from lightspeed_core.errors import BackendUnavailableError, InternalError, LightspeedError
 from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
 from lightspeed_core.pipeline.events import (
     EndEvent,
@@ -36,17 +37,22 @@ from lightspeed_core.pipeline.prepare import PreparedQuery
 from lightspeed_core.rag.base import Chunk
 
 log = logging.getLogger(__name__)
+SHUTDOWN = "Service is shutting down"
+SHUTDOWN_CAUSE = (
+    "The service stopped before the answer was complete; the partial answer is stored in "
+    "the conversation. Ask again."
+)
 
 
 async def _until_interrupted(
-    events: AsyncIterator[LLMEvent], interrupted: asyncio.Event
+    events: AsyncIterator[LLMEvent], *stops: asyncio.Event
 ) -> AsyncIterator[LLMEvent]:
-    """Yield ``events`` until they end or ``interrupted`` fires (checked while waiting)."""
-    waiter = asyncio.ensure_future(interrupted.wait())
+    """Yield ``events`` until they end or one of ``stops`` fires (checked while waiting)."""
+    waiters = [asyncio.ensure_future(stop.wait()) for stop in stops]
     try:
         while True:
             step = asyncio.ensure_future(anext(events))
-            await asyncio.wait({step, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({step, *waiters}, return_when=asyncio.FIRST_COMPLETED)
             if not step.done():
                 step.cancel()
                 with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
@@ -57,7 +63,8 @@ async def _until_interrupted(
             except StopAsyncIteration:
                 return
     finally:
-        waiter.cancel()
+        for waiter in waiters:
+            waiter.cancel()
         with contextlib.suppress(Exception):
             await events.aclose()  # type: ignore[attr-defined]
 
@@ -120,8 +127,9 @@ class QueryRun:
             started = time.perf_counter()
             try:
                 stream = self.ports.llm.respond(prepared.llm_request)
-                if interruptible:
-                    stream = _until_interrupted(stream, interrupted)
+                stopping = self.ports.shutdown.expired
+                stops = (interrupted, stopping) if interruptible else (stopping,)
+                stream = _until_interrupted(stream, *stops)
                 async for raw in stream:
                     translated = _absorb(self.ports, self.outcome, raw)
                     if translated is not None:
@@ -136,6 +144,11 @@ class QueryRun:
                     await self._store_partial()
                 self._record_call(time.perf_counter() - started, ok=True)
                 raise
+            if stopping.is_set() and not interrupted.is_set() and not self.outcome.completed:
+                await self._store_partial()  # settled, partial turn stored, row cleared below
+                self._record_call(time.perf_counter() - started, ok=False)
+                yield ErrorEvent(BackendUnavailableError(SHUTDOWN_CAUSE, response=SHUTDOWN))
+                return
             if interrupted.is_set() and not self.outcome.completed:
                 closing = closing_text(self.outcome.answer)
                 yield TokenEvent(closing)

@@ -13,7 +13,7 @@ def test_unknown_key_names_path_and_allowed_keys() -> None:
         ConfigProblem(
             "service.prot",
             "unknown key (allowed keys: host, port, base_url, auth_enabled, workers, color_log, "
-            "access_log, tls_config, root_path, cors)",
+            "access_log, tls_config, root_path, cors, shutdown_grace_period)",
         )
     ]
 
