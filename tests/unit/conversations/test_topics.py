@@ -91,3 +91,18 @@ async def test_close_finishes_pending_work(monkeypatch: pytest.MonkeyPatch) -> N
     await summarizer.close(grace=5)
     assert stored == [f"c{i}" for i in range(5)]
     assert summarizer.pending == 0
+
+
+async def test_close_flushes_pending_summaries_even_with_requests_in_flight() -> None:
+    """At shutdown a request cancelled half-way may never leave ``busy()``."""
+    stored: list[tuple[str, str, str]] = []
+
+    async def store(user: str, conversation: str, text: str) -> None:
+        stored.append((user, conversation, text))
+
+    summarizer = TopicSummarizer(FakeLLM(), "prompt", store)  # type: ignore[arg-type]
+    with summarizer.busy():
+        summarizer.schedule("u", "c1", "m", "first?")
+        summarizer.schedule("u", "c2", "m", "second?")
+        await summarizer.close(grace=30)
+    assert stored == [("u", "c1", "Kubernetes Basics"), ("u", "c2", "Kubernetes Basics")]
