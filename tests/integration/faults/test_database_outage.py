@@ -133,6 +133,13 @@ async def test_postgres_killed_and_restarted_under_load(
         await _until(lambda: len(load.acknowledged) >= 3 * CLIENTS, "answers before the kill")
         server.kill()
         await _until(lambda: len(load.failures) >= 3 * CLIENTS, "refusals during the outage")
+        listing = await app.client.get("/v1/conversations?user_id=user0")
+        assert listing.status_code == 503
+        assert listing.json()["detail"]["response"] == "Unable to connect to the database"
+        stream = await app.client.post(
+            "/v1/streaming_query?user_id=user0", json={"query": "Say hello"}
+        )
+        assert stream.status_code == 503  # refused before the stream (and the model) starts
         ready = await app.client.get("/readiness")
         assert ready.status_code == 503
         assert (
@@ -166,6 +173,8 @@ async def test_postgres_killed_and_restarted_under_load(
     back = [r for r in records if "reachable again" in r.getMessage()]
     assert 1 <= len(down) <= 2, [r.getMessage() for r in down]
     assert len(back) == len(down)
+    scheduler = [r for r in records if "quota scheduler: database unavailable" in r.getMessage()]
+    assert len(scheduler) <= 2
 
     # every acknowledged turn kept; the quota books exact once the postponed settles ran
     quota = app.services.quota
