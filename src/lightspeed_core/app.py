@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -34,6 +35,8 @@ from lightspeed_core.api.routes import (
     query,
     quotas,
     rags,
+    responses,
+    rlsapi,
     saved_prompts,
     shields,
     skills,
@@ -43,9 +46,11 @@ from lightspeed_core.api.routes import (
 from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
+from lightspeed_core.compaction.factory import build_compactor
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
+from lightspeed_core.config.models import ObservabilityConfiguration, otel_settings_from_environment
 from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
@@ -67,12 +72,15 @@ from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
 from lightspeed_core.shutdown import Shutdown, chain_sigterm
 from lightspeed_core.skills.library import build_skills
+from lightspeed_core.splunk import build_splunk
 from lightspeed_core.streaming.factory import build_stream_registry
+from lightspeed_core.tracing import build_tracer
 from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
@@ -82,7 +90,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     catalog.router,
     query.router,
+    responses.router,
     interrupt.router,
+    rlsapi.router,
     conversations.v1_router,
     conversations.v2_router,
     feedback.router,
@@ -106,7 +116,8 @@ def _policy(config: Configuration) -> AccessPolicy:
     return AccessPolicy.from_rules((r.role, r.actions) for r in config.authorization.access_rules)
 
 
-def _main_database(config: Configuration) -> DatabaseBlock:
+def main_database(config: Configuration) -> DatabaseBlock:
+    """The ``database`` block (SQLite or PostgreSQL) of the user database."""
     block = config.database.sqlite or config.database.postgres
     assert block is not None  # the configuration guarantees exactly one
     return block
@@ -114,10 +125,12 @@ def _main_database(config: Configuration) -> DatabaseBlock:
 
 async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePool) -> Services:
     """Start every backend the configuration names and return the container."""
-    config = settings.config
+    otel = settings.env.otel  # what tracing runs on is what /v1/config shows
+    observability = ObservabilityConfiguration(otel=otel_settings_from_environment(otel))
+    config = settings.config.model_copy(update={"observability": observability})
     for warning in inactive_settings(config):
         log.warning(warning)
-    database = await pool.get(_main_database(config))
+    database = await pool.get(main_database(config))
     background = BackgroundTasks()
     a2a_service = await build_a2a(config, settings.config_dir, pool, background, __version__)
     plan = build_backend(config, settings.config_dir, settings.env)
@@ -127,8 +140,10 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     history = ConversationService(ConversationRepository(database), cache)
     prompts = SystemPrompts.from_config(config.customization, settings.config_dir)
     quota = await build_quota(config, pool, metrics)
-    # precise (and 38 MB heavier) token estimates only where reservations depend on them
-    tokens = approximate_tokens if isinstance(quota, NoQuota) else tiktoken_estimator()
+    # precise (and 38 MB heavier) token estimates only where reservations or compaction
+    # depend on them
+    precise = config.compaction.enabled or not isinstance(quota, NoQuota)
+    tokens = tiktoken_estimator() if precise else approximate_tokens
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -159,6 +174,10 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         a2a=a2a_service,
         databases=pool.databases(),
         shutdown=Shutdown(config.service.shutdown_grace_period),
+        compaction=build_compactor(config.compaction, database, plan.backend, tokens),
+        rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
+        tracer=build_tracer(otel, version=__version__),
+        splunk=build_splunk(config.splunk, config.deployment_environment, metrics, __version__),
     )
 
 
@@ -196,6 +215,7 @@ def create_app(settings: Settings) -> FastAPI:
         # full collections cheap under load (measured: p99 at c64 2.33 s -> 1.96 s, +5 % req/s)
         gc.collect()
         gc.freeze()
+        gc.enable()  # the CLI switches it off for the start-up (main.py)
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()
         restore_sigterm = chain_sigterm(services.shutdown)
@@ -206,6 +226,7 @@ def create_app(settings: Settings) -> FastAPI:
             services.shutdown.expire()  # anything still answering ends itself now
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
+            await services.splunk.close()
             await services.quota.close()
             await services.topics.close()
             await services.auth.aclose()
@@ -213,6 +234,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.conversations.close()
             await services.llm.close()
             await pool.close()
+            await asyncio.to_thread(services.tracer.shutdown)  # export the last spans
 
     service = settings.config.service
     cors = service.cors

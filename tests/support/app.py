@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,18 +79,21 @@ class RunningApp:
 
 
 @contextlib.asynccontextmanager
-async def running_app(data: dict[str, Any], folder: Path) -> AsyncIterator[RunningApp]:
+async def running_app(
+    data: dict[str, Any], folder: Path, env: Mapping[str, str] | None = None
+) -> AsyncIterator[RunningApp]:
     """Start ``create_app`` for ``data`` (config dict) and yield a client to it.
 
-    Without a ``database`` block the app gets its own SQLite file in ``folder``.
+    Without a ``database`` block the app gets its own SQLite file in ``folder``; ``env``
+    adds environment variables the service sees (``OTEL_*`` …), not the process.
     """
     if "database" not in data:
         data = {**data, "database": {"sqlite": {"db_path": str(folder / "lightspeed.db")}}}
     config = configuration_from_data(data, base_dir=folder)
     # OGX keeps a persistent registry under the data folder: each app gets its own, so one
     # test's models and stores never leak into another's (the run config bakes the paths in).
-    env = Environment.read({**os.environ, DATA_DIR_ENV: str(folder / "data")})
-    app = create_app(Settings(config, folder, env))
+    variables = {**os.environ, **(env or {}), DATA_DIR_ENV: str(folder / "data")}
+    app = create_app(Settings(config, folder, Environment.read(variables)))
     previous = os.environ.get(DATA_DIR_ENV)
     os.environ[DATA_DIR_ENV] = str(folder / "data")
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lightspeed_core.config.models.misc import ApprovalsConfiguration, RlsapiV1Configuration
+from lightspeed_core.config.models.misc import ApprovalsConfiguration
 from lightspeed_core.config.models.rag import OkpConfiguration
 from lightspeed_core.config.models.root import Configuration
 
@@ -41,37 +41,16 @@ _NO_EFFECT = "; the setting has no effect"
 
 INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
     InactiveSetting(
-        "splunk.enabled",
-        lambda c: c.splunk is not None and c.splunk.enabled,
-        "splunk.enabled is set but Splunk telemetry is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "azure_entra_id",
         lambda c: c.azure_entra_id is not None,
         "azure_entra_id is set but Azure Entra ID token refresh is not implemented yet"
         + _NO_EFFECT,
     ),
     InactiveSetting(
-        "skills",
-        lambda c: c.skills is not None,
-        "skills is set: the skills are listed (GET /v1/skills, /v1/tools) but not yet offered "
-        "to the model, so for answers the setting has no effect",
-    ),
-    InactiveSetting(
-        "compaction.enabled",
-        lambda c: c.compaction.enabled,
-        "compaction.enabled is set but conversation compaction is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "approvals",
         lambda c: c.approvals != ApprovalsConfiguration(),
         "approvals is set but human-in-the-loop tool approvals are not implemented yet"
         + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "rlsapi_v1",
-        lambda c: c.rlsapi_v1 != RlsapiV1Configuration(),
-        "rlsapi_v1 is set but the rlsapi v1 /infer endpoint is not implemented yet" + _NO_EFFECT,
     ),
     InactiveSetting(
         "rag.okp",

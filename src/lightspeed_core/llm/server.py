@@ -67,8 +67,11 @@ class ServerBackend:
 
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         try:
-            stream = await self._client.responses.create(**build_create_request(request))
-            async for event in normalize_stream(request.model, stream):
+            arguments = build_create_request(request)
+            if request.headers:
+                arguments["_headers"] = request.headers  # ogx-client: extra HTTP headers
+            stream = await self._client.responses.create(**arguments)
+            async for event in normalize_stream(request.model, stream, raw=request.raw_events):
                 yield event
         except LightspeedError:
             raise

@@ -71,6 +71,15 @@ class Metrics:
             registry=r,
             multiprocess_mode="max",
         )
+        self.splunk_events_sent = Counter(
+            names.SPLUNK_EVENTS_SENT, "Events accepted by the Splunk HEC", registry=r
+        )
+        self.splunk_events_dropped = Counter(
+            names.SPLUNK_EVENTS_DROPPED,
+            "Splunk events not delivered (queue_full, no_token, rejected, failed, shutdown)",
+            ["reason"],
+            registry=r,
+        )
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text and its content type."""

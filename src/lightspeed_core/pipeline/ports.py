@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lightspeed_core.compaction.base import Compactor, NoCompaction
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.functions import FunctionTools, NoFunctionTools
 from lightspeed_core.llm.prompts import SystemPrompts
 from lightspeed_core.llm.tokens import TokenEstimator
 from lightspeed_core.mcp.base import ToolService
@@ -25,6 +27,7 @@ from lightspeed_core.rag.base import RagService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.shutdown import Shutdown
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
@@ -58,3 +61,6 @@ class PipelinePorts:
     metrics: Metrics
     transcripts: TranscriptWriter
     shutdown: Shutdown = field(default_factory=lambda: Shutdown(0.0))  # SIGTERM grace period
+    functions: FunctionTools = field(default_factory=NoFunctionTools)  # run by us (skills)
+    compaction: Compactor = field(default_factory=NoCompaction)
+    tracer: Tracer = NOOP_TRACER

@@ -1,17 +1,23 @@
-"""``run_query``: the model call as typed events, and post-processing done exactly once.
+"""``run``: the model call as typed events, and post-processing done exactly once.
 
-Normal order: start → (token | tool_call | tool_result)* → turn_complete → end. Quota is
-settled, the turn persisted and the topic summary scheduled before ``end``, in both the
-streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
-event and releases the quota reservation; an interrupt (or a client disconnect) stores the
-partial answer, marked interrupted. When the SIGTERM grace period ends (``shutdown.py``)
-a run still waiting for the model does the same and ends with an ``error`` event (503).
+Normal order: start → [compaction] → (token | tool_call | tool_result)* → turn_complete →
+end. Quota is settled, the turn persisted and the topic summary scheduled before ``end``, in
+both the streaming and the non-streaming endpoint. A failure after ``start`` becomes an
+``error`` event and releases the quota reservation; an interrupt (or a client disconnect)
+stores the partial answer, marked interrupted. When the SIGTERM grace period ends
+(``shutdown.py``) a run still waiting for the model does the same and ends with an
+``error`` event (503).
+
+Tracing: the model call is the ``llm.inference`` span, whose ``traceparent`` goes to OGX
+(server mode) and, through OGX, to the MCP servers; the request's root span (opened by
+``prepare``) ends when the events do, with the answer (anonymized) and the usage.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -20,8 +26,19 @@ from dataclasses import dataclass
 import anyio
 
 from lightspeed_core.errors import BackendUnavailableError, InternalError, LightspeedError
-from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
+from lightspeed_core.llm.base import ResponseRequest
+from lightspeed_core.llm.events import (
+    Completed,
+    LLMEvent,
+    RawEvent,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+)
+from lightspeed_core.pipeline.compacting import compact
 from lightspeed_core.pipeline.events import (
+    BackendEvent,
+    CompactionEvent,
     EndEvent,
     ErrorEvent,
     InterruptedEvent,
@@ -32,10 +49,12 @@ from lightspeed_core.pipeline.events import (
     ToolResultEvent,
     TurnCompleteEvent,
 )
+from lightspeed_core.pipeline.functions import respond_with_functions
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, transcript_record, turn_record
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import PreparedQuery
 from lightspeed_core.rag.base import Chunk
+from lightspeed_core.tracing import Span
 
 log = logging.getLogger(__name__)
 SHUTDOWN = "Service is shutting down"
@@ -92,7 +111,20 @@ async def _until_interrupted(
             await events.aclose()  # type: ignore[attr-defined]
 
 
+def traced_request(request: ResponseRequest, headers: dict[str, str]) -> ResponseRequest:
+    """``request`` carrying trace ``headers`` to OGX and to every MCP server it calls."""
+    tools = [
+        {**tool, "headers": {**tool.get("headers", {}), **headers}}
+        if tool.get("type") == "mcp"
+        else tool
+        for tool in request.tools
+    ]
+    return dataclasses.replace(request, tools=tools, headers={**request.headers, **headers})
+
+
 def _absorb(ports: PipelinePorts, outcome: Outcome, event: LLMEvent) -> PipelineEvent | None:
+    if isinstance(event, RawEvent):
+        return BackendEvent(event.payload)
     if isinstance(event, TextDelta):
         outcome.text.append(event.text)
         return TokenEvent(event.text)
@@ -126,9 +158,55 @@ class QueryRun:
         self.outcome = Outcome()
 
     async def events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
-        with self.ports.topics.busy():
-            async for event in self._events(interruptible=interruptible):
-                yield event
+        span = self.prepared.span
+        try:
+            with self.ports.topics.busy():
+                async for event in self._events(interruptible=interruptible):
+                    if isinstance(event, ErrorEvent):
+                        span.fail(event.error)
+                    yield event
+        except (Exception, asyncio.CancelledError) as error:
+            span.fail(error)
+            raise
+        finally:
+            if span.recording:
+                self._trace_outcome(span)
+            span.end()
+
+    def _trace_outcome(self, span: Span) -> None:
+        outcome = self.outcome
+        span.set_private({"response.output": outcome.answer})
+        span.set(
+            {
+                "session.id": self.prepared.conversation_id,
+                "llm.usage.input_tokens": outcome.input_tokens,
+                "llm.usage.output_tokens": outcome.output_tokens,
+            }
+        )
+
+    def _llm_span(self) -> Span:
+        span = self.prepared.span.child("llm.inference")
+        if span.recording:
+            model = self.prepared.model
+            span.set(
+                {"llm.model.id": model.provider_resource_id, "llm.provider.id": model.provider_id}
+            )
+            span.event("llm.inference.started")
+        return span
+
+    def _trace_inference(self, span: Span, seconds: float) -> None:
+        outcome = self.outcome
+        names = [call.name for call in outcome.tool_calls]
+        span.set(
+            {
+                "inference_time": seconds,
+                "llm.usage.input_tokens": outcome.input_tokens,
+                "llm.usage.output_tokens": outcome.output_tokens,
+                "tool.calls.count": len(names),
+                "tool.calls.names": names,
+            }
+        )
+        span.event("llm.inference.completed")
 
     async def _events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
         prepared = self.prepared
@@ -148,9 +226,21 @@ class QueryRun:
         async with track as interrupted:  # registered before the client learns the request_id
             yield StartEvent(prepared.conversation_id, prepared.request_id)
             started = time.perf_counter()
+            llm_span = self._llm_span()
+            stopping = self.ports.shutdown.expired
             try:
-                stream = self.ports.llm.respond(prepared.llm_request)
-                stopping = self.ports.shutdown.expired
+                request = prepared.llm_request
+                if prepared.compaction is not None:
+                    yield CompactionEvent(prepared.conversation_id)
+                    request = await compact(self.ports, prepared.compaction, request)
+                if llm_span.recording:
+                    request = traced_request(request, llm_span.headers())
+                stream = respond_with_functions(
+                    self.ports.llm,
+                    request,
+                    self.ports.functions,
+                    request.max_infer_iters,
+                )
                 stops = (interrupted, stopping) if interruptible else (stopping,)
                 stream = _until_interrupted(stream, *stops)
                 async for raw in stream:
@@ -158,15 +248,21 @@ class QueryRun:
                     if translated is not None:
                         yield translated
             except LightspeedError as error:
+                llm_span.fail(error)
+                llm_span.end()
                 self._record_call(time.perf_counter() - started, ok=False)
                 await self.ports.quota.release(prepared.reservation)
                 yield ErrorEvent(error)
                 return
             except (asyncio.CancelledError, GeneratorExit):
+                llm_span.end()
                 with anyio.CancelScope(shield=True):
                     await self._store_partial()
                 self._record_call(time.perf_counter() - started, ok=True)
                 raise
+            if llm_span.recording:
+                self._trace_inference(llm_span, time.perf_counter() - started)
+            llm_span.end()
             if stopping.is_set() and not interrupted.is_set() and not self.outcome.completed:
                 await self._store_partial()  # settled, partial turn stored, row cleared below
                 self._record_call(time.perf_counter() - started, ok=False)
@@ -227,14 +323,21 @@ class QueryRun:
     async def _persist(self, answer: str, *, interrupted: bool) -> None:
         prepared = self.prepared
         user_id = prepared.auth.principal.user_id
+        stored = prepared.turn.store
         try:
-            await self.ports.transcripts.write(transcript_record(prepared, self.outcome, answer))
-            number = await self.ports.conversations.record(
-                user_id,
-                prepared.conversation_id,
-                turn_record(prepared, self.outcome, answer, interrupted=interrupted),
-                None,
-            )
+            if prepared.turn.transcript:
+                await self.ports.transcripts.write(
+                    transcript_record(prepared, self.outcome, answer)
+                )
+            number = None
+            if stored:
+                number = await self.ports.conversations.record(
+                    user_id,
+                    prepared.conversation_id,
+                    turn_record(prepared, self.outcome, answer, interrupted=interrupted),
+                    None,
+                )
+                prepared.span.event("turn.persisted")
         except LightspeedError:
             raise
         except Exception as exc:
@@ -242,11 +345,15 @@ class QueryRun:
             raise InternalError(
                 "Database query failed", "Failed to store the conversation turn."
             ) from exc
-        if number is None:  # the conversation was deleted while the turn ran
+        if number is None:  # not stored, or the conversation was deleted while the turn ran
             return
         if prepared.new_conversation and prepared.turn.generate_topic_summary:
             self.ports.topics.schedule(
-                user_id, prepared.conversation_id, prepared.model.identifier, prepared.question
+                user_id,
+                prepared.conversation_id,
+                prepared.model.identifier,
+                prepared.question,
+                parent=prepared.span,
             )
 
     async def _store_partial(self, closing: str = "") -> None:

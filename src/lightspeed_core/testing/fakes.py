@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lightspeed_core.auth.base import Principal
+from lightspeed_core.compaction.base import Summary
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
 from lightspeed_core.conversations.cache.memory import MemoryCache
 from lightspeed_core.conversations.cache.noop import NoopCache
@@ -60,6 +61,13 @@ class InMemoryConversations:
 
     async def turns(self, conversation_id: str) -> list[TurnRecord]:
         return list(self.turns_of.get(conversation_id, []))
+
+    async def find_response(self, response_id: str) -> tuple[str, int] | None:
+        for conversation_id, turns in self.turns_of.items():
+            for turn in turns:
+                if turn.response_id == response_id:
+                    return conversation_id, turn.turn_number
+        return None
 
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         found = [c for c in self.conversations.values() if user_id in (None, c.user_id)]
@@ -279,3 +287,43 @@ class InMemoryStreams:
             )
         event.set()
         return True
+
+
+@dataclass
+class InMemorySummaries:
+    """Compaction summaries and leases in dicts (``compaction.base.SummaryStorage``).
+
+    ``leases`` maps a conversation to its holder; a lease never expires here (tests release).
+    ``acquired`` counts the leases granted.
+    """
+
+    chunks: dict[str, list[Summary]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+    leases: dict[str, str] = field(default_factory=dict)
+    acquired: int = 0
+
+    async def summaries(self, conversation_id: str) -> list[Summary]:
+        return list(self.chunks.get(conversation_id, []))
+
+    async def add(
+        self,
+        user_id: str,
+        conversation_id: str,
+        summary: Summary,
+        model: str,
+        *,
+        replace_all: bool = False,
+    ) -> None:
+        kept = [] if replace_all else self.chunks.get(conversation_id, [])
+        self.chunks[conversation_id] = [*kept, summary]
+        self.owners[conversation_id] = user_id
+
+    async def acquire(self, conversation_id: str, holder: str, seconds: float) -> bool:
+        if self.leases.setdefault(conversation_id, holder) != holder:
+            return False
+        self.acquired += 1
+        return True
+
+    async def release(self, conversation_id: str, holder: str) -> None:
+        if self.leases.get(conversation_id) == holder:
+            del self.leases[conversation_id]

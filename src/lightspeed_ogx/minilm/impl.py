@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ogx_api import (
     Model,
@@ -16,12 +16,16 @@ from ogx_api import (
 )
 
 from .config import MiniLMEmbeddingConfig
-from .encoder import MiniLMEncoder
+
+if TYPE_CHECKING:
+    from .encoder import MiniLMEncoder
 
 EMBEDDING_DIMENSION = 384
 
 
 def _load(model_dir: str | None) -> MiniLMEncoder:
+    from .encoder import MiniLMEncoder  # numpy, safetensors, tokenizers: only when embedding
+
     return MiniLMEncoder(Path(model_dir).expanduser() if model_dir else None)
 
 

@@ -11,16 +11,10 @@ from .helpers import load, minimal
 
 # One document per row of INACTIVE_SETTINGS that sets exactly that key.
 CASES: dict[str, dict[str, Any]] = {
-    "splunk.enabled": {
-        "splunk": {"enabled": True, "url": "https://s", "token_path": "/t", "index": "i"}
-    },
     "azure_entra_id": {
         "azure_entra_id": {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
     },
-    "skills": {"skills": {"paths": ["/skills"]}},
-    "compaction.enabled": {"compaction": {"enabled": True}},
     "approvals": {"approvals": {"approval_timeout_seconds": 60}},
-    "rlsapi_v1": {"rlsapi_v1": {"allow_verbose_infer": True}},
     "rag.okp": {"rag": {"okp": {"max_chunks": 3}}},
     "rag.retrieval.inline.reranker.enabled": {
         "rag": {"retrieval": {"inline": {"reranker": {"enabled": True}}}}
@@ -54,5 +48,20 @@ def test_okp_listed_as_source_counts_as_set() -> None:
     assert [m.split(" ")[0] for m in inactive_settings(cfg)] == ["rag.okp"]
 
 
-def test_splunk_block_disabled_is_not_reported() -> None:
+def test_splunk_is_not_reported_enabled_or_not() -> None:
     assert inactive_settings(load(minimal(splunk={"enabled": False}))) == []
+    enabled = {"enabled": True, "url": "https://s", "token_path": "/t", "index": "i"}
+    assert inactive_settings(load(minimal(splunk=enabled))) == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"skills": {"paths": ["/skills"]}},
+        {"rlsapi_v1": {"allow_verbose_infer": True, "quota_subject": "user_id"}},
+        {"compaction": {"enabled": True}},
+    ],
+    ids=["skills", "rlsapi_v1", "compaction"],
+)
+def test_implemented_features_are_not_reported(document: dict[str, Any]) -> None:
+    assert inactive_settings(load(minimal(**document))) == []
