@@ -260,6 +260,8 @@ async def _prepare(
             subject = replace(subject, user_id=turn.quota_subject)
         full = estimated + answer_room
         minimum = estimated + min(MIN_ANSWER_TOKENS, answer_room)
+        if options.max_output_tokens:  # the client asked for this room: all of it, or 429
+            minimum = full
         reservation = await _reserve(ports, subject, (full, minimum), span)
         if reservation is not None and reservation.tokens < full:
             max_output_tokens = reservation.tokens - estimated  # the answer fits what is left
