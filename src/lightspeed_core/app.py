@@ -81,6 +81,7 @@ from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.factory import build_shields
+from lightspeed_core.shutdown import Shutdown, chain_sigterm
 from lightspeed_core.skills.library import build_skills
 from lightspeed_core.splunk import build_splunk
 from lightspeed_core.streaming.factory import build_stream_registry
@@ -182,6 +183,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=await build_skills(config.skills),
         a2a=a2a_service,
+        databases=pool.databases(),
+        shutdown=Shutdown(config.service.shutdown_grace_period),
         compaction=build_compactor(config.compaction, database, plan.backend, tokens),
         rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
         tracer=build_tracer(otel, version=__version__),
@@ -226,9 +229,12 @@ def create_app(settings: Settings) -> FastAPI:
         gc.enable()  # the CLI switches it off for the start-up (main.py)
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()
+        restore_sigterm = chain_sigterm(services.shutdown)
         try:
             yield
         finally:
+            restore_sigterm()
+            services.shutdown.expire()  # anything still answering ends itself now
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
             await services.splunk.close()
