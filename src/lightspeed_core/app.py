@@ -42,6 +42,7 @@ from lightspeed_core.api.routes import (
 )
 from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
+from lightspeed_core.azure.factory import with_azure_entra
 from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
@@ -120,7 +121,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     background = BackgroundTasks()
     a2a_service = await build_a2a(config, settings.config_dir, pool, background, __version__)
     plan = build_backend(config, settings.config_dir, settings.env)
-    status = await start_backend(plan.backend, config.llama_stack)
+    llm = with_azure_entra(plan.backend, config, settings.env)
+    status = await start_backend(llm, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
     history = ConversationService(ConversationRepository(database), cache)
@@ -131,7 +133,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     return Services(
         config=config,
         config_dir=settings.config_dir,
-        llm=plan.backend,
+        llm=llm,
         backend_state=BackendState(status.version, status.degraded, plan.preferred_model),
         vector_stores=plan.vector_stores,
         files=plan.files,
@@ -143,14 +145,14 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         database=database,
         conversations=history,
         quota=quota,
-        shields=await build_shields(config, plan.backend, metrics, degraded=status.degraded),
+        shields=await build_shields(config, llm, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
         rag=await build_rag(config, plan.vector_stores),
         streams=await build_stream_registry(database),
         background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),
         transcripts=build_transcripts(config.user_data_collection),
-        topics=TopicSummarizer(plan.backend, prompts.topic_summary, history.set_topic),
+        topics=TopicSummarizer(llm, prompts.topic_summary, history.set_topic),
         tokens=tokens,
         prompt_templates=PromptService(plan.prompts),
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),

@@ -79,17 +79,20 @@ class RunningApp:
 
 
 @contextlib.asynccontextmanager
-async def running_app(data: dict[str, Any], folder: Path) -> AsyncIterator[RunningApp]:
+async def running_app(
+    data: dict[str, Any], folder: Path, environ: dict[str, str] | None = None
+) -> AsyncIterator[RunningApp]:
     """Start ``create_app`` for ``data`` (config dict) and yield a client to it.
 
-    Without a ``database`` block the app gets its own SQLite file in ``folder``.
+    Without a ``database`` block the app gets its own SQLite file in ``folder``. ``environ``
+    adds variables to the environment the app reads (``Environment``), not to the process's.
     """
     if "database" not in data:
         data = {**data, "database": {"sqlite": {"db_path": str(folder / "lightspeed.db")}}}
     config = configuration_from_data(data, base_dir=folder)
     # OGX keeps a persistent registry under the data folder: each app gets its own, so one
     # test's models and stores never leak into another's (the run config bakes the paths in).
-    env = Environment.read({**os.environ, DATA_DIR_ENV: str(folder / "data")})
+    env = Environment.read({**os.environ, **(environ or {}), DATA_DIR_ENV: str(folder / "data")})
     app = create_app(Settings(config, folder, env))
     previous = os.environ.get(DATA_DIR_ENV)
     os.environ[DATA_DIR_ENV] = str(folder / "data")

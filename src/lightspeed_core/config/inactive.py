@@ -46,12 +46,6 @@ INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
         "splunk.enabled is set but Splunk telemetry is not implemented yet" + _NO_EFFECT,
     ),
     InactiveSetting(
-        "azure_entra_id",
-        lambda c: c.azure_entra_id is not None,
-        "azure_entra_id is set but Azure Entra ID token refresh is not implemented yet"
-        + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "skills",
         lambda c: c.skills is not None,
         "skills is set: the skills are listed (GET /v1/skills, /v1/tools) but not yet offered "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,6 +16,7 @@ from lightspeed_core.llm.library import build_create_request
 from lightspeed_core.llm.normalize import normalize_stream
 
 log = logging.getLogger(__name__)
+PROVIDER_DATA_HEADER = "X-OGX-Provider-Data"
 
 
 class ServerBackend:
@@ -67,7 +69,12 @@ class ServerBackend:
 
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         try:
-            stream = await self._client.responses.create(**build_create_request(request))
+            headers = None
+            if request.provider_data:
+                headers = {PROVIDER_DATA_HEADER: json.dumps(request.provider_data)}
+            stream = await self._client.responses.create(
+                **build_create_request(request), _headers=headers
+            )
             async for event in normalize_stream(request.model, stream):
                 yield event
         except LightspeedError:

@@ -14,9 +14,6 @@ CASES: dict[str, dict[str, Any]] = {
     "splunk.enabled": {
         "splunk": {"enabled": True, "url": "https://s", "token_path": "/t", "index": "i"}
     },
-    "azure_entra_id": {
-        "azure_entra_id": {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
-    },
     "skills": {"skills": {"paths": ["/skills"]}},
     "compaction.enabled": {"compaction": {"enabled": True}},
     "approvals": {"approvals": {"approval_timeout_seconds": 60}},

@@ -1,0 +1,92 @@
+"""A local HTTPS stand-in for Microsoft Entra ID's token endpoint (a ``trustme`` test CA)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import trustme
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+class EntraStandIn:
+    """Issues ``tok1``, ``tok2`` … at ``/<tenant>/oauth2/v2.0/token``.
+
+    ``expires_in`` is the lifetime of the tokens it issues; ``failing`` makes it answer
+    ``401 invalid_client`` as Entra does for a wrong secret. ``requests`` records the forms.
+    """
+
+    def __init__(self) -> None:
+        self.expires_in = 3600
+        self.failing = False
+        self.requests: list[dict[str, Any]] = []
+        self.issued: list[str] = []
+        self.app = Starlette(
+            routes=[Route("/{tenant}/oauth2/v2.0/token", self._token, methods=["POST"])]
+        )
+
+    async def _token(self, request: Request) -> Response:
+        form = dict(await request.form())
+        self.requests.append({"tenant": request.path_params["tenant"], **form})
+        if self.failing:
+            body = {
+                "error": "invalid_client",
+                "error_description": "AADSTS7000215: Invalid client secret provided.",
+            }
+            return JSONResponse(body, status_code=401)
+        token = f"tok{len(self.issued) + 1}"
+        self.issued.append(token)
+        body = {"token_type": "Bearer", "expires_in": self.expires_in, "access_token": token}
+        return JSONResponse(body)
+
+    @property
+    def last_token(self) -> str:
+        return self.issued[-1]
+
+
+@contextmanager
+def entra_stand_in(folder: Path) -> Iterator[tuple[EntraStandIn, str, str]]:
+    """Serve an :class:`EntraStandIn` over HTTPS on 127.0.0.1.
+
+    Yields the stand-in, its authority URL and the path of the CA bundle that verifies it.
+    """
+    ca = trustme.CA()
+    certificate = ca.issue_cert("127.0.0.1", "localhost")
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_file, ca_file = folder / "server.pem", folder / "ca.pem"
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    ca.cert_pem.write_to_path(str(ca_file))
+    stand_in = EntraStandIn()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            stand_in.app,
+            host="127.0.0.1",
+            port=0,
+            ssl_certfile=str(cert_file),
+            ssl_keyfile=str(cert_file),
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True, name="entra-stand-in")
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the Entra ID stand-in did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield stand_in, f"https://127.0.0.1:{port}", str(ca_file)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
