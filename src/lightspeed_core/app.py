@@ -70,6 +70,7 @@ from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
+from lightspeed_core.sentry import flush_sentry, init_sentry
 from lightspeed_core.shields.factory import build_shields
 from lightspeed_core.skills.library import build_skills
 from lightspeed_core.streaming.factory import build_stream_registry
@@ -183,6 +184,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        env = settings.env
+        init_sentry(
+            env.sentry_dsn,
+            env.sentry_environment,
+            env.sentry_ca_certs,
+            env.sentry_traces_sample_rate,
+            settings.config.service.root_path,
+        )
         pool = DatabasePool()
         try:
             services = await build_services(settings, metrics, pool)
@@ -209,6 +218,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.conversations.close()
             await services.llm.close()
             await pool.close()
+            flush_sentry()
 
     service = settings.config.service
     cors = service.cors

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import trustme
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.support.tls import https_server
 
 
 class EntraStandIn:
@@ -58,35 +56,6 @@ def entra_stand_in(folder: Path) -> Iterator[tuple[EntraStandIn, str, str]]:
 
     Yields the stand-in, its authority URL and the path of the CA bundle that verifies it.
     """
-    ca = trustme.CA()
-    certificate = ca.issue_cert("127.0.0.1", "localhost")
-    folder.mkdir(parents=True, exist_ok=True)
-    cert_file, ca_file = folder / "server.pem", folder / "ca.pem"
-    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    ca.cert_pem.write_to_path(str(ca_file))
     stand_in = EntraStandIn()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            stand_in.app,
-            host="127.0.0.1",
-            port=0,
-            ssl_certfile=str(cert_file),
-            ssl_keyfile=str(cert_file),
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True, name="entra-stand-in")
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the Entra ID stand-in did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield stand_in, f"https://127.0.0.1:{port}", str(ca_file)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
+    with https_server(stand_in.app, folder) as (url, ca_file):
+        yield stand_in, url, ca_file

@@ -15,6 +15,7 @@ reference service and the CLI document:
 ``SENTRY_DSN``                             report errors and traces to Sentry (off if unset)
 ``SENTRY_ENVIRONMENT``                     Sentry's environment tag (default ``development``)
 ``SENTRY_CA_CERTS``                        CA bundle for the Sentry server's certificate
+``SENTRY_TRACES_SAMPLE_RATE``              share of requests traced (default 0.25)
 ``AZURE_AUTHORITY_HOST``                   Entra ID authority (default: Azure's public cloud)
 ``SSL_CERT_FILE``                          CA bundle for the Entra ID authority (default: the
                                            system's)
@@ -45,6 +46,7 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 SENTRY_DSN_ENV = "SENTRY_DSN"
 SENTRY_ENVIRONMENT_ENV = "SENTRY_ENVIRONMENT"
 SENTRY_CA_CERTS_ENV = "SENTRY_CA_CERTS"
+SENTRY_TRACES_SAMPLE_RATE_ENV = "SENTRY_TRACES_SAMPLE_RATE"
 AZURE_AUTHORITY_HOST_ENV = "AZURE_AUTHORITY_HOST"
 SSL_CERT_FILE_ENV = "SSL_CERT_FILE"
 
@@ -102,6 +104,21 @@ class Environment:
     @property
     def sentry_ca_certs(self) -> str | None:
         return self._get(SENTRY_CA_CERTS_ENV)
+
+    @property
+    def sentry_traces_sample_rate(self) -> float:
+        """Between 0 and 1; default 0.25 (the reference's fixed rate)."""
+        value = self._get(SENTRY_TRACES_SAMPLE_RATE_ENV)
+        if value is None:
+            return 0.25
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = -1.0
+        if not 0.0 <= rate <= 1.0:
+            name = SENTRY_TRACES_SAMPLE_RATE_ENV
+            raise ValueError(f"{name} must be a number between 0 and 1, not {value!r}")
+        return rate
 
     @property
     def azure_authority_host(self) -> str | None:
