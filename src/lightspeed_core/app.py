@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -180,7 +181,7 @@ async def _record_model_configuration(services: Services) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     """Assemble the application; nothing starts until the lifespan runs."""
-    metrics = Metrics(multiprocess=settings.env.metrics_multiprocess_dir is not None)
+    metrics = Metrics(multiprocess_dir=settings.env.metrics_multiprocess_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -206,9 +207,16 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()
+        publisher = (
+            asyncio.create_task(metrics.publish_process_metrics(), name="process-metrics")
+            if metrics.multiprocess
+            else None
+        )
         try:
             yield
         finally:
+            if publisher is not None:
+                publisher.cancel()
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
             await services.quota.close()
