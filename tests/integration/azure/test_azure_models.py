@@ -95,6 +95,8 @@ async def test_library_mode_first_use_expiry_refresh_and_failure(
     async with running_app(config, tmp_path, environ=environ) as app:
         run_yaml = yaml.safe_load((tmp_path / "data" / "ogx" / "run.yaml").read_text())
         assert run_yaml["providers"]["inference"][0]["config"]["model_validation"] is False
+        assert (await app.client.get("/readiness")).status_code == 200  # no key needed
+        assert stand_in.requests == []  # tokens are fetched on first use, not at start-up
         # first use: a token is fetched and OGX sends it to Azure as the bearer token
         stand_in.expires_in = 30  # stale at once (refreshed 30 s before expiry)
         scripted.require_bearer = "tok1"
