@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -75,6 +76,7 @@ async def child(backend: str, n: int, warmup: int) -> dict[str, Any]:
     from lightspeed_core.config.settings import Environment
 
     folder = Path(tempfile.mkdtemp(prefix="bench-sentry-"))
+    os.environ["BENCH_KEY"] = "x"  # OGX resolves the run config's ${env.*} itself
     data = {
         "name": "sentry overhead",
         "service": {"host": "127.0.0.1"},
@@ -100,6 +102,8 @@ async def child(backend: str, n: int, warmup: int) -> dict[str, Any]:
     app = create_app(Settings(configuration_from_data(data, base_dir=folder), folder, env))
     results: dict[str, Any] = {}
     async with app.router.lifespan_context(app):
+        for noisy in ("httpx", "httpx2"):  # ogx_client turns request logging on
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for name, method, path, body in (

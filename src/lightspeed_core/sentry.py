@@ -6,7 +6,8 @@ logged by ``GlobalExceptionMiddleware``); request traces are sampled at
 ``SENTRY_TRACES_SAMPLE_RATE`` (default 0.25, the reference's rate), never for the probe and
 scrape routes ``/readiness``, ``/liveness``, ``/metrics`` and ``/``. ``SENTRY_ENVIRONMENT``
 tags every event (default ``development``); ``SENTRY_CA_CERTS`` is a CA bundle for a Sentry
-server with a private certificate. Off (no DSN), nothing is imported or patched.
+server with a private certificate. Only the request integrations (Starlette, FastAPI) and the
+SDK's defaults run. Off (no DSN), nothing is imported or patched.
 """
 
 from __future__ import annotations
@@ -44,12 +45,18 @@ def init_sentry(
     if not dsn:
         return False
     import sentry_sdk
+    from sentry_sdk.integrations.fastapi import FastApiIntegration
+    from sentry_sdk.integrations.starlette import StarletteIntegration
 
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
         ca_certs=ca_certs,
         traces_sampler=traces_sampler(traces_sample_rate, root_path),
+        # the request integrations only: the auto-enabled ones (httpx, SQLAlchemy, OpenAI,
+        # MCP ...) instrument every call inside a request, sampled or not (bench.sentry_overhead)
+        auto_enabling_integrations=False,
+        integrations=[StarletteIntegration(), FastApiIntegration()],
     )
     log.info("Sentry enabled (environment %s)", environment)
     return True
