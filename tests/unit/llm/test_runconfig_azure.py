@@ -73,3 +73,17 @@ def test_migration_keeps_the_rest_and_drops_the_legacy_path() -> None:
     }
     assert migrated["service"] == {"port": 1}
     assert config["llama_stack"]["library_client_config_path"] == "r.yaml"  # not modified
+
+
+def test_the_example_synthesises_an_azure_run_config(tmp_path: Path) -> None:
+    from lightspeed_core.config import load_configuration
+
+    examples = Path(__file__).resolve().parents[3] / "examples"
+    environ = {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"}
+    config = load_configuration(examples / "lightspeed-stack-azure-entraid.yaml", environ=environ)
+    assert config.azure_entra_id is not None
+    run, _ = build_run_config(config, examples, tmp_path, env=environ)
+    azure = next(p for p in run["providers"]["inference"] if p["provider_id"] == "azure")
+    assert azure["config"]["model_validation"] is False
+    model = next(m for m in run["registered_resources"]["models"] if m["model_id"] == "gpt-4o-mini")
+    assert model["model_validation"] is False
