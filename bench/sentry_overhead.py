@@ -71,9 +71,9 @@ def serve_receiver() -> tuple[int, uvicorn.Server]:
 
 async def child(backend: str, n: int, warmup: int) -> dict[str, Any]:
     """One variant, in this process: the environment says whether Sentry is on."""
-    from lightspeed_core.app import Settings, create_app
+    from lightspeed_core.app import create_app
     from lightspeed_core.config import configuration_from_data
-    from lightspeed_core.config.settings import Environment
+    from lightspeed_core.config.settings import Environment, Settings
 
     folder = Path(tempfile.mkdtemp(prefix="bench-sentry-"))
     os.environ["BENCH_KEY"] = "x"  # OGX resolves the run config's ${env.*} itself

@@ -1,6 +1,7 @@
 """``create_app(settings)``: the explicit wiring of the service.
 
-Middleware (outermost first): global exception → REST metrics → CORS. Routers are listed in
+Middleware (outermost first): global exception → REST metrics → CORS → body guard (size,
+read timeout, NUL and lone surrogates: ``api/body_guard.py``). Routers are listed in
 ``ROUTERS``. One lifespan builds the :class:`~lightspeed_core.container.Services` and closes
 them.
 """
@@ -20,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from lightspeed_core import __version__
 from lightspeed_core.a2a.factory import build_a2a
+from lightspeed_core.api.body_guard import BodyGuardMiddleware
 from lightspeed_core.api.errors import GlobalExceptionMiddleware, install_exception_handlers
 from lightspeed_core.api.routes import (
     a2a,
@@ -35,6 +37,8 @@ from lightspeed_core.api.routes import (
     query,
     quotas,
     rags,
+    responses,
+    rlsapi,
     saved_prompts,
     shields,
     skills,
@@ -45,17 +49,21 @@ from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.azure.factory import with_azure_entra
 from lightspeed_core.background import BackgroundTasks
+from lightspeed_core.compaction.factory import build_compactor
 from lightspeed_core.config import Configuration, load_configuration
 from lightspeed_core.config.defaults import built_in_default_configuration
 from lightspeed_core.config.inactive import inactive_settings
+from lightspeed_core.config.models import ObservabilityConfiguration, otel_settings_from_environment
 from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import BackendState, Services
 from lightspeed_core.conversations.cache.factory import build_cache
+from lightspeed_core.conversations.cache.sql import SqlCache
 from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.conversations.service import ConversationService
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import DatabaseBlock
 from lightspeed_core.db.pool import DatabasePool
+from lightspeed_core.db.takeover import fill_turns_from_cache
 from lightspeed_core.feedback.service import build_feedback
 from lightspeed_core.llm.factory import build_backend
 from lightspeed_core.llm.prompts import SystemPrompts
@@ -69,22 +77,30 @@ from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
 from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.rag.proxy import MAX_UPLOAD_BYTES
+from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.sentry import flush_sentry, init_sentry
 from lightspeed_core.shields.factory import build_shields
 from lightspeed_core.skills.library import build_skills
+from lightspeed_core.splunk import build_splunk
 from lightspeed_core.streaming.factory import build_stream_registry
+from lightspeed_core.tracing import build_tracer
 from lightspeed_core.transcripts.writer import build_transcripts
 
 log = logging.getLogger(__name__)
+UPLOAD_ENVELOPE_BYTES = 1024 * 1024
+"""Room for the multipart framing around an upload of the largest allowed file."""
 
 ROUTERS: tuple[APIRouter, ...] = (
     info.router,
     health.router,
     catalog.router,
     query.router,
+    responses.router,
     interrupt.router,
+    rlsapi.router,
     conversations.v1_router,
     conversations.v2_router,
     feedback.router,
@@ -108,7 +124,8 @@ def _policy(config: Configuration) -> AccessPolicy:
     return AccessPolicy.from_rules((r.role, r.actions) for r in config.authorization.access_rules)
 
 
-def _main_database(config: Configuration) -> DatabaseBlock:
+def main_database(config: Configuration) -> DatabaseBlock:
+    """The ``database`` block (SQLite or PostgreSQL) of the user database."""
     block = config.database.sqlite or config.database.postgres
     assert block is not None  # the configuration guarantees exactly one
     return block
@@ -116,10 +133,12 @@ def _main_database(config: Configuration) -> DatabaseBlock:
 
 async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePool) -> Services:
     """Start every backend the configuration names and return the container."""
-    config = settings.config
+    otel = settings.env.otel  # what tracing runs on is what /v1/config shows
+    observability = ObservabilityConfiguration(otel=otel_settings_from_environment(otel))
+    config = settings.config.model_copy(update={"observability": observability})
     for warning in inactive_settings(config):
         log.warning(warning)
-    database = await pool.get(_main_database(config))
+    database = await pool.get(main_database(config))
     background = BackgroundTasks()
     a2a_service = await build_a2a(config, settings.config_dir, pool, background, __version__)
     plan = build_backend(config, settings.config_dir, settings.env)
@@ -127,11 +146,15 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     status = await start_backend(llm, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
+    if isinstance(cache, SqlCache) and cache.db is not database:  # a taken-over deployment
+        await fill_turns_from_cache(database, cache.db)
     history = ConversationService(ConversationRepository(database), cache)
     prompts = SystemPrompts.from_config(config.customization, settings.config_dir)
     quota = await build_quota(config, pool, metrics)
-    # precise (and 38 MB heavier) token estimates only where reservations depend on them
-    tokens = approximate_tokens if isinstance(quota, NoQuota) else tiktoken_estimator()
+    # precise (and 38 MB heavier) token estimates only where reservations or compaction
+    # depend on them
+    precise = config.compaction.enabled or not isinstance(quota, NoQuota)
+    tokens = tiktoken_estimator() if precise else approximate_tokens
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -149,7 +172,9 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         quota=quota,
         shields=await build_shields(config, llm, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
-        rag=await build_rag(config, plan.vector_stores),
+        rag=await build_rag(
+            config, plan.vector_stores, settings.env.variables, settings.config_dir
+        ),
         streams=await build_stream_registry(database),
         background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),
@@ -160,6 +185,10 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=await build_skills(config.skills),
         a2a=a2a_service,
+        compaction=build_compactor(config.compaction, database, llm, tokens),
+        rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
+        tracer=build_tracer(otel, version=__version__),
+        splunk=build_splunk(config.splunk, config.deployment_environment, metrics, __version__),
     )
 
 
@@ -205,6 +234,7 @@ def create_app(settings: Settings) -> FastAPI:
         # full collections cheap under load (measured: p99 at c64 2.33 s -> 1.96 s, +5 % req/s)
         gc.collect()
         gc.freeze()
+        gc.enable()  # the CLI switches it off for the start-up (main.py)
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()
         publisher = (
@@ -219,13 +249,16 @@ def create_app(settings: Settings) -> FastAPI:
                 publisher.cancel()
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
+            await services.splunk.close()
             await services.quota.close()
             await services.topics.close()
             await services.auth.aclose()
             await services.tools.close()
+            await services.rag.aclose()
             await services.conversations.close()
             await services.llm.close()
             await pool.close()
+            await asyncio.to_thread(services.tracer.shutdown)  # export the last spans
             flush_sentry()
 
     service = settings.config.service
@@ -245,6 +278,13 @@ def create_app(settings: Settings) -> FastAPI:
                 allow_credentials=cors.allow_credentials,
                 allow_methods=list(cors.allow_methods),
                 allow_headers=list(cors.allow_headers),
+            ),
+            Middleware(
+                BodyGuardMiddleware,
+                limit=service.max_request_body_bytes,
+                upload_limit=MAX_UPLOAD_BYTES + UPLOAD_ENVELOPE_BYTES,
+                timeout=service.request_body_timeout,
+                json_rpc_paths=frozenset({"/a2a"}),
             ),
         ],
     )

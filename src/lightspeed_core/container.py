@@ -7,21 +7,23 @@ must be shared between workers and pods lives in the database, not here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lightspeed_core.a2a.service import A2AService
 from lightspeed_core.auth.base import AuthBackend
 from lightspeed_core.authz.policy import AccessPolicy
 from lightspeed_core.background import BackgroundTasks
+from lightspeed_core.compaction.base import Compactor, NoCompaction
 from lightspeed_core.config import Configuration
+from lightspeed_core.config.models.misc import RlsapiV1Configuration
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import Database
 from lightspeed_core.feedback.service import FeedbackService
 from lightspeed_core.llm.base import LLMBackend
 from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
-from lightspeed_core.llm.prompts import SystemPrompts
+from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT, SystemPrompts
 from lightspeed_core.llm.tokens import TokenEstimator
 from lightspeed_core.mcp.base import ToolService
 from lightspeed_core.metrics.registry import Metrics
@@ -29,10 +31,14 @@ from lightspeed_core.pipeline.ports import PipelinePorts, PipelineSettings
 from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
+from lightspeed_core.rlsapi.infer import RlsapiService, build_rlsapi
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.skills.library import SkillLibrary
+from lightspeed_core.skills.tools import SkillFunctions
+from lightspeed_core.splunk import DISABLED, Splunk
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
@@ -76,6 +82,12 @@ class Services:
     saved_prompts: SavedPromptService
     skills: SkillLibrary
     a2a: A2AService
+    compaction: Compactor = field(default_factory=NoCompaction)
+    rlsapi: RlsapiService = field(
+        default_factory=lambda: build_rlsapi(RlsapiV1Configuration(), DEFAULT_SYSTEM_PROMPT)
+    )
+    tracer: Tracer = NOOP_TRACER
+    splunk: Splunk = DISABLED  # /v1/infer and /v1/responses events (splunk/service.py)
 
     def pipeline_ports(self) -> PipelinePorts:
         """The pipeline's view of the container (see ``pipeline/ports.py``)."""
@@ -104,4 +116,7 @@ class Services:
             topics=self.topics,
             metrics=self.metrics,
             transcripts=self.transcripts,
+            functions=SkillFunctions(self.skills),
+            compaction=self.compaction,
+            tracer=self.tracer,
         )

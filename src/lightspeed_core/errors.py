@@ -8,7 +8,9 @@ detail) and the HTTP status it stands for. The tree::
     ├── UnauthorizedError          401  missing/invalid credentials (may carry WWW-Authenticate)
     ├── ForbiddenError             403  RBAC, ownership, disabled features
     ├── NotFoundError              404  "<Resource> not found"
+    ├── RequestTimeoutError        408  the request body did not arrive in time
     ├── ConflictError              409
+    ├── PayloadTooLargeError       413  the request body exceeds service.max_request_body_bytes
     ├── PromptTooLongError         413  input exceeds the model's context window
     ├── UnprocessableError         422  semantic validation beyond the request schema
     ├── QuotaExceededError         429  token quota or upstream rate limit (may carry Retry-After)
@@ -72,6 +74,18 @@ class NotFoundError(LightspeedError):
         )
         self.resource = resource
         self.resource_id = resource_id
+
+
+class RequestTimeoutError(LightspeedError):
+    """408."""
+
+    status_code = 408
+
+
+class PayloadTooLargeError(LightspeedError):
+    """413: the request body itself is too large (before any parsing)."""
+
+    status_code = 413
 
 
 class ConflictError(LightspeedError):

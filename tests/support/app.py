@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,10 @@ import httpx
 import yaml
 from fastapi import FastAPI
 
-from lightspeed_core.app import Settings, create_app
+from lightspeed_core.app import create_app
 from lightspeed_core.config import configuration_from_data
 from lightspeed_core.config.defaults import DATA_DIR_ENV
-from lightspeed_core.config.settings import Environment
+from lightspeed_core.config.settings import Environment, Settings
 from lightspeed_core.container import Services
 
 STUB_KEY_ENV = "LIGHTSPEED_TEST_STUB_KEY"
@@ -80,20 +80,20 @@ class RunningApp:
 
 @contextlib.asynccontextmanager
 async def running_app(
-    data: dict[str, Any], folder: Path, environ: dict[str, str] | None = None
+    data: dict[str, Any], folder: Path, env: Mapping[str, str] | None = None
 ) -> AsyncIterator[RunningApp]:
     """Start ``create_app`` for ``data`` (config dict) and yield a client to it.
 
-    Without a ``database`` block the app gets its own SQLite file in ``folder``. ``environ``
-    adds variables to the environment the app reads (``Environment``), not to the process's.
+    Without a ``database`` block the app gets its own SQLite file in ``folder``; ``env``
+    adds environment variables the service sees (``OTEL_*`` …), not the process.
     """
     if "database" not in data:
         data = {**data, "database": {"sqlite": {"db_path": str(folder / "lightspeed.db")}}}
     config = configuration_from_data(data, base_dir=folder)
     # OGX keeps a persistent registry under the data folder: each app gets its own, so one
     # test's models and stores never leak into another's (the run config bakes the paths in).
-    env = Environment.read({**os.environ, **(environ or {}), DATA_DIR_ENV: str(folder / "data")})
-    app = create_app(Settings(config, folder, env))
+    variables = {**os.environ, **(env or {}), DATA_DIR_ENV: str(folder / "data")}
+    app = create_app(Settings(config, folder, Environment.read(variables)))
     previous = os.environ.get(DATA_DIR_ENV)
     os.environ[DATA_DIR_ENV] = str(folder / "data")
     try:

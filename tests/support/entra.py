@@ -42,8 +42,8 @@ class EntraStandIn:
             return JSONResponse(body, status_code=401)
         token = f"tok{len(self.issued) + 1}"
         self.issued.append(token)
-        body = {"token_type": "Bearer", "expires_in": self.expires_in, "access_token": token}
-        return JSONResponse(body)
+        issued = {"token_type": "Bearer", "expires_in": self.expires_in, "access_token": token}
+        return JSONResponse(issued)
 
     @property
     def last_token(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,7 +16,7 @@ from lightspeed_core.main import main
 from lightspeed_core.schemas.groups import GROUPS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lightspeed-stack.yaml"
-RUN_YAML = {
+RUN_YAML: dict[str, Any] = {
     "version": 2,
     "distro_name": "legacy",
     "apis": ["inference", "responses"],

@@ -31,6 +31,14 @@ def test_config_check_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert "configuration is valid" in capsys.readouterr().out
 
 
+def test_byok_okp_example_is_valid_without_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    example = EXAMPLE.parent / "lightspeed-stack-byok-okp-rag.yaml"
+    assert main(["config", "check", str(example)]) == 0
+    out = capsys.readouterr().out
+    assert "configuration is valid" in out
+    assert "warning" not in out
+
+
 def test_config_check_lists_every_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -43,6 +51,22 @@ def test_config_check_lists_every_problem(
     out = capsys.readouterr().out
     assert "service.port" in out
     assert "service.bogus" in out
+
+
+def test_config_check_reports_a_reranker_without_weights(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("HF_HOME", raising=False)
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    path = tmp_path / "rerank.yaml"
+    path.write_text(
+        "name: x\nservice: {}\nllama_stack: {url: 'http://h:1'}\nuser_data_collection: {}\n"
+        "rag: {retrieval: {inline: {reranker: {enabled: true}}}}\n"
+    )
+    assert main(["config", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "rag.retrieval.inline.reranker.model: the weights of the cross-encoder" in out
 
 
 def test_config_check_malformed_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,7 +48,7 @@ from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.vocabulary.actions import Action
 
 log = logging.getLogger(__name__)
-ENDPOINT = Endpoint("/a2a", Action.A2A_JSONRPC)
+ENDPOINT = Endpoint("/a2a", Action.A2A_JSONRPC, span="a2a.execute")  # the reference's span
 STOPPED = "The service stopped while the task was running."
 UNEXPECTED = "An unexpected error occurred while processing the request."
 

@@ -16,15 +16,18 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from lightspeed_core.api.body_guard import unstorable
 from lightspeed_core.auth.base import ANONYMOUS, Principal
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.policy import allowed_actions
 from lightspeed_core.container import Services
-from lightspeed_core.errors import ForbiddenError
+from lightspeed_core.errors import ForbiddenError, UnprocessableError
 from lightspeed_core.vocabulary.actions import Action
 
 HEALTH_PATHS = frozenset({"/readiness", "/liveness"})
 METRICS_PATH = "/metrics"
+MAX_USER_ID_LENGTH = 256
+"""The user-id columns are ``VARCHAR(256)``; PostgreSQL refuses longer values."""
 
 
 async def get_services(request: Request) -> Services:
@@ -56,8 +59,20 @@ async def authenticate(request: Request, services: ServicesDep) -> Principal:
     if _skip_auth(request, services):
         return ANONYMOUS
     principal = await services.auth.authenticate(request)
+    check_identity(principal)
     request.state.principal = principal
     return principal
+
+
+def check_identity(principal: Principal) -> None:
+    """422 for a user id or name that cannot be stored (same answer on both engines)."""
+    user_id = principal.user_id
+    if len(user_id) > MAX_USER_ID_LENGTH or unstorable(user_id) or unstorable(principal.username):
+        raise UnprocessableError(
+            "Invalid user identity",
+            f"The user ID must have at most {MAX_USER_ID_LENGTH} characters, and the user ID "
+            "and name must not contain NUL or unpaired surrogate characters.",
+        )
 
 
 CurrentUser = Annotated[Principal, Depends(authenticate)]

@@ -3,7 +3,8 @@
 JSON mode (``text/event-stream``): one ``data: <json>`` line plus a blank line per event, the
 event name inside the JSON, no SSE ``event:`` field; ``token`` and ``turn_complete`` carry a
 chunk counter; ``end`` has ``available_quotas`` beside ``data``.
-Text mode (``text/plain``): raw token text, tool markers, and the referenced documents.
+Text mode (``text/plain``): raw token text, tool markers, and the referenced documents (the
+``compaction`` event stays a JSON frame there too, as in the reference).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from lightspeed_core.pipeline.events import (
+    CompactionEvent,
     EndEvent,
     ErrorEvent,
     InterruptedEvent,
@@ -42,6 +44,11 @@ def _end_data(event: EndEvent) -> dict[str, Any]:
     }
 
 
+def _compaction_frame(event: CompactionEvent) -> str:
+    data = {"status": "started", "conversation_id": event.conversation_id}
+    return _frame({"event": "compaction", "data": data})
+
+
 def render_json(event: PipelineEvent, chunk_id: int) -> str:
     """One event in JSON mode; ``chunk_id`` numbers token / turn_complete events."""
     match event:
@@ -51,6 +58,8 @@ def render_json(event: PipelineEvent, chunk_id: int) -> str:
                 "request_id": event.request_id,
             }
             return _frame({"event": "start", "data": data})
+        case CompactionEvent():
+            return _compaction_frame(event)
         case TokenEvent():
             return _frame({"event": "token", "data": {"id": chunk_id, "token": event.text}})
         case ToolCallEvent():
@@ -83,6 +92,8 @@ def render_json(event: PipelineEvent, chunk_id: int) -> str:
 def render_text(event: PipelineEvent) -> str:
     """One event in ``text/plain`` mode."""
     match event:
+        case CompactionEvent():
+            return _compaction_frame(event)  # JSON even in text mode, as the reference
         case TokenEvent():
             return event.text
         case ToolCallEvent():

@@ -3,8 +3,11 @@
 Steps: bearer token → unverified header (``alg`` must be an asymmetric signature algorithm;
 ``none`` and HMAC are refused, so a public key can never be used as an HMAC secret) → key
 lookup (``kid`` must name exactly one usable key; without ``kid``, the first key fit for
-``alg``; a miss refetches the set once, rate-limited) → signature and ``exp``/``nbf``/``iat``
-checks → user ID and username claims → roles from the JWT role rules.
+``alg``; a miss refetches the set once, rate-limited) → signature (a signature that fails
+with the cached key refetches the set too, rate-limited: a key replaced under the same
+``kid`` is not trusted for long) and ``exp``/``nbf``/``iat`` checks (numbers only: PyJWT
+would accept ``"exp": "9999999999"``) → user ID and username claims → roles from the JWT
+role rules.
 """
 
 from __future__ import annotations
@@ -73,8 +76,14 @@ class JwkTokenAuth:
     async def authenticate(self, conn: HTTPConnection) -> Principal:
         token = bearer_token(conn)
         kid, alg = _header(token)
-        key = await self._key_for(kid, alg)
-        claims = _verify(token, key, alg)
+        keys, key = await self._key_for(kid, alg)
+        try:
+            claims = _verify(token, key, alg)
+        except _SignatureMismatch:
+            replaced = await self._replaced_key(keys, key, kid, alg)
+            if replaced is None:
+                raise
+            claims = _verify(token, replaced, alg)
         return Principal(
             user_id=_claim(claims, self._user_id_claim),
             username=_claim(claims, self._username_claim),
@@ -83,18 +92,30 @@ class JwkTokenAuth:
             skip_userid_check=False,
         )
 
-    async def _key_for(self, kid: str | None, alg: str) -> Mapping[str, Any]:
+    async def _key_for(self, kid: str | None, alg: str) -> tuple[KeySet, Mapping[str, Any]]:
         try:
             keys = await self._jwks.keys()
             key = select_key(keys, kid, alg)
             if key is None:
                 fresh = await self._jwks.refresh(keys)
-                key = None if fresh is None else select_key(fresh, kid, alg)
+                if fresh is not None:
+                    keys, key = fresh, select_key(fresh, kid, alg)
         except JwksError as exc:
             raise UnauthorizedError(exc.cause) from exc
         if key is None:
             raise UnauthorizedError("Token signed by unknown key")
-        return key
+        return keys, key
+
+    async def _replaced_key(
+        self, keys: KeySet, key: Mapping[str, Any], kid: str | None, alg: str
+    ) -> Mapping[str, Any] | None:
+        """After a failed signature: the key now published for ``kid``, if it changed."""
+        try:
+            fresh = await self._jwks.refresh(keys)
+        except JwksError:
+            return None
+        replaced = None if fresh is None else select_key(fresh, kid, alg)
+        return None if replaced is None or dict(replaced) == dict(key) else replaced
 
     def has_credentials(self, conn: HTTPConnection) -> bool:
         return has_authorization(conn)
@@ -116,6 +137,17 @@ def _header(token: str) -> tuple[str | None, str]:
     return kid, alg
 
 
+class _SignatureMismatch(UnauthorizedError):
+    """The signature does not verify with the key used (it may have been replaced)."""
+
+
+def _numeric_times(claims: Mapping[str, Any]) -> None:
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise UnauthorizedError(f"Token claim {name} must be a number")
+
+
 def _verify(token: str, key: Mapping[str, Any], alg: str) -> dict[str, Any]:
     try:
         verifier = jwt.PyJWK(dict(key), algorithm=alg)
@@ -125,11 +157,12 @@ def _verify(token: str, key: Mapping[str, Any], alg: str) -> dict[str, Any]:
     except jwt.ExpiredSignatureError as exc:
         raise UnauthorizedError("Token has expired") from exc
     except jwt.InvalidSignatureError as exc:
-        raise UnauthorizedError("Invalid token signature") from exc
+        raise _SignatureMismatch("Invalid token signature") from exc
     except jwt.DecodeError as exc:
         raise UnauthorizedError("Invalid token format") from exc
     except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError, KeyError) as exc:
         raise UnauthorizedError("Authentication keys are malformed") from exc
     except jwt.PyJWTError as exc:
         raise UnauthorizedError("Token validation failed") from exc
+    _numeric_times(claims)
     return claims

@@ -1,11 +1,14 @@
 """A JSON Web Key Set fetched over HTTP and cached, safe under concurrency.
 
 * One fetch in flight: concurrent callers wait on one lock and reuse its result.
-* Time-to-live (default one hour); when a refresh fails, the previous keys stay in use and
-  the next attempt waits ``min_refetch_interval``.
-* Key rotation: a token whose key is not in the set triggers :meth:`JwksCache.refresh`, which
-  refetches at most once per ``min_refetch_interval`` - a flood of tokens with random ``kid``
-  values cannot turn into a flood of requests to the key server.
+* Time-to-live: the key server's ``Cache-Control: max-age`` when it sends one, else one hour,
+  never less than ``min_refetch_interval`` (``no-cache`` / ``no-store`` mean that minimum);
+  when a refresh fails, the previous keys stay in use and the next attempt waits
+  ``min_refetch_interval``.
+* Key rotation: a token whose key is not in the set, or whose signature does not verify with
+  the cached key (a key replaced under the same ``kid``), triggers :meth:`JwksCache.refresh`,
+  which refetches at most once per ``min_refetch_interval`` - a flood of tokens with random
+  ``kid`` values or bad signatures cannot turn into a flood of requests to the key server.
 
 The cache belongs to one process (one worker); that is fine, it is only a cache.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +31,18 @@ log = logging.getLogger(__name__)
 __all__ = ["JwksCache", "JwksError", "KeySet"]
 
 MAX_JWKS_BYTES = 1_000_000
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\b", re.IGNORECASE)
+
+
+def cache_lifetime(cache_control: str | None, default: float, minimum: float) -> float:
+    """Seconds to keep a key set, from the response's ``Cache-Control`` header."""
+    if not cache_control:
+        return default
+    if _NO_CACHE.search(cache_control):
+        return minimum
+    found = _MAX_AGE.search(cache_control)
+    return max(minimum, float(found.group(1))) if found else default
 
 
 class JwksError(Exception):
@@ -89,17 +105,18 @@ class JwksCache:
         self._lock = asyncio.Lock()
         self._current: KeySet | None = None
         self._fetched_at = 0.0
+        self._lifetime = ttl
         self._attempted_at: float | None = None
         self.fetches = 0  # attempts, for tests and diagnostics
 
     async def keys(self) -> KeySet:
         """The cached keys, fetching them when absent or older than the TTL."""
         current = self._current
-        if current is not None and self._clock() - self._fetched_at < self._ttl:
+        if current is not None and self._clock() - self._fetched_at < self._lifetime:
             return current
         async with self._lock:
             current = self._current
-            if current is not None and self._clock() - self._fetched_at < self._ttl:
+            if current is not None and self._clock() - self._fetched_at < self._lifetime:
                 return current
             if current is not None and not self._may_attempt():
                 return current  # the last refresh failed moments ago: keep the old keys
@@ -112,7 +129,7 @@ class JwksCache:
                 return current
 
     async def refresh(self, seen: KeySet) -> KeySet | None:
-        """Refetch because a key was missing from ``seen``; ``None`` if rate-limited."""
+        """Refetch because a key of ``seen`` was missing or failed; ``None`` if rate-limited."""
         async with self._lock:
             current = self._current
             if current is not None and current.generation != seen.generation:
@@ -144,6 +161,9 @@ class JwksCache:
         generation = 1 if self._current is None else self._current.generation + 1
         self._current = KeySet(keys, generation)
         self._fetched_at = self._clock()
+        self._lifetime = cache_lifetime(
+            response.headers.get("cache-control"), self._ttl, self._min_interval
+        )
         log.info("fetched %d signing keys from %s", len(keys), self.url)
         return self._current
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lightspeed_core.config.models.misc import ApprovalsConfiguration, RlsapiV1Configuration
-from lightspeed_core.config.models.rag import OkpConfiguration
+from lightspeed_core.config.models.misc import ApprovalsConfiguration
+from lightspeed_core.config.models.rag import OKP_SOURCE_ID
 from lightspeed_core.config.models.root import Configuration
 
 __all__ = ["INACTIVE_SETTINGS", "InactiveSetting", "inactive_settings"]
@@ -41,49 +41,22 @@ _NO_EFFECT = "; the setting has no effect"
 
 INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
     InactiveSetting(
-        "splunk.enabled",
-        lambda c: c.splunk is not None and c.splunk.enabled,
-        "splunk.enabled is set but Splunk telemetry is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "skills",
-        lambda c: c.skills is not None,
-        "skills is set: the skills are listed (GET /v1/skills, /v1/tools) but not yet offered "
-        "to the model, so for answers the setting has no effect",
-    ),
-    InactiveSetting(
-        "compaction.enabled",
-        lambda c: c.compaction.enabled,
-        "compaction.enabled is set but conversation compaction is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "approvals",
         lambda c: c.approvals != ApprovalsConfiguration(),
         "approvals is set but human-in-the-loop tool approvals are not implemented yet"
         + _NO_EFFECT,
     ),
     InactiveSetting(
-        "rlsapi_v1",
-        lambda c: c.rlsapi_v1 != RlsapiV1Configuration(),
-        "rlsapi_v1 is set but the rlsapi v1 /infer endpoint is not implemented yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "rag.okp",
-        lambda c: c.rag.okp != OkpConfiguration() or c.rag.uses_okp(),
-        "rag.okp is set (or 'okp' is a retrieval source) but OKP retrieval is not implemented "
-        "yet" + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "rag.retrieval.inline.reranker.enabled",
-        lambda c: _reranker_enabled(c, "inline"),
-        "rag.retrieval.inline.reranker.enabled is set but reranking is not implemented yet"
-        + _NO_EFFECT,
+        "rag.retrieval.tool.sources",
+        lambda c: OKP_SOURCE_ID in c.rag.retrieval.tool.sources,
+        "rag.retrieval.tool.sources lists 'okp' but OKP is searched inline only (list it in "
+        "rag.retrieval.inline.sources), not offered as a file_search tool" + _NO_EFFECT,
     ),
     InactiveSetting(
         "rag.retrieval.tool.reranker.enabled",
         lambda c: _reranker_enabled(c, "tool"),
-        "rag.retrieval.tool.reranker.enabled is set but reranking is not implemented yet"
-        + _NO_EFFECT,
+        "rag.retrieval.tool.reranker.enabled is set but, as in the reference service, only "
+        "inline chunks are reranked" + _NO_EFFECT,
     ),
     InactiveSetting(
         "service.auth_enabled",

@@ -19,14 +19,20 @@ reference service and the CLI document:
 ``AZURE_AUTHORITY_HOST``                   Entra ID authority (default: Azure's public cloud)
 ``SSL_CERT_FILE``                          CA bundle for the Entra ID authority (default: the
                                            system's)
+``OTEL_*``                                 OpenTelemetry tracing (``tracing/factory.py``):
+                                           ``OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`` turns it
+                                           on; ``OTEL_ANONYMIZATION_SECRET`` keys the HMAC
+                                           of user ids, questions and answers
 everything else                            ``${env.*}`` in the configuration, the built-in
                                            baseline's provider keys, Kubernetes discovery
 =========================================  =================================================
 
 Exceptions, on purpose: variables the service *sets* for OGX or its own workers
 (``llm/factory.py``, ``main.py``) are written to ``os.environ``, not read from here; the
-``OTEL_*`` snapshot shown in ``observability`` is taken when a configuration is built; the
-Alembic command-line script reads ``LIGHTSPEED_DATABASE_URL``.
+``observability`` block of a configuration loaded outside the service is a snapshot of the
+process environment (the service replaces it with :attr:`Environment.otel`); the
+OpenTelemetry SDK reads its own tuning variables (``OTEL_BSP_*``, timeouts, certificates);
+the Alembic command-line script reads ``LIGHTSPEED_DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -127,6 +133,11 @@ class Environment:
     @property
     def ssl_cert_file(self) -> str | None:
         return self._get(SSL_CERT_FILE_ENV)
+
+    @property
+    def otel(self) -> dict[str, str]:
+        """The ``OTEL_*`` variables (tracing, ``OTEL_ANONYMIZATION_SECRET``)."""
+        return {k: v for k, v in self.variables.items() if k.startswith("OTEL_") and v}
 
 
 @dataclass(frozen=True)

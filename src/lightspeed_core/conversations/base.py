@@ -28,6 +28,10 @@ class ConversationStore(Protocol):
         """Every turn, oldest first."""
         ...
 
+    async def find_response(self, response_id: str) -> tuple[str, int] | None:
+        """The conversation and turn number of the turn that answered ``response_id``."""
+        ...
+
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         """The user's conversations (everyone's with ``None``), most recent first."""
         ...

@@ -19,7 +19,7 @@ from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.db.batch import BatchWriter
 from lightspeed_core.db.dialect import as_utc, insert_for
 from lightspeed_core.db.engine import Database
-from lightspeed_core.db.tables import UserConversation, UserTurn
+from lightspeed_core.db.tables import ConversationSummary, UserConversation, UserTurn
 
 
 def _info(row: Any) -> ConversationInfo:
@@ -77,6 +77,18 @@ class ConversationRepository:
             query = select(UserConversation).where(UserConversation.id == conversation_id)
             row = connection.execute(query).first()
             return _info(row) if row is not None else None
+
+        return await self.db.run(work)
+
+    async def find_response(self, response_id: str) -> tuple[str, int] | None:
+        """(conversation id, turn number) of the turn whose answer had ``response_id``."""
+        query = select(UserTurn.conversation_id, UserTurn.turn_number).where(
+            UserTurn.response_id == response_id
+        )
+
+        def work(connection: Connection) -> tuple[str, int] | None:
+            row = connection.execute(query.limit(1)).first()
+            return (str(row[0]), int(row[1])) if row is not None else None
 
         return await self.db.run(work)
 
@@ -171,6 +183,11 @@ class ConversationRepository:
     async def delete(self, conversation_id: str) -> bool:
         def job(connection: Connection) -> bool:
             connection.execute(delete(UserTurn).where(UserTurn.conversation_id == conversation_id))
+            connection.execute(  # its compaction summaries go with it
+                delete(ConversationSummary).where(
+                    ConversationSummary.conversation_id == conversation_id
+                )
+            )
             result = connection.execute(
                 delete(UserConversation).where(UserConversation.id == conversation_id)
             )

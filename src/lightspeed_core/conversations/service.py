@@ -59,6 +59,9 @@ class ConversationService:
     async def turns(self, conversation_id: str) -> list[TurnRecord]:
         return await self.repository.turns(conversation_id)
 
+    async def find_response(self, response_id: str) -> tuple[str, int] | None:
+        return await self.repository.find_response(response_id)
+
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         return await self.repository.list_conversations(user_id)
 

@@ -136,8 +136,11 @@ class ConversationSource(Protocol):
         """The conversation's turns, oldest first."""
         ...
 
-    async def deletable(self, auth: Authorized, conversation_id: str) -> str:
-        """Whose conversation a DELETE removes (403 if the caller may not)."""
+    async def deletable(self, auth: Authorized, conversation_id: str) -> str | None:
+        """Whose conversation a DELETE removes (403 if the caller may not).
+
+        ``None``: answer as for a conversation that does not exist, deleting nothing.
+        """
         ...
 
 
@@ -179,7 +182,7 @@ class DatabaseSource:
             conversation_id=conversation_id, chat_history=[_stored_turn(t) for t in turns]
         )
 
-    async def deletable(self, auth: Authorized, conversation_id: str) -> str:
+    async def deletable(self, auth: Authorized, conversation_id: str) -> str | None:
         owner = await _database_owner(
             self.service, auth, conversation_id, Action.DELETE_CONVERSATION
         )
@@ -228,9 +231,12 @@ class CacheSource:
             conversation_id=conversation_id, chat_history=[_cached_turn(e) for e in entries]
         )
 
-    async def deletable(self, auth: Authorized, conversation_id: str) -> str:
+    async def deletable(self, auth: Authorized, conversation_id: str) -> str | None:
         self._require_cache()
-        await _database_owner(
-            self.service, auth, conversation_id, Action.DELETE_CONVERSATION, cross_user=False
-        )
-        return auth.principal.user_id
+        user_id = auth.principal.user_id
+        info = await self.service.get(conversation_id)
+        if info is not None and info.user_id != user_id:
+            # v2 sees only the caller's own conversations: another user's is answered like
+            # one that does not exist (as GET does), so a DELETE cannot probe for ids
+            return None
+        return user_id

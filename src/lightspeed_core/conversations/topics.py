@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from lightspeed_core.errors import LightspeedError
 from lightspeed_core.llm.base import LLMBackend, ResponseRequest
 from lightspeed_core.llm.events import Completed
+from lightspeed_core.tracing import NOOP_SPAN, Span
 
 log = logging.getLogger(__name__)
 MAX_TOPIC_TOKENS = 24
@@ -68,6 +69,7 @@ class TopicJob:
     model: str
     question: str
     queued_at: float
+    parent: Span = NOOP_SPAN  # the request's span: ``topic.summary`` is its child
 
 
 class TopicSummarizer:
@@ -96,11 +98,19 @@ class TopicSummarizer:
         finally:
             self._in_flight -= 1
 
-    def schedule(self, user_id: str, conversation_id: str, model: str, question: str) -> None:
+    def schedule(
+        self,
+        user_id: str,
+        conversation_id: str,
+        model: str,
+        question: str,
+        *,
+        parent: Span = NOOP_SPAN,
+    ) -> None:
         """Queue a summary; it is written with ``store`` when generated."""
         if len(self._pending) == self._pending.maxlen:
             log.warning("topic summary queue full; dropping the oldest pending summary")
-        job = TopicJob(user_id, conversation_id, model, question, time.monotonic())
+        job = TopicJob(user_id, conversation_id, model, question, time.monotonic(), parent)
         self._pending.append(job)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="topic-summaries")
@@ -124,7 +134,11 @@ class TopicSummarizer:
             await self._summarize(job)
 
     async def _summarize(self, job: TopicJob) -> None:
-        topic = await summarize_topic(self.llm, job.model, job.question, self.prompt)
+        with job.parent.child("topic.summary") as span:
+            span.event("topic.summary.task.started")
+            topic = await summarize_topic(self.llm, job.model, job.question, self.prompt)
+            span.set({"topic.summary.success": bool(topic)})
+            span.event("topic.summary.task.finished")
         if not topic:
             return
         try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from lightspeed_core.db.engine import Database
@@ -29,7 +29,34 @@ def alembic_config() -> Config:
     return config
 
 
+REFERENCE_TABLES = (
+    "user_conversation",
+    "user_turn",
+    "saved_prompt",
+    "cache",
+    "conversations",
+    "conversation_summaries",
+    "quota_limits",
+    "token_usage",
+)
+"""Tables lightspeed-stack writes (contract 6, 7.1, 7.2); revisions 0001-0006 take them over."""
+
+
+def reference_tables(connection: Connection) -> list[str]:
+    """The reference's tables in a database this service has never migrated (else ``[]``)."""
+    names = set(inspect(connection).get_table_names())
+    if "alembic_version" in names:
+        return []
+    return [name for name in REFERENCE_TABLES if name in names]
+
+
 def _upgrade(connection: Connection, schema: str | None) -> None:
+    if found := reference_tables(connection):
+        log.warning(
+            "taking over a lightspeed-stack database: its tables %s are migrated in place "
+            "and kept (docs/migrating.md)",
+            ", ".join(found),
+        )
     config = alembic_config()
     config.attributes["connection"] = connection
     config.attributes["schema"] = schema

@@ -228,3 +228,29 @@ class A2AContext(Base):
     context_id: Mapped[str] = mapped_column(String(256), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class ConversationSummary(Base):
+    """A compaction summary of a conversation's older turns (reference ``conversation_summaries``).
+
+    Summaries are additive chunks: each covers the turns after the previous one, through
+    ``summarized_through_turn``; folding replaces them all by one.
+    """
+
+    __tablename__ = "conversation_summaries"
+    user_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(TZ, primary_key=True)
+    summarized_through_turn: Mapped[int] = mapped_column(Integer)
+    token_count: Mapped[int] = mapped_column(Integer)
+    model_used: Mapped[str] = mapped_column(String(256))
+    summary_text: Mapped[str] = mapped_column(Text)
+
+
+class CompactionLease(Base):
+    """Who is compacting a conversation now (one worker at a time, across processes)."""
+
+    __tablename__ = "compaction_lease"
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(TZ)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from lightspeed_core.llm.events import LLMEvent
+from lightspeed_core.llm.events import LLMEvent, RawEvents
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,8 @@ class ResponseRequest:
     include: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     provider_data: dict[str, str] | None = None
+    raw_events: RawEvents = "none"  # also stream OGX's own events as ``RawEvent``s
+    headers: dict[str, str] = field(default_factory=dict)  # HTTP headers (server mode): tracing
 
 
 class LLMBackend(Protocol):
@@ -85,5 +87,9 @@ class LLMBackend(Protocol):
         ...
 
     def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
-        """Run one Responses call, streaming normalised events; ends with ``Completed``."""
+        """Run one Responses call, streaming normalised events; ends with ``Completed``.
+
+        With ``request.raw_events`` OGX's events (all, or the terminal one) are also
+        streamed, each as a ``RawEvent`` before the normalised events it gives rise to.
+        """
         ...

@@ -8,7 +8,7 @@ OGX's Responses API stream (``response.output_text.delta``, ``response.output_it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class ToolCall:
     args: dict[str, Any]
     kind: str  # "mcp_call" | "file_search_call" | "function_call" | "mcp_list_tools" ...
     server_label: str | None = None
+    call_id: str | None = None  # a function call's ``call_id`` (its output names it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,4 +70,18 @@ class Completed:
     response_id: str | None = None
 
 
-LLMEvent = TextDelta | ToolCall | ToolResult | Completed
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """One OGX Responses stream event as JSON, unchanged (``ResponseRequest.raw_events``).
+
+    Streamed before the normalised events it gives rise to, for endpoints that speak the
+    Responses wire format themselves (``/v1/responses``).
+    """
+
+    payload: dict[str, Any]
+
+
+RawEvents = Literal["none", "all", "final"]
+"""Which OGX events a call also streams as ``RawEvent``s: none, all, or the terminal one."""
+
+LLMEvent = TextDelta | ToolCall | ToolResult | Completed | RawEvent

@@ -63,8 +63,8 @@ def build_backend(config: Configuration, config_dir: Path, env: Environment) -> 
             run.preferred_model,
             OgxVectorStores(library.client, embeds_in_process=True),
             OgxFiles(library.client),
-            LibraryToolCatalogue(library.client),
-            LibraryPromptStore(library.client),
+            LibraryToolCatalogue(library.stack),  # both read ``.impls``: no client needed
+            LibraryPromptStore(library.stack),
         )
     from lightspeed_core.llm.server import ServerBackend
 

@@ -6,8 +6,11 @@ error occurred". In library mode :func:`record_inference_errors` wraps OGX's sha
 inference router instance so the original exception of the current request is recorded in
 a ContextVar; :func:`classify` uses it when the event alone is ambiguous.
 
-Mapping (contract 1.1): "context length" → 413, upstream 429 / ``resource_exhausted`` → 429,
-connection failure → 503, anything else → 500. An OGX call that cannot connect answers 503
+Mapping (contract 1.1): "context length" or an upstream 413 (a provider refusing a request
+body that large) → 413 ``Prompt is too long``, upstream 429 / ``resource_exhausted`` → 429,
+connection failure → 503, anything else → 500. The cause of a 500 keeps the provider's own
+message but not the client library's wrapping (``Error code: 500 - {...}``, "(1
+sub-exception)" of an exception group). An OGX call that cannot connect answers 503
 with the cause ``Connection error.``, the reference's text whatever the client library says
 (the library's own text is logged).
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -32,6 +36,7 @@ from lightspeed_core.errors import (
 log = logging.getLogger(__name__)
 CONNECTION_ERROR = "Connection error."
 """The cause of a 503 when OGX cannot be reached (the reference's client says exactly this)."""
+FAILED = "The model call failed."
 
 _recorded: contextvars.ContextVar[list[BaseException] | None] = contextvars.ContextVar(
     "lightspeed_inference_errors", default=None
@@ -119,6 +124,36 @@ def is_connection_error(exc: BaseException) -> bool:
     return cause is not None and cause is not exc and is_connection_error(cause)
 
 
+_STATUS_PREFIX = re.compile(r"^Error code: (\d{3})(?: - )?", re.IGNORECASE)
+_INNER_MESSAGE = re.compile(r"""['"]message['"]:\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")""")
+_GROUP_SUFFIX = re.compile(r"\s*\(\d+ sub-exceptions?\)$")
+_PYDANTIC_NOISE = re.compile(
+    r"\s*\[type=[^\]]*\]|\s*For further information visit https://errors\.pydantic\.dev/\S*"
+)
+
+
+def public_message(message: str) -> str:
+    """``message`` without the wrapping added by libraries (none of it helps a client).
+
+    Dropped: the OpenAI client's status prefix and body repr, an exception group's
+    sub-exception count, pydantic's error type and documentation link.
+    """
+    text = _GROUP_SUFFIX.sub("", _PYDANTIC_NOISE.sub("", message).strip())
+    prefix = _STATUS_PREFIX.match(text)
+    if prefix is None:
+        return text
+    inner = _INNER_MESSAGE.search(text)
+    if inner is not None:
+        return inner.group(1) or inner.group(2) or "The model call failed."
+    return f"The model provider answered HTTP {prefix.group(1)}."
+
+
+def upstream_status(message: str) -> int | None:
+    """The status of an ``Error code: NNN`` message of the OpenAI client library."""
+    prefix = _STATUS_PREFIX.match(message.strip())
+    return int(prefix.group(1)) if prefix else None
+
+
 def classify(
     model: str, code: str | None, message: str, recorded: list[BaseException] | None = None
 ) -> LightspeedError:
@@ -126,20 +161,24 @@ def classify(
     text = f"{code or ''} {message}".lower()
     if "context_length" in text or "context length" in text or "context window" in text:
         return PromptTooLongError(model)
+    if upstream_status(message) == 413:
+        return PromptTooLongError(model)
     for exc in recorded or []:
         if is_connection_error(exc):
             return BackendUnavailableError(str(exc) or type(exc).__name__)
         if status_of(exc) == 429:
             return model_quota_error(model)
-        if is_context_error(exc):
+        if is_context_error(exc) or status_of(exc) == 413:
             return PromptTooLongError(model)
     if "rate_limit" in text or "resource_exhausted" in text:
         return model_quota_error(model)
-    return InternalError("Internal server error", message or "The model call failed.")
+    return InternalError("Internal server error", public_message(message) or FAILED)
 
 
 def classify_exception(model: str, exc: BaseException) -> LightspeedError:
     """Map an exception raised by a backend client call to a domain error."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]  # a task group's wrapping says nothing to the client
     if isinstance(exc, LightspeedError):
         return exc
     if is_connection_error(exc):

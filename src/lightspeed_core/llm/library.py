@@ -1,9 +1,11 @@
 """Library mode: OGX runs inside this process.
 
-The stack is built by OGX's ``AsyncOGXAsLibraryClient`` from a run config file. Catalog
-calls go through that client; the hot path (Responses) calls the stack's Responses
-implementation directly, which skips the client's in-process HTTP emulation (JSON encode,
-route matching, re-parse): measured 9.1 ms vs 15.5 ms per streamed stateless call.
+The OGX ``Stack`` is built and initialised directly from the run config file. The hot path
+(Responses) calls the stack's Responses implementation, which skips the library client's
+in-process HTTP emulation (JSON encode, route matching, re-parse): measured 9.1 ms vs
+15.5 ms per streamed stateless call. OGX's ``AsyncOGXAsLibraryClient`` (``ogx_client``,
+about 1 s of CPU to import) is built only when a resource endpoint first needs it
+(vector stores, files, ``/v1/providers``), over the same, already running stack.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import importlib.metadata
 import io
 import logging
@@ -98,6 +101,28 @@ def _provider_data(data: Mapping[str, str] | None) -> Iterator[None]:
             PROVIDER_DATA_VAR.reset(token)
 
 
+def _initialised_marker(run_config: Path) -> Path:
+    """A file saying that OGX once started from exactly this run config (its stores exist)."""
+    digest = hashlib.sha256(run_config.read_bytes()).hexdigest()[:16]
+    return run_config.parent / f".ogx-initialised-{digest}"
+
+
+@contextlib.asynccontextmanager
+async def _first_start_exclusive(run_config: Path) -> AsyncIterator[None]:
+    """Serialise OGX's start only until it has once succeeded with this run config.
+
+    Only creating OGX's stores races; once they exist (the parent of several workers starts
+    OGX once before forking them, ``prestart.py``), workers start OGX in parallel.
+    """
+    marker = _initialised_marker(run_config)
+    if marker.exists():
+        yield
+        return
+    async with _exclusive(run_config.parent / ".ogx-init.lock"):
+        yield
+        marker.touch()
+
+
 class LibraryBackend:
     """OGX in-process."""
 
@@ -105,34 +130,32 @@ class LibraryBackend:
 
     def __init__(self, run_config: Path) -> None:
         self.run_config = run_config
+        self._stack: Any = None
         self._client: Any = None
         self._responses: Any = None
 
     async def start(self) -> None:
         started = time.perf_counter()
-        from ogx.core.library_client import AsyncOGXAsLibraryClient
         from ogx_api import Api
 
         log.info("starting OGX in-process from %s", self.run_config)
-        async with _exclusive(self.run_config.parent / ".ogx-init.lock"):
-            with preserved_logging():  # the constructor reconfigures the process's logging
-                client = AsyncOGXAsLibraryClient(str(self.run_config))
+        async with _first_start_exclusive(self.run_config):
             try:
-                with contextlib.redirect_stdout(io.StringIO()):  # initialize() prints the config
-                    await client.initialize()
+                stack = await start_stack(self.run_config)
             except Exception as exc:
                 raise BackendUnavailableError(f"OGX failed to start: {exc}") from exc
-        self._client = client
+        self._stack = stack
         logging.getLogger(_OGX_STREAMING_LOGGER).addFilter(_drop_per_call_noise)
-        self._responses = client.impls.get(Api.responses)
-        if Api.inference in client.impls:
-            record_inference_errors(client.impls[Api.inference])
+        self._responses = stack.impls.get(Api.responses)
+        if Api.inference in stack.impls:
+            record_inference_errors(stack.impls[Api.inference])
         log.info("OGX ready in %.1fs", time.perf_counter() - started)
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.shutdown()
-            self._client = None
+        self._client = None
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.shutdown()
 
     async def version(self) -> str:
         return importlib.metadata.version("ogx")
@@ -140,11 +163,11 @@ class LibraryBackend:
     async def list_models(self) -> list[ModelInfo]:
         from ogx_api import Api
 
-        listing = await self._client.impls[Api.models].openai_list_models()
+        listing = await self._stack.impls[Api.models].openai_list_models()
         return [parse_model(m) for m in unwrap_list(listing)]
 
     async def list_providers(self) -> list[ProviderInfo]:
-        return [parse_provider(p) for p in unwrap_list(await self._client.providers.list())]
+        return [parse_provider(p) for p in unwrap_list(await self.client().providers.list())]
 
     async def provider_health(self) -> dict[str, dict[str, Any]]:
         from ogx_api import Api
@@ -152,7 +175,7 @@ class LibraryBackend:
         health: dict[str, dict[str, Any]] = {}
         for name in ("inference", "vector_io", "safety"):
             api = getattr(Api, name, None)
-            router = self._client.impls.get(api) if api is not None else None
+            router = self._stack.impls.get(api) if api is not None else None
             check = getattr(router, "health", None)
             if check is None:
                 continue
@@ -178,13 +201,59 @@ class LibraryBackend:
                 uses_mcp = any(tool.get("type") == "mcp" for tool in request.tools)
                 source = in_own_task(stream) if uses_mcp else stream
                 async with contextlib.aclosing(source) as events:
-                    async for event in normalize_stream(request.model, events, recorded):
+                    async for event in normalize_stream(
+                        request.model, events, recorded, raw=request.raw_events
+                    ):
                         yield event
             except LightspeedError:
                 raise
             except Exception as exc:
                 raise classify_exception(request.model, exc) from exc
 
+    def stack(self) -> Any:
+        """The running OGX ``Stack`` (``.impls``: the API implementations by ``Api``)."""
+        return self._stack
+
     def client(self) -> Any:
-        """The OGX client, once started (for the resource ports of ``llm/resources.py``)."""
+        """OGX's library client over the running stack, built on first use.
+
+        For the resource ports of ``llm/resources.py`` that go through OGX's HTTP routes
+        (vector stores, files, providers); the first call in a process imports ``ogx_client``.
+        """
+        if self._client is None and self._stack is not None:
+            self._client = library_client(self.run_config, self._stack)
         return self._client
+
+
+async def start_stack(run_config: Path) -> Any:
+    """Build and initialise an OGX ``Stack`` from a run config file (no library client)."""
+    import yaml
+    from ogx.core.configure import parse_and_maybe_upgrade_config
+    from ogx.core.stack import Stack, replace_env_vars
+    from ogx.log import setup_logging as setup_ogx_logging
+
+    text = await asyncio.to_thread(run_config.read_text)
+    config = parse_and_maybe_upgrade_config(replace_env_vars(yaml.safe_load(text)))
+    with preserved_logging():  # as the library client does: OGX_LOGGING levels for its loggers
+        setup_ogx_logging()
+    stack = Stack(config)
+    with contextlib.redirect_stdout(io.StringIO()):
+        await stack.initialize()
+    return stack
+
+
+def library_client(run_config: Path, stack: Any) -> Any:
+    """An ``AsyncOGXAsLibraryClient`` attached to the running ``stack``.
+
+    What the client's own ``initialize()`` does, without building a second stack.
+    """
+    from ogx.core.library_client import AsyncOGXAsLibraryClient
+    from ogx.core.server.routes import initialize_route_impls
+
+    with preserved_logging():  # the constructor reconfigures the process's logging
+        client = AsyncOGXAsLibraryClient(str(run_config))
+    client.stack = stack
+    client.impls = stack.impls
+    client.route_impls = initialize_route_impls(stack.impls)
+    client.api_client.call_api = client._in_process_call_api
+    return client

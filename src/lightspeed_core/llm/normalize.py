@@ -13,6 +13,8 @@ from typing import Any
 from lightspeed_core.llm.events import (
     Completed,
     LLMEvent,
+    RawEvent,
+    RawEvents,
     RetrievedChunk,
     TextDelta,
     ToolCall,
@@ -22,6 +24,7 @@ from lightspeed_core.llm.events import (
 from lightspeed_core.llm.failures import classify
 
 _TOOL_ITEMS = {"mcp_call", "function_call", "file_search_call", "web_search_call"}
+_TERMINAL = ("response.completed", "response.incomplete")
 MAX_TOOL_OUTPUT = 64 * 1024
 """Characters of one tool result that are streamed and stored (the model gets it all)."""
 
@@ -72,6 +75,8 @@ def tool_events(item: Any, round_: int) -> tuple[ToolCall, ToolResult] | None:
     if kind not in _TOOL_ITEMS:
         return None
     item_id = str(getattr(item, "id", "") or getattr(item, "call_id", ""))
+    if kind == "function_call":  # the id a client answers with (function_call_output.call_id)
+        item_id = str(getattr(item, "call_id", "") or item_id)
     if kind == "file_search_call":
         name, args = "file_search", {"queries": list(getattr(item, "queries", None) or [])}
         chunks = _chunks(item)
@@ -87,18 +92,40 @@ def tool_events(item: Any, round_: int) -> tuple[ToolCall, ToolResult] | None:
     output = getattr(item, "output", None)
     status = "failure" if error else "success"
     content = bounded(str(error if error else (output if output is not None else "")))
-    return ToolCall(item_id, name, args, kind, label), ToolResult(item_id, status, content, round_)
+    call_id = getattr(item, "call_id", None) if kind == "function_call" else None
+    call = ToolCall(item_id, name, args, kind, label, str(call_id) if call_id else None)
+    return call, ToolResult(item_id, status, content, round_)
+
+
+def as_json(event: Any) -> dict[str, Any]:
+    """An OGX event (``ogx_api`` or ``ogx_client`` pydantic model) as JSON, without nulls."""
+    if isinstance(event, dict):
+        return event
+    dumped: dict[str, Any] = event.model_dump(mode="json", exclude_none=True)
+    return dumped
 
 
 async def normalize_stream(
-    model: str, events: AsyncIterator[Any], recorded: list[BaseException] | None = None
+    model: str,
+    events: AsyncIterator[Any],
+    recorded: list[BaseException] | None = None,
+    *,
+    raw: RawEvents = "none",
 ) -> AsyncIterator[LLMEvent]:
-    """Yield our events for one Responses stream; raise a domain error on failure."""
+    """Yield our events for one Responses stream; raise a domain error on failure.
+
+    ``raw``: yield OGX's events (``"all"``, or ``"final"``: the terminal one) as
+    :class:`RawEvent`s too, each before its normalised events.
+    """
     text: list[str] = []
     round_ = 1
     last_was_result = False
     async for event in events:
         kind = getattr(event, "type", "")
+        if (raw == "all" and kind not in ("response.failed", "error")) or (
+            raw == "final" and kind in _TERMINAL
+        ):
+            yield RawEvent(as_json(event))
         if kind == "response.output_text.delta":
             delta = getattr(event, "delta", "")
             if delta:

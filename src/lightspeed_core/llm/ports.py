@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from lightspeed_core.llm.failures import public_message
 from lightspeed_core.schemas.vector_stores import (
     VectorStoreCreateRequest,
     VectorStoreFileCreateRequest,
@@ -36,8 +37,8 @@ class ResourceCallError(Exception):
         self.not_found = not_found  # OGX said the object does not exist
 
     def describe(self) -> str:
-        """The message, or the exception's kind when there is none."""
-        return self.detail or self.kind
+        """The message without library wrapping, or the exception's kind when there is none."""
+        return public_message(self.detail) or self.kind
 
 
 @dataclass(frozen=True, slots=True)

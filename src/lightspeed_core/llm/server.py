@@ -69,13 +69,14 @@ class ServerBackend:
 
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         try:
-            headers = None
+            arguments = build_create_request(request)
+            headers = dict(request.headers)  # ogx-client: extra HTTP headers (tracing)
             if request.provider_data:
-                headers = {PROVIDER_DATA_HEADER: json.dumps(request.provider_data)}
-            stream = await self._client.responses.create(
-                **build_create_request(request), _headers=headers
-            )
-            async for event in normalize_stream(request.model, stream):
+                headers[PROVIDER_DATA_HEADER] = json.dumps(request.provider_data)
+            if headers:
+                arguments["_headers"] = headers
+            stream = await self._client.responses.create(**arguments)
+            async for event in normalize_stream(request.model, stream, raw=request.raw_events):
                 yield event
         except LightspeedError:
             raise

@@ -49,6 +49,7 @@ class McpServerSpec:
     ``authorization_headers`` maps a header name to its value source: a secret-file path or
     one of :data:`KEYWORDS`. ``headers`` names incoming request headers to forward.
     ``timeout`` (seconds) bounds our own calls to the server (OAuth probe, tool listing).
+    ``client_headers`` names further headers a client may set in ``MCP-HEADERS``.
     """
 
     name: str
@@ -59,6 +60,12 @@ class McpServerSpec:
     require_approval: Approval = "never"
     timeout: float | None = None
     source: Literal["config", "api"] = "config"
+    client_headers: tuple[str, ...] = ()
+
+    def client_settable(self) -> frozenset[str]:
+        """Lower-case names a client may set in ``MCP-HEADERS`` for this server."""
+        names = {"authorization", *self.authorization_headers, *self.client_headers}
+        return frozenset(name.lower() for name in names)
 
     def client_auth_headers(self) -> list[str]:
         """Names of the headers whose value the client supplies (keyword ``client``)."""

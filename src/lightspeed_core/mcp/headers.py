@@ -8,6 +8,14 @@ names compared case-insensitively:
 3. the keyword ``kubernetes``: ``Authorization: Bearer <caller's token>``;
 4. incoming request headers listed in ``headers`` (propagated as they are).
 
+A client may set, for a server, only ``Authorization``, the names of the server's
+``authorization_headers`` and of its ``client_headers``; never a hop-by-hop, framing or
+routing header (``Host``, ``Content-Length`` ...), and only values of visible Latin-1
+characters (:mod:`lightspeed_core.vocabulary.http_headers`). Anything else in its entry
+is refused with 400 ``Invalid MCP-HEADERS`` naming the server and the header (never the
+value). The forwarded ``headers`` are not client-settable: they repeat what the request
+itself carries (an ``x-rh-identity`` that authenticated the caller, say).
+
 The keywords ``client`` and ``oauth`` contribute nothing themselves: their value must come
 from ``MCP-HEADERS``. A header of ``authorization_headers`` that ends up without a value
 makes the server *unresolved* for the request (it is skipped, and the log says why) -
@@ -31,7 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lightspeed_core.errors import BadRequestError
 from lightspeed_core.mcp.base import CLIENT, KEYWORDS, KUBERNETES, OAUTH, McpServerSpec
+from lightspeed_core.vocabulary.http_headers import is_reserved, valid_name, valid_value
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +147,32 @@ class _Merged:
 
 
 def client_entry(server: McpServerSpec, client: ClientHeaders) -> dict[str, str]:
-    """The ``MCP-HEADERS`` entry for ``server`` (by name, else by URL)."""
-    return client.get(server.name) or client.get(server.url) or {}
+    """The ``MCP-HEADERS`` entry for ``server`` (by name, else by URL), checked.
+
+    Raises ``BadRequestError`` for a name the client may not set or an invalid value.
+    """
+    entry = client.get(server.name) or client.get(server.url) or {}
+    allowed = server.client_settable()
+    for name, value in entry.items():
+        if not valid_name(name) or is_reserved(name):
+            raise invalid_mcp_headers(server, f"'{name}' cannot be sent to an MCP server.")
+        if name.lower() not in allowed:
+            names = ", ".join(sorted(allowed))
+            raise invalid_mcp_headers(
+                server, f"'{name}' may not be set by the client (allowed: {names})."
+            )
+        if not valid_value(value):
+            raise invalid_mcp_headers(
+                server,
+                f"the value of '{name}' must be visible Latin-1 characters without control "
+                "characters, at most 8192 of them.",
+            )
+    return entry
+
+
+def invalid_mcp_headers(server: McpServerSpec, reason: str) -> BadRequestError:
+    """The 400 for a client's ``MCP-HEADERS`` entry (names the header, never its value)."""
+    return BadRequestError("Invalid MCP-HEADERS", f"MCP server '{server.name}': {reason}")
 
 
 def resolve_headers(

@@ -46,6 +46,7 @@ def from_config(server: ModelContextProtocolServer) -> McpServerSpec:
         require_approval=approval if isinstance(approval, str) else approval.model_dump(),
         timeout=float(server.timeout) if server.timeout else None,
         source="config",
+        client_headers=tuple(server.client_headers),
     )
 
 

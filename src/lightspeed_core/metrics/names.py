@@ -10,5 +10,7 @@ LLM_TOKENS_SENT = "ls_llm_token_sent_total"
 LLM_TOKENS_RECEIVED = "ls_llm_token_received_total"
 LLM_INFERENCE_DURATION = "ls_llm_inference_duration_seconds"
 STARTED_IN_DEGRADED_MODE = "ls_started_in_degraded_mode"
+SPLUNK_EVENTS_SENT = "ls_splunk_events_sent_total"
+SPLUNK_EVENTS_DROPPED = "ls_splunk_events_dropped_total"
 
 DURATION_BUCKETS = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, float("inf"))

@@ -82,6 +82,15 @@ class Metrics:
             registry=r,
             multiprocess_mode="max",
         )
+        self.splunk_events_sent = Counter(
+            names.SPLUNK_EVENTS_SENT, "Events accepted by the Splunk HEC", registry=r
+        )
+        self.splunk_events_dropped = Counter(
+            names.SPLUNK_EVENTS_DROPPED,
+            "Splunk events not delivered (queue_full, no_token, rejected, failed, shutdown)",
+            ["reason"],
+            registry=r,
+        )
         self.gc: GcCounters | None = None
         if multiprocess_dir is None:  # prometheus-client's defaults describe this process
             for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):

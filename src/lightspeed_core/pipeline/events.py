@@ -18,6 +18,13 @@ class StartEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class CompactionEvent:
+    """Older turns of the conversation are being summarised (before the model call)."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class TokenEvent:
     """A piece of answer text."""
 
@@ -90,8 +97,21 @@ class InterruptedEvent:
     request_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class BackendEvent:
+    """One OGX Responses event, unchanged (only when the turn asked for ``raw_events``).
+
+    Comes before the events it gives rise to; an endpoint that speaks the Responses wire
+    format (``/v1/responses``) renders these and ignores the token and tool events.
+    """
+
+    payload: dict[str, Any]
+
+
 PipelineEvent = (
     StartEvent
+    | BackendEvent
+    | CompactionEvent
     | TokenEvent
     | ToolCallEvent
     | ToolResultEvent

@@ -7,12 +7,13 @@ model's ``context_length`` metadata, else 8192 tokens.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lightspeed_core.conversations.records import TurnRecord
 from lightspeed_core.llm.base import ModelInfo
-from lightspeed_core.llm.tokens import TokenEstimator
+from lightspeed_core.llm.tokens import OFF_LOOP_CHARS, TokenEstimator
 
 DEFAULT_CONTEXT_WINDOW = 8192
 ANSWER_SHARE = 0.25  # part of the window kept free for the answer
@@ -28,9 +29,9 @@ def context_window(model: ModelInfo, configured: Mapping[str, int]) -> int:
     return int(length) if isinstance(length, int) and length > 0 else DEFAULT_CONTEXT_WINDOW
 
 
-def history_budget(window: int, fixed_text: str, estimate: TokenEstimator) -> int:
+def history_budget(window: int, fixed_tokens: int) -> int:
     """Tokens left for history once the answer room and the fixed prompt are taken."""
-    return max(0, int(window * (1 - ANSWER_SHARE)) - estimate(fixed_text))
+    return max(0, int(window * (1 - ANSWER_SHARE)) - fixed_tokens)
 
 
 def history_items(
@@ -50,3 +51,13 @@ def history_items(
         items.append({"role": "user", "content": turn.query})
         items.append({"role": "assistant", "content": turn.response})
     return items, used
+
+
+async def history_within(
+    turns: Sequence[TurnRecord], budget: int, estimate: TokenEstimator
+) -> list[dict[str, Any]]:
+    """:func:`history_items` (items only), in a worker thread when the turns are long."""
+    if sum(len(turn.query) + len(turn.response) for turn in turns) <= OFF_LOOP_CHARS:
+        return history_items(turns, budget, estimate)[0]
+    items, _ = await asyncio.to_thread(history_items, turns, budget, estimate)
+    return items

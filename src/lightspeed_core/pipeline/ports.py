@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lightspeed_core.compaction.base import Compactor, NoCompaction
 from lightspeed_core.conversations.base import ConversationStore
 from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.functions import FunctionTools, NoFunctionTools
 from lightspeed_core.llm.prompts import SystemPrompts
 from lightspeed_core.llm.tokens import TokenEstimator
 from lightspeed_core.mcp.base import ToolService
@@ -24,6 +26,7 @@ from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
 from lightspeed_core.shields.base import ShieldService
 from lightspeed_core.streaming.registry import StreamRegistry
+from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
 
@@ -56,3 +59,6 @@ class PipelinePorts:
     topics: TopicSummarizer
     metrics: Metrics
     transcripts: TranscriptWriter
+    functions: FunctionTools = field(default_factory=NoFunctionTools)  # run by us (skills)
+    compaction: Compactor = field(default_factory=NoCompaction)
+    tracer: Tracer = NOOP_TRACER

@@ -1,16 +1,21 @@
-"""``run_query``: the model call as typed events, and post-processing done exactly once.
+"""``run``: the model call as typed events, and post-processing done exactly once.
 
-Normal order: start → (token | tool_call | tool_result)* → turn_complete → end. Quota is
-settled, the turn persisted and the topic summary scheduled before ``end``, in both the
-streaming and the non-streaming endpoint. A failure after ``start`` becomes an ``error``
-event and releases the quota reservation; an interrupt (or a client disconnect) stores the
-partial answer, marked interrupted.
+Normal order: start → [compaction] → (token | tool_call | tool_result)* → turn_complete →
+end. Quota is settled, the turn persisted and the topic summary scheduled before ``end``, in
+both the streaming and the non-streaming endpoint. A failure after ``start`` becomes an
+``error`` event and releases the quota reservation; an interrupt (or a client disconnect)
+stores the partial answer, marked interrupted.
+
+Tracing: the model call is the ``llm.inference`` span, whose ``traceparent`` goes to OGX
+(server mode) and, through OGX, to the MCP servers; the request's root span (opened by
+``prepare``) ends when the events do, with the answer (anonymized) and the usage.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -18,8 +23,20 @@ from collections.abc import AsyncIterator
 import anyio
 
 from lightspeed_core.errors import InternalError, LightspeedError
-from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult
+from lightspeed_core.llm.base import ResponseRequest
+from lightspeed_core.llm.events import (
+    Completed,
+    LLMEvent,
+    RawEvent,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+)
+from lightspeed_core.llm.tokens import count_tokens
+from lightspeed_core.pipeline.compacting import compact
 from lightspeed_core.pipeline.events import (
+    BackendEvent,
+    CompactionEvent,
     EndEvent,
     ErrorEvent,
     InterruptedEvent,
@@ -30,10 +47,12 @@ from lightspeed_core.pipeline.events import (
     ToolResultEvent,
     TurnCompleteEvent,
 )
+from lightspeed_core.pipeline.functions import respond_with_functions
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, transcript_record, turn_record
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import PreparedQuery
 from lightspeed_core.rag.base import Chunk
+from lightspeed_core.tracing import Span
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +81,20 @@ async def _until_interrupted(
             await events.aclose()  # type: ignore[attr-defined]
 
 
+def traced_request(request: ResponseRequest, headers: dict[str, str]) -> ResponseRequest:
+    """``request`` carrying trace ``headers`` to OGX and to every MCP server it calls."""
+    tools = [
+        {**tool, "headers": {**tool.get("headers", {}), **headers}}
+        if tool.get("type") == "mcp"
+        else tool
+        for tool in request.tools
+    ]
+    return dataclasses.replace(request, tools=tools, headers={**request.headers, **headers})
+
+
 def _absorb(ports: PipelinePorts, outcome: Outcome, event: LLMEvent) -> PipelineEvent | None:
+    if isinstance(event, RawEvent):
+        return BackendEvent(event.payload)
     if isinstance(event, TextDelta):
         outcome.text.append(event.text)
         return TokenEvent(event.text)
@@ -96,9 +128,55 @@ class QueryRun:
         self.outcome = Outcome()
 
     async def events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
-        with self.ports.topics.busy():
-            async for event in self._events(interruptible=interruptible):
-                yield event
+        span = self.prepared.span
+        try:
+            with self.ports.topics.busy():
+                async for event in self._events(interruptible=interruptible):
+                    if isinstance(event, ErrorEvent):
+                        span.fail(event.error)
+                    yield event
+        except (Exception, asyncio.CancelledError) as error:
+            span.fail(error)
+            raise
+        finally:
+            if span.recording:
+                self._trace_outcome(span)
+            span.end()
+
+    def _trace_outcome(self, span: Span) -> None:
+        outcome = self.outcome
+        span.set_private({"response.output": outcome.answer})
+        span.set(
+            {
+                "session.id": self.prepared.conversation_id,
+                "llm.usage.input_tokens": outcome.input_tokens,
+                "llm.usage.output_tokens": outcome.output_tokens,
+            }
+        )
+
+    def _llm_span(self) -> Span:
+        span = self.prepared.span.child("llm.inference")
+        if span.recording:
+            model = self.prepared.model
+            span.set(
+                {"llm.model.id": model.provider_resource_id, "llm.provider.id": model.provider_id}
+            )
+            span.event("llm.inference.started")
+        return span
+
+    def _trace_inference(self, span: Span, seconds: float) -> None:
+        outcome = self.outcome
+        names = [call.name for call in outcome.tool_calls]
+        span.set(
+            {
+                "inference_time": seconds,
+                "llm.usage.input_tokens": outcome.input_tokens,
+                "llm.usage.output_tokens": outcome.output_tokens,
+                "tool.calls.count": len(names),
+                "tool.calls.names": names,
+            }
+        )
+        span.event("llm.inference.completed")
 
     async def _events(self, *, interruptible: bool) -> AsyncIterator[PipelineEvent]:
         prepared = self.prepared
@@ -118,8 +196,20 @@ class QueryRun:
         async with track as interrupted:  # registered before the client learns the request_id
             yield StartEvent(prepared.conversation_id, prepared.request_id)
             started = time.perf_counter()
+            llm_span = self._llm_span()
             try:
-                stream = self.ports.llm.respond(prepared.llm_request)
+                request = prepared.llm_request
+                if prepared.compaction is not None:
+                    yield CompactionEvent(prepared.conversation_id)
+                    request = await compact(self.ports, prepared.compaction, request)
+                if llm_span.recording:
+                    request = traced_request(request, llm_span.headers())
+                stream = respond_with_functions(
+                    self.ports.llm,
+                    request,
+                    self.ports.functions,
+                    request.max_infer_iters,
+                )
                 if interruptible:
                     stream = _until_interrupted(stream, interrupted)
                 async for raw in stream:
@@ -127,15 +217,21 @@ class QueryRun:
                     if translated is not None:
                         yield translated
             except LightspeedError as error:
+                llm_span.fail(error)
+                llm_span.end()
                 self._record_call(time.perf_counter() - started, ok=False)
                 await self.ports.quota.release(prepared.reservation)
                 yield ErrorEvent(error)
                 return
             except (asyncio.CancelledError, GeneratorExit):
+                llm_span.end()
                 with anyio.CancelScope(shield=True):
                     await self._store_partial()
                 self._record_call(time.perf_counter() - started, ok=True)
                 raise
+            if llm_span.recording:
+                self._trace_inference(llm_span, time.perf_counter() - started)
+            llm_span.end()
             if interrupted.is_set() and not self.outcome.completed:
                 closing = closing_text(self.outcome.answer)
                 yield TokenEvent(closing)
@@ -191,14 +287,20 @@ class QueryRun:
     async def _persist(self, answer: str, *, interrupted: bool) -> None:
         prepared = self.prepared
         user_id = prepared.auth.principal.user_id
+        stored = prepared.turn.store
         try:
-            await self.ports.transcripts.write(transcript_record(prepared, self.outcome, answer))
-            await self.ports.conversations.record(
-                user_id,
-                prepared.conversation_id,
-                turn_record(prepared, self.outcome, answer, interrupted=interrupted),
-                None,
-            )
+            if prepared.turn.transcript:
+                await self.ports.transcripts.write(
+                    transcript_record(prepared, self.outcome, answer)
+                )
+            if stored:
+                await self.ports.conversations.record(
+                    user_id,
+                    prepared.conversation_id,
+                    turn_record(prepared, self.outcome, answer, interrupted=interrupted),
+                    None,
+                )
+                prepared.span.event("turn.persisted")
         except LightspeedError:
             raise
         except Exception as exc:
@@ -206,16 +308,20 @@ class QueryRun:
             raise InternalError(
                 "Database query failed", "Failed to store the conversation turn."
             ) from exc
-        if prepared.new_conversation and prepared.turn.generate_topic_summary:
+        if stored and prepared.new_conversation and prepared.turn.generate_topic_summary:
             self.ports.topics.schedule(
-                user_id, prepared.conversation_id, prepared.model.identifier, prepared.question
+                user_id,
+                prepared.conversation_id,
+                prepared.model.identifier,
+                prepared.question,
+                parent=prepared.span,
             )
 
     async def _store_partial(self, closing: str = "") -> None:
         """Persist what was answered before an interrupt or a disconnect."""
         outcome, prepared = self.outcome, self.prepared
         if not outcome.output_tokens:
-            outcome.output_tokens = self.ports.tokens(outcome.answer)
+            outcome.output_tokens = await count_tokens(self.ports.tokens, outcome.answer)
         if not outcome.input_tokens:
             outcome.input_tokens = prepared.estimated_input_tokens
         try:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Table, select
 
-from lightspeed_core.db.dialect import insert_for
+from lightspeed_core.db.dialect import as_utc, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
 
@@ -75,4 +75,4 @@ async def read_usage(database: Database, user_id: str) -> list[UsageTotal]:
         .order_by(USAGE.c.provider, USAGE.c.model)
     )
     rows = await database.run(lambda conn: conn.execute(statement).all())
-    return [UsageTotal(p, m, int(i or 0), int(o or 0), u) for p, m, i, o, u in rows]
+    return [UsageTotal(p, m, int(i or 0), int(o or 0), as_utc(u)) for p, m, i, o, u in rows]

@@ -29,6 +29,20 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class SolrOptions:
+    """The request's ``solr`` field: OKP search mode and filters (contract 1.3).
+
+    ``mode`` is ``semantic``, ``hybrid``, ``keyword`` or ``lexical`` (= ``keyword``); ``None``
+    means ``rag.okp.search_mode``. ``filters`` is the provider filter payload: a comparison
+    ``{key, type, value}``, a compound ``{type: and|or, filters: [...]}``, or the legacy
+    ``{fq: [...]}``.
+    """
+
+    mode: str | None = None
+    filters: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RetrievedContext:
     """Inline RAG result: ``text`` is appended to the question (empty = nothing found)."""
 
@@ -40,7 +54,9 @@ class RetrievedContext:
 class RagService(Protocol):
     """Inline retrieval before the call, and ``file_search`` tools for the call."""
 
-    async def retrieve(self, query: str, vector_store_ids: list[str] | None) -> RetrievedContext:
+    async def retrieve(
+        self, query: str, vector_store_ids: list[str] | None, solr: SolrOptions | None = None
+    ) -> RetrievedContext:
         """Search the inline sources (``rag.retrieval.inline``), filtered by the request."""
         ...
 
@@ -52,11 +68,17 @@ class RagService(Protocol):
         """Referenced documents for chunks a ``file_search`` tool call returned."""
         ...
 
+    async def aclose(self) -> None:
+        """Release connections (the OKP HTTP client)."""
+        ...
+
 
 class NoRag:
     """No RAG configured."""
 
-    async def retrieve(self, query: str, vector_store_ids: list[str] | None) -> RetrievedContext:
+    async def retrieve(
+        self, query: str, vector_store_ids: list[str] | None, solr: SolrOptions | None = None
+    ) -> RetrievedContext:
         return RetrievedContext()
 
     def tools(self, vector_store_ids: list[str] | None) -> list[dict[str, Any]]:
@@ -64,3 +86,6 @@ class NoRag:
 
     def documents(self, chunks: tuple[RetrievedChunk, ...]) -> tuple[Document, ...]:
         return ()
+
+    async def aclose(self) -> None:
+        return None

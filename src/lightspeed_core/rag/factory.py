@@ -4,22 +4,42 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
+from pathlib import Path
 
 from lightspeed_core.config import Configuration
+from lightspeed_core.config.models.rag import OKP_SOURCE_ID
 from lightspeed_core.llm.ports import VectorStores
 from lightspeed_core.rag.base import RagService
+from lightspeed_core.rag.okp import MiniLMQueryEmbedder, OkpSearch
+from lightspeed_core.rag.reranker import build_reranker
 from lightspeed_core.rag.service import OgxRagService
 
 log = logging.getLogger(__name__)
 
 
-async def build_rag(config: Configuration, stores: VectorStores) -> RagService:
+async def build_rag(
+    config: Configuration,
+    stores: VectorStores,
+    env: Mapping[str, str] | None = None,
+    config_dir: Path | None = None,
+) -> RagService:
     """Always the OGX-backed service: requests may name stores even without configuration.
 
     With inline sources embedded in this process the embedding model is loaded at start-up, so the
-    first question does not pay for it.
+    first question does not pay for it. ``okp`` among the inline sources adds the OKP search;
+    the reranker's weights are loaded here, and a reranker enabled without them stops the
+    start (:class:`~lightspeed_core.rag.reranker.RerankerUnavailableError`).
     """
-    service = OgxRagService(config.rag, stores)
+    rag = config.rag
+    okp = None
+    if OKP_SOURCE_ID in rag.retrieval.inline.sources:
+        embedder = MiniLMQueryEmbedder()
+        okp = OkpSearch(rag.okp, embedder)
+        if (rag.okp.search_mode or "hybrid") != "keyword":  # load the encoder now, not later
+            await embedder.embed("warm-up")
+    reranker = await build_reranker(rag, env or {}, config_dir)
+    service = OgxRagService(rag, stores, okp, reranker)
     if config.rag.retrieval.inline.sources and stores.embeds_in_process:
         started = time.perf_counter()
         await service.warm_up()

@@ -19,6 +19,7 @@ from lightspeed_core.errors import (
     LightspeedError,
     NotFoundError,
 )
+from lightspeed_core.llm.failures import public_message
 from lightspeed_core.llm.ports import (
     Files,
     ResourceCallError,
@@ -71,7 +72,7 @@ def backend_error(exc: BaseException, missing: LightspeedError | None = None) ->
         log.warning("OGX vector store call failed: %s", exc)
         return InternalError("Internal server error", exc.describe())
     log.warning("OGX vector store call failed: %s", exc)
-    return InternalError("Internal server error", str(exc) or type(exc).__name__)
+    return InternalError("Internal server error", public_message(str(exc)) or type(exc).__name__)
 
 
 async def _call[T](call: Awaitable[T], missing: LightspeedError | None = None) -> T:

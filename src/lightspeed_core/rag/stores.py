@@ -2,7 +2,8 @@
 
 Clients name BYOK stores by their configured ``rag_id``; OGX knows them by
 ``vector_db_id``. Unknown ids pass through unchanged (they may already be OGX ids), as in
-the reference service. ``okp`` is dropped: OKP retrieval is not implemented.
+the reference service. ``okp`` is dropped: OKP is searched by :mod:`lightspeed_core.rag.okp`,
+not through OGX.
 """
 
 from __future__ import annotations

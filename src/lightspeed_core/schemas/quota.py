@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+MAX_TOKENS = 2**31 - 1
+"""The quota columns are 32-bit integers on both engines."""
+
 
 class QuotaStatus(BaseModel):
     """One limiter's bucket for a subject."""
@@ -39,8 +42,12 @@ class QuotaUpdateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limiter: str = Field(min_length=1, description="Limiter name")
-    quota_limit: int | None = Field(default=None, ge=0, description="New limit of the bucket")
-    available: int | None = Field(default=None, ge=0, description="New available tokens")
+    quota_limit: int | None = Field(
+        default=None, ge=0, le=MAX_TOKENS, description="New limit of the bucket"
+    )
+    available: int | None = Field(
+        default=None, ge=0, le=MAX_TOKENS, description="New available tokens"
+    )
 
     @model_validator(mode="after")
     def _something_to_set(self) -> QuotaUpdateRequest:

@@ -2,15 +2,86 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 MAX_ATTRIBUTES = 16
 MAX_ATTRIBUTE_KEY = 64
 MAX_ATTRIBUTE_VALUE = 512
 
 AttributeValue = str | float | bool
+
+
+class _Auto(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["auto"]
+
+
+class _StaticConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_chunk_size_tokens: int = Field(default=800, ge=100, le=4096)
+    chunk_overlap_tokens: int = Field(default=400, ge=0)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Self:
+        if self.chunk_overlap_tokens >= self.max_chunk_size_tokens:
+            raise ValueError("chunk_overlap_tokens must be less than max_chunk_size_tokens")
+        return self
+
+
+class _Static(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["static"]
+    static: _StaticConfig
+
+
+class _ContextualConfig(_StaticConfig):
+    model_config = ConfigDict(extra="forbid")
+    max_chunk_size_tokens: int = Field(default=700, ge=100, le=4096)
+    model_id: str | None = Field(default=None, min_length=1)
+    context_prompt: str | None = None
+    timeout_seconds: int | None = Field(default=None, ge=1)
+
+
+class _Contextual(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["contextual"]
+    contextual: _ContextualConfig = Field(default_factory=_ContextualConfig)
+
+
+_CHUNKING = TypeAdapter[Any](Annotated[_Auto | _Static | _Contextual, Field(discriminator="type")])
+
+
+def check_chunking_strategy(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A chunking strategy OGX accepts (``auto``, ``static``, ``contextual``), else ValueError.
+
+    The reference's schema is a free-form object; OGX refuses anything else with a 500
+    (``{}`` included), so the shape is checked here and a bad one is a 422.
+    """
+    if value is None:
+        return value
+    try:
+        _CHUNKING.validate_python(value)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'chunking_strategy'}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        )
+        raise ValueError(
+            'chunking_strategy must be {"type": "auto"}, {"type": "static", "static": {...}} '
+            f'or {{"type": "contextual", ...}} ({problems})'
+        ) from None
+    return value
 
 
 class VectorStoreCreateRequest(BaseModel):
@@ -28,6 +99,8 @@ class VectorStoreCreateRequest(BaseModel):
     )
     provider_id: str | None = Field(default=None, description="Vector store provider identifier")
     metadata: dict[str, Any] | None = Field(default=None, description="Metadata dictionary")
+
+    _chunking = field_validator("chunking_strategy")(check_chunking_strategy)
 
 
 class VectorStoreUpdateRequest(BaseModel):
@@ -62,6 +135,8 @@ class VectorStoreFileCreateRequest(BaseModel):
     chunking_strategy: dict[str, Any] | None = Field(
         default=None, description="Chunking strategy configuration for this file"
     )
+
+    _chunking = field_validator("chunking_strategy")(check_chunking_strategy)
 
     @field_validator("attributes")
     @classmethod

@@ -1,6 +1,8 @@
 """The skill tools the model is offered, and how ``GET /v1/tools`` lists them.
 
-:func:`run_skill_tool` executes one call and returns the text for the model. The names are
+:func:`run_skill_tool` executes one call and returns the text for the model;
+:class:`SkillFunctions` offers the tools to the model through the pipeline's function-tool
+loop (``pipeline/functions.py``), which runs the model's calls here. The names are
 the reference's (pydantic-ai-skills' ``SkillsCapability``): ``list_skills``,
 ``load_skill`` and ``read_skill_resource``; script execution is not offered. The tools run
 in this service (not in OGX), so their catalogue entries carry :data:`SKILLS_SOURCE` as
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lightspeed_core.llm.functions import FunctionOutput
 from lightspeed_core.schemas.mcp import CatalogTool, CatalogToolParameter
 from lightspeed_core.skills.library import SkillError, SkillLibrary
 
@@ -102,6 +105,9 @@ def skill_catalog(library: SkillLibrary) -> list[CatalogTool]:
     ]
 
 
+_ERROR = "Error: "
+
+
 async def run_skill_tool(library: SkillLibrary, name: str, arguments: Mapping[str, Any]) -> str:
     """Execute one skill tool call; the result (or what went wrong) as text for the model."""
     try:
@@ -116,5 +122,26 @@ async def run_skill_tool(library: SkillLibrary, name: str, arguments: Mapping[st
                 str(arguments.get("skill_name", "")), str(arguments.get("resource_name", ""))
             )
     except SkillError as exc:
-        return f"Error: {exc}"
-    return f"Error: unknown skill tool {name!r}"
+        return f"{_ERROR}{exc}"
+    return f"{_ERROR}unknown skill tool {name!r}"
+
+
+class SkillFunctions:
+    """The skill tools as :class:`~lightspeed_core.llm.functions.FunctionTools`."""
+
+    def __init__(self, library: SkillLibrary) -> None:
+        self.library = library
+        self._names = frozenset(tool.name for tool in SKILL_TOOLS)
+
+    def definitions(self) -> list[dict[str, Any]]:
+        """The three function tools, when at least one skill is configured."""
+        if not self.library.enabled:
+            return []
+        return [tool.function_tool() for tool in SKILL_TOOLS]
+
+    def handles(self, name: str) -> bool:
+        return self.library.enabled and name in self._names
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> FunctionOutput:
+        text = await run_skill_tool(self.library, name, arguments)
+        return FunctionOutput(text, ok=not text.startswith(_ERROR))

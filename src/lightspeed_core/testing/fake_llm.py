@@ -25,6 +25,7 @@ from lightspeed_core.llm.base import ModelInfo, ProviderInfo, ResponseRequest
 from lightspeed_core.llm.events import (
     Completed,
     LLMEvent,
+    RawEvent,
     RetrievedChunk,
     TextDelta,
     ToolCall,
@@ -144,7 +145,33 @@ class FakeLLM:
             sum(len(str(i.get("content", ""))) for i in request.input) // 4 + 1,
             len(reply.text.split()),
         )
+        if request.raw_events != "none":
+            yield RawEvent(_final_event(request, reply, usage, f"resp-{number}"))
         yield Completed(reply.text, usage, reply.status, f"resp-{number}")
+
+
+def _final_event(request: ResponseRequest, reply: Reply, usage: Usage, rid: str) -> dict[str, Any]:
+    """The terminal OGX event of a fake call (``raw_events``: what ``/v1/responses`` needs)."""
+    part = {"type": "output_text", "text": reply.text, "annotations": []}
+    message = {"id": f"msg-{rid}", "type": "message", "role": "assistant", "content": [part]}
+    response = {
+        "id": rid,
+        "object": "response",
+        "created_at": 1_700_000_000,
+        "model": request.model,
+        "status": reply.status,
+        "output": [{**message, "status": "completed"}],
+        "tools": request.tools,
+        "usage": {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "total_tokens": usage.input_tokens + usage.output_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
+        },
+    }
+    kind = "response.completed" if reply.status == "completed" else "response.incomplete"
+    return {"type": kind, "sequence_number": 0, "response": response}
 
 
 def _missing(what: str, ident: str) -> ResourceCallError:

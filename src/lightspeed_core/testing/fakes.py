@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lightspeed_core.auth.base import Principal
+from lightspeed_core.compaction.base import Summary
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
 from lightspeed_core.conversations.cache.memory import MemoryCache
 from lightspeed_core.conversations.cache.noop import NoopCache
@@ -27,7 +28,7 @@ from lightspeed_core.llm.events import RetrievedChunk
 from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
 from lightspeed_core.quota.admin import QuotaAdmin
 from lightspeed_core.quota.base import Reservation
-from lightspeed_core.rag.base import Document, RetrievedContext
+from lightspeed_core.rag.base import Document, RetrievedContext, SolrOptions
 from lightspeed_core.schemas.mcp import CatalogTool
 from lightspeed_core.shields.base import ShieldOutcome
 
@@ -49,6 +50,13 @@ class InMemoryConversations:
 
     async def turns(self, conversation_id: str) -> list[TurnRecord]:
         return list(self.turns_of.get(conversation_id, []))
+
+    async def find_response(self, response_id: str) -> tuple[str, int] | None:
+        for conversation_id, turns in self.turns_of.items():
+            for turn in turns:
+                if turn.response_id == response_id:
+                    return conversation_id, turn.turn_number
+        return None
 
     async def list_conversations(self, user_id: str | None) -> list[ConversationInfo]:
         found = [c for c in self.conversations.values() if user_id in (None, c.user_id)]
@@ -211,9 +219,13 @@ class FakeRag:
         self.context = context or RetrievedContext()
         self.tool_list = list(tools)
         self.retrieved: list[tuple[str, list[str] | None]] = []
+        self.solr: list[SolrOptions | None] = []
 
-    async def retrieve(self, query: str, vector_store_ids: list[str] | None) -> RetrievedContext:
+    async def retrieve(
+        self, query: str, vector_store_ids: list[str] | None, solr: SolrOptions | None = None
+    ) -> RetrievedContext:
         self.retrieved.append((query, vector_store_ids))
+        self.solr.append(solr)
         return self.context
 
     def tools(self, vector_store_ids: list[str] | None) -> list[dict[str, Any]]:
@@ -225,6 +237,9 @@ class FakeRag:
             for c in chunks
             if c.attributes.get("title")
         )
+
+    async def aclose(self) -> None:
+        return None
 
 
 class InMemoryStreams:
@@ -261,3 +276,43 @@ class InMemoryStreams:
             )
         event.set()
         return True
+
+
+@dataclass
+class InMemorySummaries:
+    """Compaction summaries and leases in dicts (``compaction.base.SummaryStorage``).
+
+    ``leases`` maps a conversation to its holder; a lease never expires here (tests release).
+    ``acquired`` counts the leases granted.
+    """
+
+    chunks: dict[str, list[Summary]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+    leases: dict[str, str] = field(default_factory=dict)
+    acquired: int = 0
+
+    async def summaries(self, conversation_id: str) -> list[Summary]:
+        return list(self.chunks.get(conversation_id, []))
+
+    async def add(
+        self,
+        user_id: str,
+        conversation_id: str,
+        summary: Summary,
+        model: str,
+        *,
+        replace_all: bool = False,
+    ) -> None:
+        kept = [] if replace_all else self.chunks.get(conversation_id, [])
+        self.chunks[conversation_id] = [*kept, summary]
+        self.owners[conversation_id] = user_id
+
+    async def acquire(self, conversation_id: str, holder: str, seconds: float) -> bool:
+        if self.leases.setdefault(conversation_id, holder) != holder:
+            return False
+        self.acquired += 1
+        return True
+
+    async def release(self, conversation_id: str, holder: str) -> None:
+        if self.leases.get(conversation_id) == holder:
+            del self.leases[conversation_id]

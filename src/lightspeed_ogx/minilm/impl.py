@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ogx_api import (
     Model,
@@ -16,13 +16,17 @@ from ogx_api import (
 )
 
 from .config import MiniLMEmbeddingConfig
-from .encoder import MiniLMEncoder
+
+if TYPE_CHECKING:
+    from .encoder import MiniLMEncoder
 
 EMBEDDING_DIMENSION = 384
 
 
 def _load(model_dir: str | None) -> MiniLMEncoder:
-    return MiniLMEncoder(Path(model_dir).expanduser() if model_dir else None)
+    from .encoder import shared_encoder  # numpy, safetensors, tokenizers: only when embedding
+
+    return shared_encoder(Path(model_dir).expanduser() if model_dir else None)
 
 
 class MiniLMEmbeddings:

@@ -93,7 +93,7 @@ def kind(response: StreamResponse) -> str:
     """``task``, ``status:<STATE>``, ``artifact`` or ``message``."""
     which = response.WhichOneof("payload")
     if which == "status_update":
-        state = MessageToDict(response.status_update)["status"]["state"]
+        state: str = MessageToDict(response.status_update)["status"]["state"]
         return "status:" + state.removeprefix("TASK_STATE_")
     return {"artifact_update": "artifact", "task": "task", "message": "message"}[str(which)]
 

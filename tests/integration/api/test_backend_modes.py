@@ -151,3 +151,16 @@ async def test_backend_connection_loss_is_503(tmp_path: Path) -> None:
         response = await app.client.post("/v1/query", json={"query": "hi"})
         assert response.status_code == 503
         assert response.json()["detail"]["response"] == "Unable to connect to OGX"
+
+
+async def test_server_mode_responses(ogx_server: str, tmp_path: Path) -> None:
+    """``/v1/responses`` re-labels ``ogx_client``'s events as it does OGX's in-process ones."""
+    async with running_app(server_config(ogx_server), tmp_path) as app:
+        body = {"input": "Say hello", "generate_topic_summary": False}
+        answer = await app.client.post("/v1/responses", json=body)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["output_text"] == "Hello from stub"
+        stream = await app.client.post("/v1/responses", json={**body, "stream": True})
+        assert "event: response.output_text.delta" in stream.text
+        assert '"output_text": "Hello from stub"' in stream.text
+        assert stream.text.endswith("data: [DONE]\n\n")

@@ -109,6 +109,7 @@ async def test_request_rules(client: httpx.AsyncClient, body: dict[str, str], me
     ("directive", "status", "summary"),
     [
         ("[[error:context]]", 413, "Prompt is too long"),
+        ("[[error:413]]", 413, "Prompt is too long"),
         ("[[error:429]]", 429, "The model quota has been exceeded"),
         ("[[error:500]]", 500, "Internal server error"),
     ],

@@ -205,3 +205,29 @@ def _hmac_with_public_key() -> str:
     payload = jwt.utils.base64url_encode(b'{"user_id":"u","username":"u"}').decode()
     mac = hmac.new(public, f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{jwt.utils.base64url_encode(mac).decode()}"
+
+
+async def test_key_replaced_under_the_same_kid_is_refetched(
+    client: httpx.AsyncClient, jwks_server: JwksServer, clock: Clock
+) -> None:
+    assert (await who(client, RSA.token(CLAIMS))).status_code == 200
+    replacement = SigningKey.rsa("rsa-1")
+    jwks_server.state.publish(replacement, EC)
+    before = jwks_server.state.requests
+    # within the refetch interval the cached key decides: not verified, no fetch
+    assert cause(await who(client, replacement.token(CLAIMS))) == "Invalid token signature"
+    assert jwks_server.state.requests == before
+    clock.now += 61
+    assert (await who(client, replacement.token(CLAIMS))).status_code == 200
+    assert jwks_server.state.requests == before + 1
+    # the replaced key is no longer trusted, and bad signatures do not refetch again
+    for _ in range(3):
+        assert cause(await who(client, RSA.token(CLAIMS))) == "Invalid token signature"
+    assert jwks_server.state.requests == before + 1
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+async def test_time_claims_must_be_numbers(client: httpx.AsyncClient, claim: str) -> None:
+    value = str(int(time.time()) + (3600 if claim == "exp" else -60))
+    token = RSA.token({**CLAIMS, claim: value})
+    assert cause(await who(client, token)) == f"Token claim {claim} must be a number"

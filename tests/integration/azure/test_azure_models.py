@@ -92,7 +92,7 @@ async def test_library_mode_first_use_expiry_refresh_and_failure(
     scripted = azure_backend.backend
     config = azure_config(tmp_path, azure_backend.base_url)
     environ = {"AZURE_AUTHORITY_HOST": authority, "SSL_CERT_FILE": ca_file}
-    async with running_app(config, tmp_path, environ=environ) as app:
+    async with running_app(config, tmp_path, env=environ) as app:
         run_yaml = yaml.safe_load((tmp_path / "data" / "ogx" / "run.yaml").read_text())
         assert run_yaml["providers"]["inference"][0]["config"]["model_validation"] is False
         assert (await app.client.get("/readiness")).status_code == 200  # no key needed
@@ -131,7 +131,7 @@ async def test_no_usable_token_is_a_503(
     stand_in.failing = True
     config = azure_config(tmp_path, azure_backend.base_url)
     environ = {"AZURE_AUTHORITY_HOST": authority, "SSL_CERT_FILE": ca_file}
-    async with running_app(config, tmp_path, environ=environ) as app:
+    async with running_app(config, tmp_path, env=environ) as app:
         answer = await app.client.post("/v1/query", json={"query": "hello"})
         assert answer.status_code == 503
         detail = answer.json()["detail"]
@@ -176,7 +176,7 @@ async def test_server_mode_sends_the_token_as_provider_data(
             "llama_stack": {"url": url, "max_retries": 1, "retry_delay": 1},
         }
         environ = {"AZURE_AUTHORITY_HOST": authority, "SSL_CERT_FILE": ca_file}
-        async with running_app(config, tmp_path, environ=environ) as app:
+        async with running_app(config, tmp_path, env=environ) as app:
             assert app.services.llm.mode == "server"
             scripted.require_bearer = "tok1"
             assert await ask(app.client, "served") == (200, "served")

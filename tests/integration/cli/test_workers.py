@@ -54,3 +54,51 @@ async def test_two_workers_both_serve(scripted: BackgroundServer, tmp_path: Path
         assert total == 40  # /metrics on one worker reports the sum over both
     finally:
         stop(process)
+
+
+async def test_four_workers_start_from_one_prepared_parent_and_all_serve(
+    scripted: BackgroundServer, tmp_path: Path
+) -> None:
+    """The parent prepares shared state once and forks the workers: all four start and serve."""
+    port = free_port()
+    config = stub_config(
+        scripted.base_url,
+        service={"port": port, "workers": 4},
+        database={"sqlite": {"db_path": str(tmp_path / "lightspeed.db")}},
+    )
+    path = write_config(config, tmp_path)
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    log = tmp_path / "service.log"
+    process = spawn(
+        [venv_bin("lightspeed-core"), "-c", str(path)],
+        log,
+        {
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            "LIGHTSPEED_CORE_DATA_DIR": str(tmp_path),
+            "LIGHTSPEED_STACK_LOG_LEVEL": "INFO",
+        },
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/liveness", process)
+        for _ in range(600):  # until every worker finished starting (no timing asserted)
+            if log.read_text().count("Application startup complete") >= 4:
+                break
+            await asyncio.sleep(0.5)
+        text = log.read_text()
+        assert text.count("Application startup complete") == 4
+        assert "workers are forked" in text  # the parent prepared the state and forked
+        assert len(set(re.findall(r"Started server process \[(\d+)\]", text))) == 4
+        assert "Child process" not in text  # no worker died or was restarted
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            assert (await client.get("/readiness")).status_code == 200
+            replies = await asyncio.gather(
+                *(client.post("/v1/query", json={"query": "[[delay:0.2]] hi"}) for _ in range(40))
+            )
+            assert all(r.status_code == 200 for r in replies)
+            assert (await client.get("/v1/providers")).status_code == 200
+        markers = list((tmp_path / "ogx").glob(".ogx-initialised-*"))
+        assert len(markers) == 1  # OGX's stores were created once, before the workers
+    finally:
+        stop(process)

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("localmodel")]
 
 @pytest.fixture
 def target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cache" / bundled.MODEL_NAME
+    path: Path = tmp_path / "cache" / bundled.MODEL_NAME
 
     def output_path(base_dir: object = None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

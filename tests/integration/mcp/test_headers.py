@@ -183,3 +183,31 @@ async def test_client_auth_options(setup: Setup) -> None:
     assert response.json() == {
         "servers": [{"name": "client", "client_auth_headers": ["Authorization", "X-Api-Key"]}]
     }
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ({"files": {"Host": "evil.example"}}, "'Host' cannot be sent to an MCP server"),
+        ({"files": {"Content-Length": "1"}}, "'Content-Length' cannot be sent"),
+        ({"files": {"Transfer-Encoding": "chunked"}}, "'Transfer-Encoding' cannot be sent"),
+        ({"files": {"x-rh-identity": "spoofed"}}, "'x-rh-identity' may not be set by the client"),
+        ({"client": {"X-Api-Key": "\u20ac"}}, "the value of 'X-Api-Key' must be visible Latin-1"),
+    ],
+)
+async def test_headers_a_client_may_not_set_are_400(
+    setup: Setup, entry: dict[str, dict[str, str]], reason: str
+) -> None:
+    calls = len(setup.files.received)
+    response = await setup.app.client.post(
+        "/v1/query",
+        json=quiet("[[tool:f_whoami {}]]"),
+        headers={"Authorization": f"Bearer {CALLER}", "MCP-HEADERS": json.dumps(entry)},
+    )
+    assert response.status_code == 400, response.text
+    detail = response.json()["detail"]
+    assert detail["response"] == "Invalid MCP-HEADERS"
+    assert reason in detail["cause"]
+    assert "evil.example" not in response.text
+    assert "spoofed" not in response.text
+    assert len(setup.files.received) == calls  # refused before any server was contacted

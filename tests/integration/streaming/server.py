@@ -13,8 +13,9 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from lightspeed_core.app import Settings, create_app
+from lightspeed_core.app import create_app
 from lightspeed_core.config import configuration_from_data
+from lightspeed_core.config.settings import Settings
 from lightspeed_core.container import Services
 
 

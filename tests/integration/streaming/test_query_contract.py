@@ -144,6 +144,7 @@ async def test_conversation_id_forms_are_normalised(app: RunningApp) -> None:
     ("directive", "status", "summary"),
     [
         ("[[error:context]]", 413, "Prompt is too long"),
+        ("[[error:413]]", 413, "Prompt is too long"),
         ("[[error:429]]", 429, "The model quota has been exceeded"),
         ("[[error:500]]", 500, "Internal server error"),
     ],

@@ -67,7 +67,7 @@ class SigningKey:
 def unsigned_token(claims: dict[str, Any], kid: str | None = None) -> str:
     """An ``alg: none`` token."""
     headers = {"kid": kid} if kid else None
-    return jwt.encode(claims, None, algorithm="none", headers=headers)
+    return jwt.encode(claims, "", algorithm="none", headers=headers)
 
 
 def _pem_key(key: PrivateKey) -> bytes:

@@ -71,7 +71,7 @@ def route_table(routers: Sequence[APIRouter] | None = None) -> list[RouteAction]
             assert len(actions) <= 1, f"{route.path} declares several actions: {actions}"
             action = next(iter(actions), None)
             authenticated = action is not None or authenticate in calls
-            for method in sorted(route.methods):
+            for method in sorted(route.methods or ()):
                 table.append(RouteAction(method, route.path, action, authenticated))
     return sorted(table, key=lambda r: (r.path, r.method))
 

@@ -93,7 +93,8 @@ def kind(event: Event) -> str:
     getattr(response, which).CopyFrom(event)
     data = MessageToDict(response)
     if "statusUpdate" in data:
-        return "status:" + data["statusUpdate"]["status"]["state"].removeprefix("TASK_STATE_")
+        state: str = data["statusUpdate"]["status"]["state"]
+        return "status:" + state.removeprefix("TASK_STATE_")
     return "artifact" if "artifactUpdate" in data else "task"
 
 

@@ -6,7 +6,7 @@ import json
 import httpx
 import pytest
 
-from lightspeed_core.auth.jwks_cache import JwksCache, JwksError
+from lightspeed_core.auth.jwks_cache import JwksCache, JwksError, cache_lifetime
 from tests.support.auth.crypto import SigningKey
 
 KEY_A = SigningKey.ec("a")
@@ -22,6 +22,7 @@ class FakeJwks:
         self.body: bytes | None = None
         self.requests = 0
         self.gate: asyncio.Event | None = None
+        self.headers: dict[str, str] = {}
 
     async def handle(self, _request: httpx.Request) -> httpx.Response:
         self.requests += 1
@@ -29,7 +30,7 @@ class FakeJwks:
             await self.gate.wait()
         if self.body is not None:
             return httpx.Response(self.status, content=self.body)
-        return httpx.Response(self.status, json={"keys": self.keys})
+        return httpx.Response(self.status, json={"keys": self.keys}, headers=self.headers)
 
 
 class Clock:
@@ -131,4 +132,34 @@ async def test_unreachable_server() -> None:
     with pytest.raises(JwksError) as info:
         await jwks.keys()
     assert info.value.cause == "Unable to reach authentication key server"
+    await jwks.aclose()
+
+
+@pytest.mark.parametrize(
+    ("header", "lifetime"),
+    [
+        (None, 3600.0),
+        ("public, max-age=300", 300.0),
+        ('max-age="120"', 120.0),
+        ("max-age=5", 30.0),  # never below the refetch interval
+        ("no-cache", 30.0),
+        ("no-store, max-age=600", 30.0),
+        ("public", 3600.0),
+    ],
+)
+def test_cache_lifetime_follows_cache_control(header: str | None, lifetime: float) -> None:
+    assert cache_lifetime(header, 3600.0, 30.0) == lifetime
+
+
+async def test_max_age_of_the_key_server_is_honoured() -> None:
+    fake, clock = FakeJwks(), Clock()
+    fake.headers = {"Cache-Control": "max-age=120"}
+    jwks = cache(fake, clock)
+    await jwks.keys()
+    clock.now += 119
+    await jwks.keys()
+    assert fake.requests == 1
+    clock.now += 2
+    assert (await jwks.keys()).generation == 2
+    assert fake.requests == 2
     await jwks.aclose()

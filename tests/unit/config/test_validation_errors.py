@@ -13,7 +13,8 @@ def test_unknown_key_names_path_and_allowed_keys() -> None:
         ConfigProblem(
             "service.prot",
             "unknown key (allowed keys: host, port, base_url, auth_enabled, workers, color_log, "
-            "access_log, tls_config, root_path, cors)",
+            "access_log, tls_config, root_path, cors, max_request_body_bytes, "
+            "request_body_timeout)",
         )
     ]
 
@@ -75,3 +76,19 @@ def test_union_value_of_wrong_type_gives_one_problem() -> None:
         "rag.byok.stores[0].port",
         "Input should be a valid string or a valid integer, got a list",
     )
+
+
+def test_mcp_servers_cannot_name_framing_or_hop_by_hop_headers() -> None:
+    server = {
+        "name": "a",
+        "url": "http://a",
+        "headers": ["x-rh-identity", "Host"],
+        "authorization_headers": {"Transfer-Encoding": "client"},
+        "client_headers": ["X-Tenant", "content-length"],
+    }
+    found = problems(minimal(mcp_servers=[server]))
+    assert sorted(p.message for p in found) == [
+        "'Host' cannot be sent to an MCP server",
+        "'Transfer-Encoding' cannot be sent to an MCP server",
+        "'content-length' cannot be sent to an MCP server",
+    ]

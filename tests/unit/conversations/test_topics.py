@@ -7,11 +7,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from lightspeed_core.conversations import topics as topic
 from lightspeed_core.conversations.topics import TopicSummarizer, clean_topic
 from lightspeed_core.llm.base import ResponseRequest
 from lightspeed_core.llm.events import Completed, LLMEvent, Usage
+from lightspeed_core.tracing.anonymize import Anonymizer
+from lightspeed_core.tracing.otel import OtelTracer
 
 
 class FakeLLM:
@@ -91,3 +95,26 @@ async def test_close_finishes_pending_work(monkeypatch: pytest.MonkeyPatch) -> N
     await summarizer.close(grace=5)
     assert stored == [f"c{i}" for i in range(5)]
     assert summarizer.pending == 0
+
+
+async def test_a_summary_is_a_child_span_of_its_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(topic, "QUIET", 0.01)
+    exporter = InMemorySpanExporter()
+    tracer = OtelTracer.with_processor(SimpleSpanProcessor(exporter), Anonymizer(None), {})
+    request = tracer.request_span("query.handle_request", {})
+
+    async def store(_user: str, _conversation: str, _text: str) -> None:
+        return None
+
+    summarizer = TopicSummarizer(FakeLLM(), "p", store)  # type: ignore[arg-type]
+    summarizer.schedule("u", "c", "m", "q", parent=request)
+    request.end()  # the answer went out before the summary runs
+    await summarizer.close(grace=5)
+    spans = {span.name: span for span in exporter.get_finished_spans()}
+    summary = spans["topic.summary"]
+    assert summary.parent == spans["query.handle_request"].context
+    assert dict(summary.attributes or {}) == {"topic.summary.success": True}
+    assert [event.name for event in summary.events] == [
+        "topic.summary.task.started",
+        "topic.summary.task.finished",
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
     await db.dispose()
 
 
-def _insert(value: int) -> object:
+def _insert(value: int) -> Callable[[Connection], int]:
     def job(connection: Connection) -> int:
         connection.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": value})
         return value * 10

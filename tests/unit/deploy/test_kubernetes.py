@@ -26,7 +26,7 @@ def _kustomize_resources(folder: Path) -> list[Path]:
 
 
 def _documents() -> list[dict[str, Any]]:
-    docs = []
+    docs: list[dict[str, Any]] = []
     for path in _kustomize_resources(ROOT):
         docs.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
     return docs

@@ -158,3 +158,46 @@ async def test_recorded_errors_and_context_errors_are_not_retried_by_ogx() -> No
     assert sink == [too_long]
     assert isinstance(result, ContextWindowExceededError)
     assert result.__cause__ is too_long
+
+
+def test_an_upstream_413_is_prompt_too_long() -> None:
+    """A provider refusing the request body (HTTP 413) means the prompt is too long."""
+    assert isinstance(classify("m", None, "x", [StatusError("too big", 413)]), PromptTooLongError)
+    wrapped = "Error code: 413 - {'error': {'message': 'Request Entity Too Large'}}"
+    assert isinstance(classify("m", None, wrapped), PromptTooLongError)
+    assert isinstance(classify_exception("m", StatusError(wrapped, 413)), PromptTooLongError)
+
+
+@pytest.mark.parametrize(
+    ("message", "public"),
+    [
+        ("Error code: 500 - {'error': {'message': 'model crashed', 'type': 'x'}}", "model crashed"),
+        ('Error code: 502 - {"error": {"message": "bad gateway"}}', "bad gateway"),
+        ("Error code: 500", "The model provider answered HTTP 500."),
+        ("unhandled errors in a TaskGroup (1 sub-exception)", "unhandled errors in a TaskGroup"),
+        ("plain text", "plain text"),
+    ],
+)
+def test_500_causes_lose_the_client_library_wrapping(message: str, public: str) -> None:
+    error = classify("m", None, message)
+    assert isinstance(error, InternalError)
+    assert error.cause == public
+    assert "Error code" not in error.cause
+
+
+def test_a_single_exception_group_is_unwrapped() -> None:
+    group = ExceptionGroup("unhandled errors in a TaskGroup", [StatusError("slow down", 429)])
+    assert isinstance(classify_exception("m", group), QuotaExceededError)
+
+
+def test_pydantic_noise_is_dropped_from_causes() -> None:
+    message = (
+        "1 validation error for VectorStoreChunkingStrategy\n  Value error, bad "
+        "[type=value_error, input_value={}, input_type=dict]\n"
+        "    For further information visit https://errors.pydantic.dev/2.14/v/value_error"
+    )
+    cause = classify("m", None, message).cause
+    assert "errors.pydantic.dev" not in cause
+    assert "input_value" not in cause
+    assert cause.startswith("1 validation error for VectorStoreChunkingStrategy")
+    assert ResourceCallError(message, not_found=False).describe() == cause

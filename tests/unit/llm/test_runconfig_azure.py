@@ -60,7 +60,7 @@ def test_registered_azure_models_too() -> None:
 
 
 def test_migration_keeps_the_rest_and_drops_the_legacy_path() -> None:
-    config = {
+    config: dict[str, Any] = {
         "name": "x",
         "llama_stack": {"use_as_library_client": True, "library_client_config_path": "r.yaml"},
         "service": {"port": 1},

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from lightspeed_core.errors import BadRequestError
 from lightspeed_core.mcp.base import McpServerSpec, loggable_url
 from lightspeed_core.mcp.headers import (
     SecretFiles,
@@ -184,3 +186,56 @@ def test_loggable_url_drops_credentials() -> None:
         "https://mcp.example.com:8443/mcp"
     )
     assert loggable_url("http://[::1]:9/sse") == "http://[::1]:9/sse"
+
+
+def _client_resolution(server: McpServerSpec, tmp_path: Path, entry: dict[str, str]) -> Any:
+    return resolve_headers(
+        server, client={"s": entry}, secrets=SecretFiles(tmp_path), caller_token="", incoming={}
+    )
+
+
+def test_client_may_set_authorization_and_named_headers_only(tmp_path: Path) -> None:
+    server = McpServerSpec(
+        "s",
+        "http://h/mcp",
+        authorization_headers={"X-Api-Key": "client"},
+        headers=("x-rh-identity",),
+        client_headers=("X-Tenant",),
+    )
+    allowed = {"authorization": "t", "x-api-key": "k", "x-tenant": "acme"}
+    assert _client_resolution(server, tmp_path, allowed).headers == {
+        "authorization": "Bearer t",
+        "x-api-key": "k",
+        "x-tenant": "acme",
+    }
+    for name in ("X-RH-Identity", "X-Other"):  # a forwarded header is not client-settable
+        with pytest.raises(BadRequestError) as refused:
+            _client_resolution(server, tmp_path, {name: "spoofed"})
+        assert refused.value.response == "Invalid MCP-HEADERS"
+        assert f"'{name}' may not be set by the client" in refused.value.cause
+        assert "spoofed" not in refused.value.cause
+
+
+@pytest.mark.parametrize(
+    "name", ["Host", "content-length", "Transfer-Encoding", "Connection", "TE", "bad name", ""]
+)
+def test_framing_and_hop_by_hop_headers_are_refused(tmp_path: Path, name: str) -> None:
+    server = McpServerSpec("s", "http://h/mcp", client_headers=("host",))
+    with pytest.raises(BadRequestError) as refused:
+        _client_resolution(server, tmp_path, {name: "evil.example"})
+    assert "cannot be sent to an MCP server" in refused.value.cause
+
+
+@pytest.mark.parametrize("value", ["caf\u00e9 ok", "tab\tok"])
+def test_latin1_values_are_accepted(tmp_path: Path, value: str) -> None:
+    server = McpServerSpec("s", "http://h/mcp", client_headers=("x-note",))
+    assert _client_resolution(server, tmp_path, {"x-note": value}).headers == {"x-note": value}
+
+
+@pytest.mark.parametrize("value", ["\u20ac", "a\r\nInjected: 1", "nul\x00", "x" * 8193])
+def test_invalid_values_are_refused_without_echo(tmp_path: Path, value: str) -> None:
+    server = McpServerSpec("s", "http://h/mcp", client_headers=("x-note",))
+    with pytest.raises(BadRequestError) as refused:
+        _client_resolution(server, tmp_path, {"x-note": value})
+    assert "the value of 'x-note'" in refused.value.cause
+    assert value not in refused.value.cause

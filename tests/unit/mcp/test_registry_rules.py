@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from lightspeed_core.config.models.mcp import (
     DEFAULT_REGISTRATION_HOSTS,
+    ApprovalFilter,
     ModelContextProtocolServer,
 )
 from lightspeed_core.mcp.listing import _parameters
@@ -45,7 +46,7 @@ def test_from_config() -> None:
         url="http://h/mcp",
         authorization_headers={"Authorization": "/secret"},
         headers=["x-a"],
-        require_approval={"always": ["rm"]},
+        require_approval=ApprovalFilter(always=["rm"]),
         timeout=3,
     )
     spec = from_config(server)

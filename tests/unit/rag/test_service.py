@@ -22,9 +22,10 @@ class FakeSearch:
         self.calls.append((vector_store_id, query, max_chunks, score_threshold))
         if vector_store_id == "vs_broken":
             raise RuntimeError("store is gone")
-        return [h for h in self.hits.get(vector_store_id, []) if h[1] >= score_threshold][
-            :max_chunks
+        hits: list[tuple[str, float, Mapping[str, Any]]] = [
+            h for h in self.hits.get(vector_store_id, []) if h[1] >= score_threshold
         ]
+        return hits[:max_chunks]
 
 
 def _config(**retrieval: Any) -> RagConfiguration:

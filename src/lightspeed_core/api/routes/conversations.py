@@ -4,7 +4,8 @@
 :class:`~lightspeed_core.conversations.sources.ConversationSource`: the handlers are the same
 for both versions; the source decides where listings and histories come from (v1: the user
 database, v2: the conversation cache) and their shape. DELETE and PUT always act on the
-database and the cache.
+database and the cache. Each handler is one span (``conversations_v1.list`` … as the
+reference names them), continuing the client's ``traceparent`` when tracing is on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from lightspeed_core.api.deps import ServicesDep, require
 from lightspeed_core.authz.context import Authorized
@@ -49,6 +50,7 @@ def conversations_router(version: Version) -> APIRouter:
     """The conversations routes of one API version."""
     router = APIRouter(prefix=f"/{version}", tags=[f"conversations_{version}"])
     source_of = _SOURCES[version]
+    span = f"conversations_{version}"
 
     @router.get(
         "/conversations",
@@ -56,11 +58,13 @@ def conversations_router(version: Version) -> APIRouter:
         responses=error_responses(401, 403, 500, 503),
     )
     async def list_conversations(
+        request: Request,
         auth: Annotated[Authorized, Depends(require(Action.LIST_CONVERSATIONS))],
         services: ServicesDep,
     ) -> Any:
         """The caller's conversations."""
-        return await source_of(services).listing(auth)
+        with services.tracer.request_span(f"{span}.list", request.headers):
+            return await source_of(services).listing(auth)
 
     @router.get(
         "/conversations/{conversation_id}",
@@ -69,14 +73,16 @@ def conversations_router(version: Version) -> APIRouter:
     )
     async def get_conversation(
         conversation_id: str,
+        request: Request,
         auth: Annotated[Authorized, Depends(require(Action.GET_CONVERSATION))],
         services: ServicesDep,
     ) -> ConversationResponse:
         """A conversation's chat history."""
-        cid = conversation_id_from_path(conversation_id)
-        source = source_of(services)
-        owner = await source.owner(auth, cid, Action.GET_CONVERSATION)
-        return await source.history(owner, cid)
+        with services.tracer.request_span(f"{span}.get", request.headers):
+            cid = conversation_id_from_path(conversation_id)
+            source = source_of(services)
+            owner = await source.owner(auth, cid, Action.GET_CONVERSATION)
+            return await source.history(owner, cid)
 
     @router.delete(
         "/conversations/{conversation_id}",
@@ -85,14 +91,16 @@ def conversations_router(version: Version) -> APIRouter:
     )
     async def delete_conversation(
         conversation_id: str,
+        request: Request,
         auth: Annotated[Authorized, Depends(require(Action.DELETE_CONVERSATION))],
         services: ServicesDep,
     ) -> ConversationDeleteResponse:
         """Delete a conversation from the database and the conversation cache."""
-        cid = conversation_id_from_path(conversation_id)
-        owner = await source_of(services).deletable(auth, cid)
-        deleted = await services.conversations.delete(owner, cid)
-        return ConversationDeleteResponse.of(cid, deleted)
+        with services.tracer.request_span(f"{span}.delete", request.headers):
+            cid = conversation_id_from_path(conversation_id)
+            owner = await source_of(services).deletable(auth, cid)
+            deleted = owner is not None and await services.conversations.delete(owner, cid)
+            return ConversationDeleteResponse.of(cid, deleted)
 
     @router.put(
         "/conversations/{conversation_id}",
@@ -102,14 +110,16 @@ def conversations_router(version: Version) -> APIRouter:
     async def update_conversation(
         conversation_id: str,
         body: ConversationUpdateRequest,
+        request: Request,
         auth: Annotated[Authorized, Depends(require(Action.UPDATE_CONVERSATION))],
         services: ServicesDep,
     ) -> ConversationUpdateResponse:
         """Replace the conversation's topic summary."""
-        cid = conversation_id_from_path(conversation_id)
-        owner = await source_of(services).owner(auth, cid, Action.UPDATE_CONVERSATION)
-        await services.conversations.set_topic(owner, cid, body.topic_summary)
-        return ConversationUpdateResponse(conversation_id=cid)
+        with services.tracer.request_span(f"{span}.update", request.headers):
+            cid = conversation_id_from_path(conversation_id)
+            owner = await source_of(services).owner(auth, cid, Action.UPDATE_CONVERSATION)
+            await services.conversations.set_topic(owner, cid, body.topic_summary)
+            return ConversationUpdateResponse(conversation_id=cid)
 
     return router
 

@@ -14,6 +14,7 @@ from lightspeed_core.config.models.base import (
     duplicates,
     raise_issues,
 )
+from lightspeed_core.vocabulary.http_headers import is_reserved, valid_name
 
 __all__ = [
     "DEFAULT_REGISTRATION_HOSTS",
@@ -84,6 +85,15 @@ class ModelContextProtocolServer(ConfigModel):
             "authorization_headers and MCP-HEADERS."
         ),
     )
+    client_headers: list[str] = Field(
+        default_factory=list,
+        title="Client headers",
+        description=(
+            "Further header names a client may set for this server in MCP-HEADERS, beside "
+            "Authorization and the names of authorization_headers (case-insensitive). Any "
+            "other name in a client's MCP-HEADERS entry is refused with 400."
+        ),
+    )
     require_approval: Literal["always", "never"] | ApprovalFilter = Field(
         default="never",
         title="Approval requirement",
@@ -111,6 +121,15 @@ class ModelContextProtocolServer(ConfigModel):
             issues.append(
                 ("authorization_headers", f"headers listed more than once: {', '.join(repeated)}")
             )
+        named = {
+            "headers": list(self.headers),
+            "authorization_headers": list(self.authorization_headers),
+            "client_headers": list(self.client_headers),
+        }
+        for key, names in named.items():
+            for name in names:
+                if not valid_name(name) or is_reserved(name):
+                    issues.append((key, f"'{name}' cannot be sent to an MCP server"))
         raise_issues(issues)
         return self
 

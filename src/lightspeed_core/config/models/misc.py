@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -40,8 +41,9 @@ class CompactionConfiguration(ConfigModel):
         default=False,
         title="Enable compaction",
         description=(
-            "When true, older conversation turns are summarized when estimated tokens "
-            "approach the context window limit."
+            "When true, older conversation turns are summarized by the turn's model when "
+            "estimated tokens approach the context window limit (inference.context_windows); "
+            "summaries are stored in conversation_summaries (docs/conversations.md)."
         ),
     )
     threshold_ratio: float = Field(
@@ -69,7 +71,7 @@ class CompactionConfiguration(ConfigModel):
         title="Buffer max ratio",
         description=(
             "Maximum fraction of context window the buffer zone can occupy, regardless of "
-            "buffer_turns (0.0-1.0)."
+            "buffer_turns (0.0-1.0). Summaries that together exceed it are folded into one."
         ),
     )
 
@@ -131,7 +133,7 @@ class RlsapiV1Configuration(ConfigModel):
 
 
 class SplunkConfiguration(ConfigModel):
-    """Splunk HEC (HTTP Event Collector) telemetry configuration."""
+    """Splunk HEC (HTTP Event Collector) telemetry (docs/telemetry.md)."""
 
     enabled: bool = Field(
         default=False,
@@ -142,7 +144,10 @@ class SplunkConfiguration(ConfigModel):
     token_path: Path | None = Field(
         default=None,
         title="Token path",
-        description="Path to file containing the Splunk HEC authentication token.",
+        description=(
+            "Path to file containing the Splunk HEC authentication token. Read again for "
+            "every event, so a rotated token applies without a restart."
+        ),
     )
     index: str | None = Field(
         default=None, title="Index", description="Target Splunk index for events."
@@ -151,7 +156,12 @@ class SplunkConfiguration(ConfigModel):
         default="lightspeed-stack", title="Source", description="Event source identifier."
     )
     timeout: PositiveInt = Field(
-        default=5, title="Timeout", description="HTTP timeout in seconds for HEC requests."
+        default=5,
+        title="Timeout",
+        description=(
+            "HTTP timeout in seconds for one HEC request. Failed requests are retried twice; "
+            "events never delay or fail the API request."
+        ),
     )
     verify_ssl: bool = Field(
         default=True,
@@ -173,13 +183,14 @@ class SplunkConfiguration(ConfigModel):
 _SECRET_MARKERS = ("HEADERS", "KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
 
 
-def otel_settings_from_environment() -> dict[str, str]:
-    """Return the ``OTEL_*`` environment variables, with secret-looking values redacted."""
+def otel_settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the ``OTEL_*`` variables (of the process by default), secret-looking ones redacted."""
+    variables = os.environ if environ is None else environ
     settings: dict[str, str] = {}
-    for name in sorted(os.environ):
+    for name in sorted(variables):
         if name.startswith("OTEL_"):
             secret = any(marker in name for marker in _SECRET_MARKERS)
-            settings[name] = "**********" if secret else os.environ[name]
+            settings[name] = "**********" if secret else variables[name]
     return settings
 
 
@@ -191,7 +202,8 @@ class ObservabilityConfiguration(ConfigModel):
         title="OpenTelemetry configuration",
         description=(
             "Active OpenTelemetry configuration from OTEL_* environment variables (secrets "
-            "redacted)."
+            "redacted). Informational: tracing is configured by the variables themselves "
+            "(docs/telemetry.md)."
         ),
     )
 
@@ -205,7 +217,8 @@ class SkillsConfiguration(ConfigModel):
         description=(
             "Paths to skill directories (each holding a SKILL.md) or directories containing "
             "skill subdirectories; relative paths are relative to the working directory. "
-            "Skills are listed by GET /v1/skills and /v1/tools (not yet offered to the model)."
+            "Skills are listed by GET /v1/skills and /v1/tools and offered to the model as "
+            "tools (list_skills, load_skill, read_skill_resource) that this service runs."
         ),
     )
 

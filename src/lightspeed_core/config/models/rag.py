@@ -137,15 +137,17 @@ class OkpConfiguration(ConfigModel):
         title="OKP base URL",
         description=(
             "Base URL for the OKP server (http or https). When unset, "
-            "http://localhost:8081 is used."
+            "http://localhost:8081 is used. Searches go to <url>/solr/portal/select, or to "
+            "<url>/select when the URL already names a Solr collection (.../solr/<name>)."
         ),
     )
     offline: bool = Field(
         default=True,
         title="OKP offline mode",
         description=(
-            "When True, use parent_id for OKP chunk source URLs. When False, use "
-            "reference_url for chunk source URLs."
+            "When True, use parent_id for OKP chunk source URLs (resolved against the OKP "
+            "server, which serves the document). When False, use reference_url for chunk "
+            "source URLs."
         ),
     )
     chunk_filter_query: str | None = Field(
@@ -161,7 +163,8 @@ class OkpConfiguration(ConfigModel):
         title="OKP search mode",
         description=(
             "Default Solr search mode for OKP queries: 'keyword' (BM25), 'hybrid' (vector + "
-            "keyword) or 'semantic' (vector). When unset, 'hybrid' is used."
+            "keyword) or 'semantic' (vector; query vectors are all-MiniLM-L6-v2). When unset, "
+            "'hybrid' is used. A request's solr.mode overrides it."
         ),
     )
     max_chunks: PositiveInt = Field(
@@ -178,14 +181,19 @@ class RerankerConfiguration(ConfigModel):
         default=False,
         title="Reranker enabled",
         description=(
-            "When True, reranking applied to RAG chunks. When False, reranking is disabled "
+            "When True, reranking applied to RAG chunks (the service refuses to start if the "
+            "model's weights are not on the machine). When False, reranking is disabled "
             "and original scoring used."
         ),
     )
     model: str = Field(
         default="cross-encoder/ms-marco-MiniLM-L6-v2",
         title="Reranker model",
-        description="Cross-encoder model name for reranking RAG chunks.",
+        description=(
+            "Cross-encoder for reranking RAG chunks: a local folder (config.json, "
+            "model.safetensors, tokenizer.json; relative to this file) or a Hugging Face id "
+            "found in the local Hugging Face cache. Nothing is downloaded."
+        ),
     )
 
 
@@ -209,7 +217,8 @@ class RetrievalStrategyConfiguration(ConfigModel):
         title="Reranker configuration",
         description=(
             "Neural reranking of RAG chunks using cross-encoder. Only applicable to inline "
-            "retrieval."
+            "retrieval. Unset: enabled automatically when the inline sources mix BYOK stores "
+            "and 'okp'."
         ),
     )
 
@@ -242,7 +251,7 @@ class RagConfiguration(ConfigModel):
         title="OKP configuration",
         description=(
             "OKP provider settings. Only used when 'okp' is listed in "
-            "retrieval.inline.sources or retrieval.tool.sources."
+            "retrieval.inline.sources (OKP is not offered as a file_search tool)."
         ),
     )
     retrieval: RetrievalConfiguration = Field(
@@ -250,11 +259,6 @@ class RagConfiguration(ConfigModel):
         title="Retrieval configuration",
         description="Inline and tool retrieval strategy settings.",
     )
-
-    def uses_okp(self) -> bool:
-        """True when OKP is listed as an inline or tool retrieval source."""
-        strategies = (self.retrieval.inline, self.retrieval.tool)
-        return any(OKP_SOURCE_ID in strategy.sources for strategy in strategies)
 
     @model_validator(mode="after")
     def _check_ids(self) -> RagConfiguration:

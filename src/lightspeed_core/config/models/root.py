@@ -183,14 +183,21 @@ class Configuration(ConfigModel):
     splunk: SplunkConfiguration | None = Field(
         default=None,
         title="Splunk configuration",
-        description="Splunk HEC configuration for sending telemetry events.",
+        description=(
+            "Splunk HEC configuration for sending telemetry events: one per /v1/infer and "
+            "/v1/responses call (sourcetypes infer_with_llm, infer_error, responses_completed "
+            "…), queued and sent in the background with retries; ls_splunk_events_sent_total "
+            "and ls_splunk_events_dropped_total count them (docs/telemetry.md)."
+        ),
     )
     observability: ObservabilityConfiguration = Field(
         default_factory=ObservabilityConfiguration,
         title="Observability configuration",
         description=(
             "OpenTelemetry and observability configuration collected from OTEL_* "
-            "environment variables."
+            "environment variables. Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT (or "
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set; OTEL_ANONYMIZATION_SECRET keys the "
+            "HMAC of user ids, questions and answers in spans (docs/telemetry.md)."
         ),
     )
     deployment_environment: str = Field(

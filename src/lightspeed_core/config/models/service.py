@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveFloat, model_validator
 
 from lightspeed_core.config.models.base import (
     ConfigModel,
@@ -147,6 +147,23 @@ class ServiceConfiguration(ConfigModel):
         default_factory=CORSConfiguration,
         title="CORS configuration",
         description="Cross-Origin Resource Sharing configuration for cross-domain requests",
+    )
+    max_request_body_bytes: PositiveInt = Field(
+        default=2 * 1024 * 1024,
+        title="Maximum request body size",
+        description=(
+            "Largest request body accepted, in bytes (multipart file uploads to /v1/files "
+            "have their own 100 MiB limit). Counted as the bytes arrive, also without a "
+            "Content-Length header; a larger body is refused with 413 before it is parsed."
+        ),
+    )
+    request_body_timeout: PositiveFloat = Field(
+        default=30.0,
+        title="Request body timeout",
+        description=(
+            "Seconds the service waits for the next part of a request body; a client that "
+            "sends less than it announced is answered 408 after this time."
+        ),
     )
 
     @model_validator(mode="after")
