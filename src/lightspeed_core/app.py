@@ -83,6 +83,7 @@ from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.sentry import flush_sentry, init_sentry
 from lightspeed_core.shields.factory import build_shields
+from lightspeed_core.shutdown import Shutdown, chain_sigterm
 from lightspeed_core.skills.library import build_skills
 from lightspeed_core.splunk import build_splunk
 from lightspeed_core.streaming.factory import build_stream_registry
@@ -185,6 +186,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
         skills=await build_skills(config.skills),
         a2a=a2a_service,
+        databases=pool.databases(),
+        shutdown=Shutdown(config.service.shutdown_grace_period),
         compaction=build_compactor(config.compaction, database, llm, tokens),
         rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
         tracer=build_tracer(otel, version=__version__),
@@ -242,11 +245,14 @@ def create_app(settings: Settings) -> FastAPI:
             if metrics.multiprocess
             else None
         )
+        restore_sigterm = chain_sigterm(services.shutdown)
         try:
             yield
         finally:
+            restore_sigterm()
             if publisher is not None:
                 publisher.cancel()
+            services.shutdown.expire()  # anything still answering ends itself now
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
             await services.splunk.close()

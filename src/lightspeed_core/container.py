@@ -34,6 +34,7 @@ from lightspeed_core.rag.base import RagService
 from lightspeed_core.rlsapi.infer import RlsapiService, build_rlsapi
 from lightspeed_core.saved_prompts.service import SavedPromptService
 from lightspeed_core.shields.base import ShieldService
+from lightspeed_core.shutdown import Shutdown
 from lightspeed_core.skills.library import SkillLibrary
 from lightspeed_core.skills.tools import SkillFunctions
 from lightspeed_core.splunk import DISABLED, Splunk
@@ -82,6 +83,8 @@ class Services:
     saved_prompts: SavedPromptService
     skills: SkillLibrary
     a2a: A2AService
+    databases: tuple[Database, ...] = ()  # every open database (readiness probes them)
+    shutdown: Shutdown = field(default_factory=lambda: Shutdown(10.0))
     compaction: Compactor = field(default_factory=NoCompaction)
     rlsapi: RlsapiService = field(
         default_factory=lambda: build_rlsapi(RlsapiV1Configuration(), DEFAULT_SYSTEM_PROMPT)
@@ -116,6 +119,7 @@ class Services:
             topics=self.topics,
             metrics=self.metrics,
             transcripts=self.transcripts,
+            shutdown=self.shutdown,
             functions=SkillFunctions(self.skills),
             compaction=self.compaction,
             tracer=self.tracer,

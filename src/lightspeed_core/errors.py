@@ -16,6 +16,7 @@ detail) and the HTTP status it stands for. The tree::
     ├── QuotaExceededError         429  token quota or upstream rate limit (may carry Retry-After)
     ├── InternalError              500
     └── BackendUnavailableError    503  OGX / Kubernetes API / database unreachable
+        └── DatabaseUnavailableError   503  a database connection failed (``db/health.py``)
 
 ``PlainDetailError`` is the odd one out: a few reference endpoints answer
 ``{"detail": "<string>"}`` instead of the two-part body (e.g. ``user_id cannot be empty``).
@@ -130,6 +131,16 @@ class BackendUnavailableError(LightspeedError):
 
     def __init__(self, cause: str, *, response: str = "Unable to connect to OGX") -> None:
         super().__init__(response, cause)
+
+
+class DatabaseUnavailableError(BackendUnavailableError):
+    """503: a database cannot be reached (refused, dropped, starting up, shutting down).
+
+    Logged once per change of state by the database's health tracker, not per request.
+    """
+
+    def __init__(self, cause: str, *, response: str = "Unable to connect to the database") -> None:
+        super().__init__(cause, response=response)
 
 
 class PlainDetailError(Exception):

@@ -32,6 +32,7 @@ from lightspeed_core.config import (
 )
 from lightspeed_core.config.settings import CONFIG_PATH_ENV, MULTIPROC_ENV, Environment
 from lightspeed_core.log import setup_logging
+from lightspeed_core.shutdown import UVICORN_MARGIN
 
 log = logging.getLogger("lightspeed_core")
 
@@ -210,7 +211,8 @@ def _serve(config_path: Path | None, env: Environment) -> int:
         ssl_certfile=str(tls.tls_certificate_path) if tls and tls.tls_certificate_path else None,
         ssl_keyfile=str(tls.tls_key_path) if tls and tls.tls_key_path else None,
         ssl_keyfile_password=password,
-        timeout_graceful_shutdown=10,
+        # the runs end themselves after the grace period (shutdown.py); this is a backstop
+        timeout_graceful_shutdown=int(service.shutdown_grace_period + UVICORN_MARGIN),
         timeout_worker_healthcheck=healthcheck,
     )
     return 0

@@ -56,10 +56,15 @@ async def prepare_shared_state(settings: Settings) -> None:
 def prepare_workers(settings: Settings) -> bool:
     """Prepare shared state, then make uvicorn fork its workers; False when it must spawn."""
     started = time.perf_counter()
-    asyncio.run(prepare_shared_state(settings))
-    gc.collect()
-    gc.freeze()
-    gc.enable()  # off since main.py's start; the forked workers' own start is short
+    try:
+        asyncio.run(prepare_shared_state(settings))
+    except Exception as exc:  # the workers meet (and report) it as they always did
+        log.warning("could not prepare the workers' shared state (%s): spawning them", exc)
+        return False
+    finally:
+        gc.collect()
+        gc.freeze()
+        gc.enable()  # off since main.py's start; the forked workers' own start is short
     if threading.active_count() > 1:
         names = ", ".join(t.name for t in threading.enumerate())
         log.info("workers will be spawned: the parent runs threads (%s)", names)

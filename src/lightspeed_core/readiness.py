@@ -4,13 +4,15 @@
 * OGX unreachable → 503 ``Cannot connect to backend service`` with two impacts;
 * any provider reporting ``Error`` → 503 ``Providers not healthy: a, b``;
 * the configured default model missing from OGX → 503;
+* a database unreachable (``SELECT 1`` fails, e.g. during a PostgreSQL restart) → 503
+  ``Database unreachable: <name>`` (checked first: without it no turn can be stored);
 * otherwise 200 ``All providers are healthy``.
 """
 
 from __future__ import annotations
 
 from lightspeed_core.container import Services
-from lightspeed_core.errors import LightspeedError
+from lightspeed_core.errors import DatabaseUnavailableError, LightspeedError
 from lightspeed_core.llm.model_select import find_model
 from lightspeed_core.schemas.service import ProviderHealthStatus, ReadinessResponse
 
@@ -25,8 +27,29 @@ DEGRADED_IMPACTS = [
 UNREACHABLE_IMPACTS = ["LLM inference unavailable", "RAG functionality unavailable"]
 
 
+DATABASE_IMPACTS = ["Conversations unavailable", "Queries unavailable"]
+
+
+async def _unreachable_database(services: Services) -> ReadinessResponse | None:
+    for database in services.databases or (services.database,):
+        try:
+            await database.check()
+        except DatabaseUnavailableError:
+            return ReadinessResponse(
+                ready=False,
+                reason=f"Database unreachable: {database.target.display_name}",
+                overall_status="unhealthy",
+                impacts=DATABASE_IMPACTS,
+                providers=[],
+            )
+    return None
+
+
 async def check_readiness(services: Services) -> ReadinessResponse:
     """Compute the readiness answer (the route picks 200 or 503 from ``ready``)."""
+    database_down = await _unreachable_database(services)
+    if database_down is not None:
+        return database_down
     if services.backend_state.degraded:
         return ReadinessResponse(
             ready=True,

@@ -46,6 +46,7 @@ DELIBERATE: dict[Route, set[str]] = {
         "response.configuration.quota_handlers.reservation_timeout: only ours",
         "response.configuration.service.max_request_body_bytes: only ours",
         "response.configuration.service.request_body_timeout: only ours",
+        "response.configuration.service.shutdown_grace_period: only ours",
     },
     # the agent card also lists the protocol versions /a2a serves (docs/differences.md, "A2A")
     ("GET", "/.well-known/agent.json"): {"response.supportedInterfaces: only ours"},

@@ -4,6 +4,8 @@
   ``{"detail": {"response": ..., "cause": ...}}`` and headers (``WWW-Authenticate`` ...).
 * :class:`~lightspeed_core.errors.PlainDetailError` → ``{"detail": "<string>"}``.
 * Request-schema errors keep FastAPI's 422 list shape (the reference's e2e tests assert it).
+* :class:`~lightspeed_core.errors.DatabaseUnavailableError` (503) is not logged here: the
+  database's health tracker logs each outage once.
 * Anything else is caught by :class:`GlobalExceptionMiddleware` → 500, logged, no traceback
   in the body, unless the response already started.
 """
@@ -16,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lightspeed_core.errors import LightspeedError, PlainDetailError
+from lightspeed_core.errors import DatabaseUnavailableError, LightspeedError, PlainDetailError
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,8 @@ def error_response(error: LightspeedError) -> JSONResponse:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LightspeedError)
-    if exc.status_code >= 500:
+    if exc.status_code >= 500 and not isinstance(exc, DatabaseUnavailableError):
+        # a database outage is logged once per change of state (db/health.py)
         log.warning("request failed: %s: %s", exc.response, exc.cause)
     return error_response(exc)
 

@@ -16,6 +16,10 @@ from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 class ConversationStore(Protocol):
     """Conversations and their turns (database), mirrored into the v2 cache."""
 
+    async def require_available(self) -> None:
+        """Raise 503 (``DatabaseUnavailableError``) when the database is known to be away."""
+        ...
+
     async def get(self, conversation_id: str) -> ConversationInfo | None:
         """The conversation row, or ``None``."""
         ...
@@ -38,8 +42,11 @@ class ConversationStore(Protocol):
 
     async def record(
         self, user_id: str, conversation_id: str, turn: TurnRecord, topic_summary: str | None
-    ) -> int:
-        """Persist a finished turn (creating the conversation); returns its number."""
+    ) -> int | None:
+        """Persist a finished turn (creating the conversation); returns its number.
+
+        ``None`` when the conversation was deleted meanwhile: the turn is discarded.
+        """
         ...
 
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:

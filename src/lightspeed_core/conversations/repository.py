@@ -5,11 +5,19 @@ creates it (``message_count`` 1) or increments ``message_count``, returning the 
 (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), then the turn with that number. The upsert
 takes the row's write lock, so parallel turns into one conversation get distinct, gap-free
 numbers on both engines. Turns finishing together share a transaction (``db/batch.py``).
+
+Deleting a conversation leaves a tombstone (``deleted_conversation``, kept for
+:data:`TOMBSTONE_RETENTION`). A turn appended afterwards - a stream that was still answering
+when the conversation was deleted - is discarded: after the upsert (which waits for a
+concurrent delete's row lock on PostgreSQL) the tombstone is read, and if present the
+conversation row is removed again in the same transaction. So the conversation stays
+deleted on both engines.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
@@ -19,7 +27,14 @@ from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.db.batch import BatchWriter
 from lightspeed_core.db.dialect import as_utc, insert_for
 from lightspeed_core.db.engine import Database
-from lightspeed_core.db.tables import ConversationSummary, UserConversation, UserTurn
+from lightspeed_core.db.tables import (
+    ConversationSummary,
+    DeletedConversation,
+    UserConversation,
+    UserTurn,
+)
+
+TOMBSTONE_RETENTION = timedelta(days=1)
 
 
 def _info(row: Any) -> ConversationInfo:
@@ -145,8 +160,11 @@ class ConversationRepository:
 
     async def append(
         self, conversation_id: str, user_id: str, turn: TurnRecord, topic_summary: str | None
-    ) -> int:
-        """Store ``turn`` (creating the conversation if needed); returns its turn number."""
+    ) -> int | None:
+        """Store ``turn`` (creating the conversation if needed); returns its turn number.
+
+        ``None`` when the conversation was deleted (the turn is discarded).
+        """
         params = {
             "id": conversation_id,
             "user_id": user_id,
@@ -158,9 +176,14 @@ class ConversationRepository:
             "last_response_id": turn.response_id,
         }
         row = {field.name: getattr(turn, field.name) for field in fields(turn)}  # shallow
+        cid = conversation_id
+        tombstone = DeletedConversation.id == cid
 
-        def job(connection: Connection) -> int:
+        def job(connection: Connection) -> int | None:
             number = int(connection.execute(self._upsert, params).scalar_one())
+            if connection.scalar(select(DeletedConversation.id).where(tombstone)) is not None:
+                connection.execute(delete(UserConversation).where(UserConversation.id == cid))
+                return None
             connection.execute(
                 sa_insert(UserTurn),
                 {**row, "conversation_id": conversation_id, "turn_number": number},
@@ -181,7 +204,16 @@ class ConversationRepository:
         return await self.writer.submit(job)
 
     async def delete(self, conversation_id: str) -> bool:
+        now = datetime.now(UTC)
+        mark = self._insert(DeletedConversation).values(id=conversation_id, deleted_at=now)
+        mark = mark.on_conflict_do_nothing(index_elements=["id"])
+        expired = delete(DeletedConversation).where(
+            DeletedConversation.deleted_at < now - TOMBSTONE_RETENTION
+        )
+
         def job(connection: Connection) -> bool:
+            connection.execute(expired)
+            connection.execute(mark)
             connection.execute(delete(UserTurn).where(UserTurn.conversation_id == conversation_id))
             connection.execute(  # its compaction summaries go with it
                 delete(ConversationSummary).where(

@@ -50,6 +50,10 @@ class ConversationService:
     async def close(self) -> None:
         await self.repository.close()
 
+    async def require_available(self) -> None:
+        """503 when the user database is away (free while it is reachable)."""
+        await self.repository.db.require_reachable()
+
     async def get(self, conversation_id: str) -> ConversationInfo | None:
         return await self.repository.get(conversation_id)
 
@@ -67,9 +71,15 @@ class ConversationService:
 
     async def record(
         self, user_id: str, conversation_id: str, turn: TurnRecord, topic_summary: str | None
-    ) -> int:
-        """Persist a finished turn in the database, then mirror it into the cache."""
+    ) -> int | None:
+        """Persist a finished turn in the database, then mirror it into the cache.
+
+        ``None``: the conversation was deleted while the turn ran; the turn is discarded.
+        """
         number = await self.repository.append(conversation_id, user_id, turn, topic_summary)
+        if number is None:
+            log.info("turn discarded: conversation %s was deleted meanwhile", conversation_id)
+            return None
         await self.cache.append(user_id, conversation_id, cache_entry(turn), topic_summary)
         return number
 

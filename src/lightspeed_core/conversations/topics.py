@@ -86,6 +86,8 @@ class TopicSummarizer:
         self._wakeup = asyncio.Event()
         self._in_flight = 0
         self._last_start = 0.0
+        self._flushing = False  # closing: run pending summaries without waiting for quiet
+        self._working = False  # a summary is being generated
         self._task: asyncio.Task[None] | None = None
 
     @contextlib.contextmanager
@@ -126,12 +128,16 @@ class TopicSummarizer:
                 self._wakeup.clear()
                 await self._wakeup.wait()
             now = time.monotonic()
-            quiet = self._in_flight == 0 and now - self._last_start >= QUIET
+            quiet = self._flushing or (self._in_flight == 0 and now - self._last_start >= QUIET)
             if not quiet and now - self._pending[0].queued_at < self.max_wait:
                 await asyncio.sleep(QUIET / 2)
                 continue
             job = self._pending.popleft()
-            await self._summarize(job)
+            self._working = True
+            try:
+                await self._summarize(job)
+            finally:
+                self._working = False
 
     async def _summarize(self, job: TopicJob) -> None:
         with job.parent.child("topic.summary") as span:
@@ -147,10 +153,15 @@ class TopicSummarizer:
             log.exception("storing the topic of %s failed", job.conversation_id)
 
     async def close(self, grace: float = 10.0) -> None:
-        """Finish pending summaries for up to ``grace`` seconds, then stop."""
+        """Finish pending summaries for up to ``grace`` seconds, then stop.
+
+        They run at once, one after another: requests still counted in flight (a request
+        cancelled at shutdown may never finish) no longer hold them back.
+        """
         deadline = time.monotonic() + grace
+        self._flushing = True
         running = self._task is not None and not self._task.done()
-        while running and self._pending and time.monotonic() < deadline:
+        while running and (self._pending or self._working) and time.monotonic() < deadline:
             self._wakeup.set()
             await asyncio.sleep(0.05)
         if self._task is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -24,6 +24,11 @@ from lightspeed_core.config.models.databases import (
     PostgreSQLDatabaseConfiguration,
     SQLiteDatabaseConfiguration,
 )
+from lightspeed_core.db.health import DatabaseHealth, is_unreachable
+from lightspeed_core.errors import DatabaseUnavailableError
+
+CONNECT_TIMEOUT = 10.0  # seconds; asyncpg's default (60 s) would hold requests during an outage
+PROBE_TIMEOUT = 5.0  # seconds for the ``SELECT 1`` of :meth:`Database.check`
 
 DatabaseBlock = SQLiteDatabaseConfiguration | PostgreSQLDatabaseConfiguration
 
@@ -39,6 +44,15 @@ class Target:
     @property
     def dialect(self) -> str:
         return self.url.get_backend_name()
+
+    @property
+    def display_name(self) -> str:
+        """``postgresql://host:port/db`` (+ ``#schema``) or ``sqlite:<path>``, no secrets."""
+        url = self.url
+        if self.dialect == "sqlite":
+            return f"sqlite:{url.database}"
+        schema = f"#{self.schema}" if self.schema and self.schema != "public" else ""
+        return f"postgresql://{url.host}:{url.port}/{url.database}{schema}"
 
     @property
     def key(self) -> str:
@@ -70,8 +84,16 @@ def target_for(block: DatabaseBlock) -> Target:
         database=block.db,
     )
     schema = block.namespace or "public"
-    args: dict[str, Any] = {"ssl": _ssl_context(block), "server_settings": {"search_path": schema}}
+    args: dict[str, Any] = {
+        "ssl": _ssl_context(block),
+        "server_settings": {"search_path": schema},
+        "timeout": CONNECT_TIMEOUT,
+    }
     return Target(url, args, schema)
+
+
+def _select_one(connection: Connection) -> None:
+    connection.execute(text("SELECT 1"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -94,10 +116,14 @@ class Database:
       one thread, so this process's writers queue instead of meeting SQLite's busy-wait
       back-off (sleeps of up to 100 ms, multi-second tail latency under concurrency);
       other processes still coordinate through SQLite's lock.
+
+    A connection-level failure (``db/health.py``) becomes :class:`DatabaseUnavailableError`
+    (503) and is reported to :attr:`health`; other errors pass through unchanged.
     """
 
     def __init__(self, target: Target, *, pool_size: int = 10) -> None:
         self.target = target
+        self.health = DatabaseHealth(target.display_name)
         self._async: AsyncEngine | None = None
         self._sync: Engine | None = None
         if target.dialect == "sqlite":
@@ -117,19 +143,49 @@ class Database:
 
     async def run[T](self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` in a read transaction; return its result."""
-        if self._async is not None:
-            async with self._async.connect() as connection:
-                return await connection.run_sync(work, *args)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, self._in_transaction, work, args)
+        try:
+            if self._async is not None:
+                async with self._async.connect() as connection:
+                    result = await connection.run_sync(work, *args)
+            else:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self._readers, self._in_transaction, work, args)
+        except Exception as error:
+            raise self._classified(error) from error
+        self.health.succeeded()
+        return result
 
     async def run_write[T](self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` in a write transaction; return its result."""
-        if self._async is not None:
-            async with self._async.begin() as connection:
-                return await connection.run_sync(work, *args)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, self._in_transaction, work, args)
+        try:
+            if self._async is not None:
+                async with self._async.begin() as connection:
+                    result = await connection.run_sync(work, *args)
+            else:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self._writer, self._in_transaction, work, args)
+        except Exception as error:
+            raise self._classified(error) from error
+        self.health.succeeded()
+        return result
+
+    def _classified(self, error: Exception) -> Exception:
+        if isinstance(error, DatabaseUnavailableError) or not is_unreachable(error):
+            return error
+        return self.health.failed(error)
+
+    async def check(self) -> None:
+        """``SELECT 1`` within :data:`PROBE_TIMEOUT`; raises 503 when unreachable."""
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await self.run(_select_one)
+        except TimeoutError as error:
+            raise self.health.failed(error) from error
+
+    async def require_reachable(self) -> None:
+        """Free while the database is reachable; during an outage, probe it (503 if away)."""
+        if not self.health.reachable:
+            await self.check()
 
     def _in_transaction[T](self, work: Callable[..., T], args: tuple[Any, ...]) -> T:
         assert self._sync is not None

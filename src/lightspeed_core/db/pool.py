@@ -21,6 +21,10 @@ class DatabasePool:
             self._open[target.key] = database
         return database
 
+    def databases(self) -> tuple[Database, ...]:
+        """Every database opened so far (main, cache, quota, A2A state)."""
+        return tuple(self._open.values())
+
     async def close(self) -> None:
         for database in self._open.values():
             await database.dispose()

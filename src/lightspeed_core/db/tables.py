@@ -82,6 +82,14 @@ class UserTurn(Base):
     interrupted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class DeletedConversation(Base):
+    """A tombstone: a turn that finishes after its conversation was deleted is discarded."""
+
+    __tablename__ = "deleted_conversation"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(TZ, index=True)
+
+
 class CacheEntry(Base):
     """A turn in the conversation cache (the v2 API's store when it is SQL-backed)."""
 

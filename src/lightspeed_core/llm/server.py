@@ -13,7 +13,7 @@ from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import classify_exception
 from lightspeed_core.llm.library import build_create_request
-from lightspeed_core.llm.normalize import normalize_stream
+from lightspeed_core.llm.normalize import client_json, normalize_stream
 
 log = logging.getLogger(__name__)
 PROVIDER_DATA_HEADER = "X-OGX-Provider-Data"
@@ -76,7 +76,9 @@ class ServerBackend:
             if headers:
                 arguments["_headers"] = headers
             stream = await self._client.responses.create(**arguments)
-            async for event in normalize_stream(request.model, stream, raw=request.raw_events):
+            async for event in normalize_stream(
+                request.model, stream, raw=request.raw_events, to_json=client_json
+            ):
                 yield event
         except LightspeedError:
             raise

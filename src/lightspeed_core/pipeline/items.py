@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lightspeed_core.conversations.records import TurnRecord
+from lightspeed_core.errors import BadRequestError
 
 
 def _text_parts(content: Any) -> list[str]:
@@ -68,7 +69,10 @@ def with_question(items: Sequence[dict[str, Any]], content: Any) -> list[dict[st
 def missing_function_calls(
     items: Sequence[dict[str, Any]], turns: Sequence[TurnRecord]
 ) -> list[dict[str, Any]]:
-    """``function_call`` items for outputs in ``items`` whose call is only in stored turns."""
+    """``function_call`` items for outputs in ``items`` whose call is only in stored turns.
+
+    An output whose call is neither in ``items`` nor in ``turns`` is a 400.
+    """
     present = {i.get("call_id") for i in items if i.get("type") == "function_call"}
     wanted = [
         str(i.get("call_id"))
@@ -78,6 +82,14 @@ def missing_function_calls(
     if not wanted:
         return []
     known = {str(c.get("id")): c for t in turns for c in t.tool_calls}
+    for call_id in wanted:
+        if call_id not in known:  # OGX would fail the call: say what is wrong instead
+            raise BadRequestError(
+                "Invalid input",
+                f"No function call with call_id {call_id!r} precedes its function_call_output:"
+                " send the function_call item with it, or continue the response that made"
+                " the call (previous_response_id or conversation).",
+            )
     return [
         {
             "type": "function_call",
@@ -86,5 +98,4 @@ def missing_function_calls(
             "arguments": json.dumps(known[call_id].get("args") or {}),
         }
         for call_id in wanted
-        if call_id in known
     ]

@@ -25,6 +25,7 @@ from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.quota.base import QuotaService
 from lightspeed_core.rag.base import RagService
 from lightspeed_core.shields.base import ShieldService
+from lightspeed_core.shutdown import Shutdown
 from lightspeed_core.streaming.registry import StreamRegistry
 from lightspeed_core.tracing import NOOP_TRACER, Tracer
 from lightspeed_core.transcripts.writer import TranscriptWriter
@@ -59,6 +60,7 @@ class PipelinePorts:
     topics: TopicSummarizer
     metrics: Metrics
     transcripts: TranscriptWriter
+    shutdown: Shutdown = field(default_factory=lambda: Shutdown(0.0))  # SIGTERM grace period
     functions: FunctionTools = field(default_factory=NoFunctionTools)  # run by us (skills)
     compaction: Compactor = field(default_factory=NoCompaction)
     tracer: Tracer = NOOP_TRACER

@@ -5,7 +5,9 @@ conversation (or the one a fork starts from) and check ownership → select the 
 shields → tools (server MCP with the OAuth probe, RAG, our function tools, the client's:
 ``pipeline/tools.py``) → inline RAG → history within the token budget (summaries first and
 a compaction plan when ``compaction.enabled`` and the history outgrew its budget) → quota
-reservation. Any failure here is a plain HTTP error, before a stream starts.
+reservation (when the full estimate does not fit but the input and a short answer do,
+what is left is reserved and the model's output capped to it). Any failure here is a
+plain HTTP error, before a stream starts.
 
 Tracing: the request's root span (``Endpoint.span_name``) starts here, continuing the
 client's ``traceparent``, with children ``shield.moderate``, ``rag.retrieve`` and
@@ -27,7 +29,7 @@ from lightspeed_core.authz.overrides import check_model_override
 from lightspeed_core.compaction.base import CompactionPlan
 from lightspeed_core.conversations.access import require_conversation
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
-from lightspeed_core.errors import LightspeedError
+from lightspeed_core.errors import BackendUnavailableError, LightspeedError
 from lightspeed_core.ids import new_conversation_id, normalize_conversation_id
 from lightspeed_core.llm.base import ModelInfo, ResponseRequest
 from lightspeed_core.llm.model_select import select_model
@@ -48,6 +50,10 @@ from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import RetrievedContext
 from lightspeed_core.shields.base import ShieldOutcome
 from lightspeed_core.tracing import NOOP_SPAN, Span
+
+# The smallest answer worth calling the model for when the quota is nearly spent (OGX's
+# Responses API refuses a smaller ``max_output_tokens``); see docs/quota.md "Small quotas".
+MIN_ANSWER_TOKENS = 16
 
 
 def now_utc() -> datetime:
@@ -135,11 +141,13 @@ async def _screen(
 
 
 async def _reserve(
-    ports: PipelinePorts, subject: Principal, tokens: int, span: Span
+    ports: PipelinePorts, subject: Principal, tokens: tuple[int, int], span: Span
 ) -> Reservation | None:
+    """Reserve ``tokens`` = (the full estimate, the least worth answering with)."""
+    full, minimum = tokens
     with span.child("quota.check") as check:
         try:
-            reservation = await ports.quota.reserve(subject, tokens)
+            reservation = await ports.quota.reserve(subject, full, minimum=minimum)
         except LightspeedError:
             check.set({"quota.check.passed": False})
             raise
@@ -176,7 +184,13 @@ async def _prepare(
     span: Span,
 ) -> PreparedQuery:
     settings = ports.settings
+    if ports.shutdown.started:  # SIGTERM: answers in flight may finish, no new ones start
+        raise BackendUnavailableError(
+            "This instance is shutting down; retry the request.",
+            response="Service is shutting down",
+        )
     requested = _override_allowed(auth, turn)
+    await ports.conversations.require_available()  # 503 before the model if it cannot store
     instructions = turn.instructions
     if instructions is None:
         instructions = ports.prompts.for_request(turn.system_prompt)
@@ -234,8 +248,10 @@ async def _prepare(
     contents = [str(item["content"]) for item in history]
     estimated = fixed_tokens + await count_tokens(ports.tokens, compacted.extra, *contents)
 
+    llm_input = _llm_input(turn, history, content, turns)  # may refuse: before any reservation
     options = turn.options
     reservation = None
+    max_output_tokens = options.max_output_tokens
     if shielded.refusal is None and turn.charge_quota:
         answer_room = int(
             options.max_output_tokens
@@ -245,13 +261,19 @@ async def _prepare(
         subject = auth.principal
         if turn.quota_subject is not None:
             subject = replace(subject, user_id=turn.quota_subject)
-        reservation = await _reserve(ports, subject, estimated + answer_room, span)
+        full = estimated + answer_room
+        minimum = estimated + min(MIN_ANSWER_TOKENS, answer_room)
+        if options.max_output_tokens:  # the client asked for this room: all of it, or 429
+            minimum = full
+        reservation = await _reserve(ports, subject, (full, minimum), span)
+        if reservation is not None and reservation.tokens < full:
+            max_output_tokens = reservation.tokens - estimated  # the answer fits what is left
     llm_request = ResponseRequest(
         model=model.identifier,
-        input=_llm_input(turn, history, content, turns),
+        input=llm_input,
         instructions=instructions + compacted.extra,
         tools=tools,
-        max_output_tokens=options.max_output_tokens,
+        max_output_tokens=max_output_tokens,
         max_infer_iters=options.max_infer_iters or settings.max_infer_iters,
         max_tool_calls=options.max_tool_calls or settings.max_tool_calls,
         temperature=options.temperature,

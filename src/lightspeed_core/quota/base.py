@@ -36,8 +36,14 @@ class QuotaService(Protocol):
 
     admin: QuotaAdmin
 
-    async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
-        """Set aside ``estimate`` tokens or raise ``QuotaExceededError`` (429) before the call."""
+    async def reserve(
+        self, principal: Principal, estimate: int, *, minimum: int | None = None
+    ) -> Reservation | None:
+        """Set aside ``estimate`` tokens or raise ``QuotaExceededError`` (429) before the call.
+
+        With ``minimum``: when ``estimate`` does not fit but at least ``minimum`` tokens are
+        left, set aside all that is left (``Reservation.tokens`` says how much).
+        """
         ...
 
     async def settle(
@@ -75,7 +81,9 @@ class NoQuota:
     def __init__(self) -> None:
         self.admin = QuotaAdmin()
 
-    async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
+    async def reserve(
+        self, principal: Principal, estimate: int, *, minimum: int | None = None
+    ) -> Reservation | None:
         return None
 
     async def settle(

@@ -7,9 +7,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from lightspeed_core.errors import BackendUnavailableError, InternalError
+from lightspeed_core.db.health import describe, is_unreachable
+from lightspeed_core.errors import BackendUnavailableError, DatabaseUnavailableError, InternalError
 
 log = logging.getLogger(__name__)
 UNAVAILABLE_RESPONSE = "Unable to connect to the quota database"
@@ -17,15 +18,16 @@ OPERATION_TIMEOUT = 30.0  # seconds; a quota statement never legitimately takes 
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """Connection refused / dropped / timed out (as opposed to a bad statement)."""
-    if isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError):
-        return True
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    """Connection refused / dropped / timed out / starting up (not a bad statement)."""
+    return is_unreachable(error)
 
 
 def unavailable(error: BaseException) -> BackendUnavailableError:
-    detail = str(getattr(error, "orig", None) or error).splitlines()[0] if str(error) else ""
-    cause = f"The quota database cannot be reached: {detail or type(error).__name__}"
+    if isinstance(error, DatabaseUnavailableError):
+        detail = error.cause.removeprefix("The database cannot be reached: ")
+    else:
+        detail = describe(error)
+    cause = f"The quota database cannot be reached: {detail}"
     return BackendUnavailableError(cause, response=UNAVAILABLE_RESPONSE)
 
 
@@ -35,9 +37,9 @@ async def quota_database(what: str) -> AsyncIterator[None]:
     try:
         async with asyncio.timeout(OPERATION_TIMEOUT):
             yield
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
+    except (SQLAlchemyError, OSError, TimeoutError, DatabaseUnavailableError) as error:
         if is_unavailable(error):
-            log.warning("quota database unreachable during %s: %s", what, error)
+            log.debug("quota database unreachable during %s: %s", what, error)
             raise unavailable(error) from error
         log.exception("quota database error during %s", what)
         raise InternalError("Database query failed", f"Failed to {what}.") from error

@@ -173,14 +173,20 @@ class QuotaScheduler:
             await self.leadership.release()
 
     async def _loop(self) -> None:
+        away = False  # log an outage once, not every tick
         while True:
             try:
                 await self.tick(datetime.now(UTC))
             except Exception as error:
-                if is_unavailable(error):
-                    log.warning("quota scheduler: database unavailable (%s)", error)
-                else:
+                if not is_unavailable(error):
                     log.exception("quota scheduler tick failed")
+                elif not away:
+                    log.warning("quota scheduler: database unavailable (%s)", error)
+                away = away or is_unavailable(error)
+            else:
+                if away:
+                    log.info("quota scheduler: database available again")
+                away = False
             await asyncio.sleep(self.period)
 
     async def tick(self, now: datetime) -> bool:

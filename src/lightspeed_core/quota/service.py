@@ -2,6 +2,10 @@
 
 * ``reserve`` - the request-rate limit first (if configured), then one transaction takes the
   estimate from every bucket of the caller or from none (429 with the contract's body).
+  With a ``minimum`` (the pipeline passes the input estimate plus a short answer), a bucket
+  that cannot cover the estimate but still has ``minimum`` left gives what it has: the
+  reservation is smaller, and the pipeline caps the model's output to fit it
+  (docs/quota.md "Small quotas").
 * ``settle`` - gives back what was held and charges the real usage (``input + output``),
   adds it to the token history; ``release`` gives everything back.
 * When the database cannot be reached, ``reserve`` fails with 503; a ``settle`` or
@@ -102,24 +106,28 @@ class SqlQuota:
                 headers={"Retry-After": str(int(wait))},
             )
 
-    async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
+    async def reserve(
+        self, principal: Principal, estimate: int, *, minimum: int | None = None
+    ) -> Reservation | None:
         await self._check_rate(principal)
         if self.store is None or not (self.limiters or self.history):
             return None
         reservation_id = uuid.uuid4().hex
         buckets = buckets_for(self.limiters, principal.user_id)
+        reserved = estimate
         if buckets:
             now = utcnow()
             try:
                 async with quota_database("reserve quota"):
-                    await self.store.reserve(
-                        reservation_id, buckets, estimate, now, now + self.timeout
+                    reserved = await self.store.reserve(
+                        reservation_id, buckets, estimate, now, now + self.timeout, minimum
                     )
             except Refused as refused:
                 limiter = refused.bucket.limiter
                 self.metrics.exceeded.labels(limiter.name, limiter.subject_type).inc()
-                raise QuotaExceededError(EXCEEDED, refusal_cause(refused, estimate)) from None
-        return Reservation(reservation_id, estimate, principal.user_id, tuple(buckets))
+                needed = estimate if minimum is None else min(minimum, estimate)
+                raise QuotaExceededError(EXCEEDED, refusal_cause(refused, needed)) from None
+        return Reservation(reservation_id, reserved, principal.user_id, tuple(buckets))
 
     def _first_time(self, reservation: Reservation) -> bool:
         if reservation.id in self._finished:

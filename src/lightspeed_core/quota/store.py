@@ -117,33 +117,56 @@ class QuotaStore:
         tokens: int,
         now: datetime,
         expires: datetime,
-    ) -> None:
-        """Take ``tokens`` from every bucket, or from none (raises :class:`Refused`)."""
+        minimum: int | None = None,
+    ) -> int:
+        """Take ``tokens`` from every bucket, or from none (raises :class:`Refused`).
 
-        def work(conn: Connection) -> None:
+        With ``minimum`` below ``tokens``: when a bucket cannot cover ``tokens`` but has at
+        least ``minimum`` left, take what that bucket has left from every bucket instead.
+        Returns the tokens taken from each bucket.
+        """
+        floor = max(tokens if minimum is None else min(minimum, tokens), 1)
+
+        def work(conn: Connection) -> int:
             fast_commit(conn)
+            amount = tokens
+            taken: list[Bucket] = []
             for bucket in buckets:
-                if self._take(conn, bucket, tokens, now):
-                    continue
-                self._create(conn, bucket, now)
-                if self._take(conn, bucket, tokens, now):
-                    continue
-                left = conn.scalar(select(_left).where(_row(bucket)))
-                raise Refused(bucket, int(left or 0))
+                left = 0
+                for _ in range(3):  # a concurrent request may change the bucket meanwhile
+                    if self._take_or_create(conn, bucket, amount, now):
+                        break
+                    left = int(conn.scalar(select(_left).where(_row(bucket))) or 0)
+                    if left < floor:
+                        raise Refused(bucket, left)
+                    if left < amount:  # take less: give back what that frees
+                        changes = [((b.subject, b.id), amount - left) for b in taken]
+                        self._credit(conn, changes, now)
+                        amount = left
+                else:
+                    raise Refused(bucket, left)
+                taken.append(bucket)
             rows = [
                 {
                     "reservation_id": reservation_id,
                     "bucket_id": b.id,
                     "subject": b.subject,
-                    "tokens": tokens,
+                    "tokens": amount,
                     "created_at": now,
                     "expires_at": expires,
                 }
                 for b in buckets
             ]
             conn.execute(insert(HOLDS), rows)
+            return amount
 
-        await self.database.run_write(work)
+        return await self.database.run_write(work)
+
+    def _take_or_create(self, conn: Connection, bucket: Bucket, tokens: int, now: datetime) -> bool:
+        if self._take(conn, bucket, tokens, now):
+            return True
+        self._create(conn, bucket, now)
+        return self._take(conn, bucket, tokens, now)
 
     def _drop_holds(self, conn: Connection, reservation_id: str) -> dict[Any, int]:
         statement = (

@@ -6,7 +6,8 @@ them: its own ``sequence_number``; on every response object our ``conversation``
 client's ``safety_identifier``, ``store``, ``metadata`` and ``previous_response_id``, the
 instructions as the client sent them (``<server prompt applied>`` when the server's
 prompt was used), the model without its provider when the server chose it, and no
-server-configured MCP tools; ``available_quotas: {}`` and ``output_text: ""`` on
+server-configured MCP tools (a client ``file_search`` names its stores as the client did);
+``available_quotas: {}`` and ``output_text: ""`` on
 ``response.in_progress``. Events of server-configured MCP servers (``mcp_list_tools``,
 ``mcp_call`` ...) are left out (with client MCP servers in the same request, the
 ``response.mcp_list_tools.*`` progress events, which name no server, are kept). The
@@ -21,7 +22,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from lightspeed_core.errors import InternalError, LightspeedError
@@ -71,17 +72,22 @@ class ResponsesStream:
         client = prepared.turn.client_tools or ()
         self.server_labels = mcp_labels(prepared.llm_request.tools) - mcp_labels(client)
         self.client_mcp = bool(mcp_labels(client))
+        self.store_names = _store_names(client, prepared.llm_request.tools)
         self.last_mcp_hidden = False  # whether the latest MCP item seen was a server's
         self.held: dict[str, Any] | None = None
         self.refusal: str | None = None
         self.error: LightspeedError | None = None
 
     def _tools(self, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            t
-            for t in tools
-            if not (t.get("type") == "mcp" and t.get("server_label") in self.server_labels)
-        ]
+        shown = []
+        for tool in tools:
+            if tool.get("type") == "mcp" and tool.get("server_label") in self.server_labels:
+                continue
+            if tool.get("type") == "file_search" and self.store_names:
+                ids = [self.store_names.get(i, i) for i in tool.get("vector_store_ids") or ()]
+                tool = {**tool, "vector_store_ids": ids}
+            shown.append(tool)
+        return shown
 
     def _visible(self, item: dict[str, Any]) -> bool:
         if item.get("type") not in _MCP_ITEMS:
@@ -241,6 +247,21 @@ class ResponsesStream:
         if final is None:
             raise InternalError("Internal server error", "The response ended without a result.")
         return ResponsesResponse.model_validate(final)
+
+
+def _store_names(
+    client: Sequence[dict[str, Any]], sent: Sequence[dict[str, Any]]
+) -> dict[str, str]:
+    """OGX vector-store id -> the id the client named it by (a ``rag_id``), per file search.
+
+    The client's tools come first in what was sent (``pipeline/tools.py``), in order.
+    """
+    names: dict[str, str] = {}
+    for mine, theirs in zip(client, sent, strict=False):
+        if mine.get("type") == "file_search" and theirs.get("type") == "file_search":
+            ours = theirs.get("vector_store_ids") or ()
+            names.update(zip(ours, mine.get("vector_store_ids") or (), strict=False))
+    return names
 
 
 def error_payload(error: LightspeedError) -> dict[str, Any]:

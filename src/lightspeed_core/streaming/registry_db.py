@@ -27,7 +27,7 @@ from lightspeed_core.authz.ownership import OwnedResource, ResourceKind, may_act
 from lightspeed_core.db.dialect import fast_commit
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import StreamRequest
-from lightspeed_core.errors import ForbiddenError, NotFoundError
+from lightspeed_core.errors import DatabaseUnavailableError, ForbiddenError, NotFoundError
 from lightspeed_core.vocabulary.actions import Action
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class DatabaseStreamRegistry:
 
         try:
             await self.db.run_write(work)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, DatabaseUnavailableError) as exc:
             log.warning(
                 "stream %s is not interruptible (registry write failed: %s)", request_id, exc
             )
@@ -117,7 +117,7 @@ class DatabaseStreamRegistry:
 
         try:
             await self.db.run_write(work)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, DatabaseUnavailableError) as exc:
             log.warning("marking stream %s completed failed: %s", request_id, exc)
 
     async def interrupt(self, request_id: str, user_id: str) -> bool:
@@ -177,7 +177,7 @@ class DatabaseStreamRegistry:
                     event = self._active.get(request_id)
                     if event is not None:
                         event.set()
-            except SQLAlchemyError as exc:
+            except (SQLAlchemyError, DatabaseUnavailableError) as exc:
                 log.warning("polling stream interrupts failed: %s", exc)
 
     async def _cleanup(self) -> None:
@@ -186,5 +186,5 @@ class DatabaseStreamRegistry:
         self._last_cleanup = time.monotonic()
         cutoff = datetime.now(UTC) - self.retention
         old = delete(StreamRequest).where(StreamRequest.started_at < cutoff)
-        with contextlib.suppress(SQLAlchemyError):
+        with contextlib.suppress(SQLAlchemyError, DatabaseUnavailableError):
             await self.db.run_write(lambda connection: connection.execute(old))

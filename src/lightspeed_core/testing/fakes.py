@@ -22,7 +22,12 @@ from lightspeed_core.conversations.cache.memory import MemoryCache
 from lightspeed_core.conversations.cache.noop import NoopCache
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
 from lightspeed_core.conversations.service import cache_entry
-from lightspeed_core.errors import ForbiddenError, NotFoundError, QuotaExceededError
+from lightspeed_core.errors import (
+    ForbiddenError,
+    LightspeedError,
+    NotFoundError,
+    QuotaExceededError,
+)
 from lightspeed_core.llm.base import ModelInfo
 from lightspeed_core.llm.events import RetrievedChunk
 from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
@@ -41,6 +46,12 @@ class InMemoryConversations:
         self.turns_of: dict[str, list[TurnRecord]] = {}
         self.cache = MemoryCache(1000) if cache else NoopCache(enabled=False)
         self.closed = False
+        self.deleted: set[str] = set()
+        self.unavailable: LightspeedError | None = None  # raised by require_available
+
+    async def require_available(self) -> None:
+        if self.unavailable is not None:
+            raise self.unavailable
 
     async def get(self, conversation_id: str) -> ConversationInfo | None:
         return self.conversations.get(conversation_id)
@@ -64,7 +75,9 @@ class InMemoryConversations:
 
     async def record(
         self, user_id: str, conversation_id: str, turn: TurnRecord, topic_summary: str | None
-    ) -> int:
+    ) -> int | None:
+        if conversation_id in self.deleted:
+            return None
         old = self.conversations.get(conversation_id)
         number = (old.message_count if old else 0) + 1
         self.conversations[conversation_id] = ConversationInfo(
@@ -91,6 +104,7 @@ class InMemoryConversations:
 
     async def delete(self, user_id: str, conversation_id: str) -> bool:
         found = self.conversations.pop(conversation_id, None) is not None
+        self.deleted.add(conversation_id)
         self.turns_of.pop(conversation_id, None)
         cached = await self.cache.delete(user_id, conversation_id)
         return found or cached
@@ -124,10 +138,14 @@ class RecordingQuota:
     admin: QuotaAdmin = field(default_factory=QuotaAdmin)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
-    async def reserve(self, principal: Principal, estimate: int) -> Reservation | None:
+    async def reserve(
+        self, principal: Principal, estimate: int, *, minimum: int | None = None
+    ) -> Reservation | None:
         left = self._left(principal.user_id)
         if left is not None and estimate > left:
-            raise QuotaExceededError("The quota has been exceeded", f"{left} tokens left")
+            if minimum is None or minimum > left:
+                raise QuotaExceededError("The quota has been exceeded", f"{left} tokens left")
+            estimate = left
         reservation = Reservation(f"r{next(self._ids)}", estimate, principal.user_id)
         self.reserved.append(reservation)
         return reservation

@@ -20,7 +20,9 @@ Authentication: every chat request's bearer token is recorded (``bearers``); whe
 ``require_bearer`` is set, a request with another token is answered 401 as OpenAI does.
 
 Usage is deterministic: ``prompt_tokens`` = number of whitespace-separated words in all
-messages, ``completion_tokens`` = number of streamed text chunks. Every request body is
+messages, ``completion_tokens`` = number of streamed text chunks (at most ``max_tokens`` /
+``max_completion_tokens`` when the request sets one; the answer then ends with
+``finish_reason: length``). Every request body is
 recorded; ``GET /__scripted/requests`` returns them and ``DELETE`` clears them.
 
 Run standalone: ``python -m lightspeed_core.testing.scripted_backend --port 8555``.
@@ -62,6 +64,7 @@ class Script:
     tool_round: int = 1  # numbers the call id: call_scripted_<round>
     cut: bool = False
     chunks: list[str] = field(default_factory=list)
+    truncated: bool = False  # cut to the request's max_tokens
 
 
 def _content_text(content: Any) -> str:
@@ -179,6 +182,10 @@ class ScriptedBackend:
         if script.error:
             return _error(script.error)
         prompt_tokens = count_words(messages)
+        cap = body.get("max_completion_tokens") or body.get("max_tokens")
+        if isinstance(cap, int) and 0 < cap < len(script.chunks):
+            script.chunks = script.chunks[:cap]
+            script.truncated = True
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             stream = _stream(body["model"], script, prompt_tokens, include_usage)
@@ -241,7 +248,7 @@ def _tool_call(script: Script) -> dict[str, Any]:
 
 def _completion(model: str, script: Script, prompt_tokens: int) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": "".join(script.chunks)}
-    finish = "stop"
+    finish = "length" if script.truncated else "stop"
     if script.tool:
         call = _tool_call(script)
         call.pop("index")
@@ -291,7 +298,8 @@ async def _stream(
             if script.cut and n == 2:
                 raise ConnectionResetError("scripted cut")
             yield frame([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
-        yield frame([{"index": 0, "delta": {}, "finish_reason": "stop"}])
+        finish = "length" if script.truncated else "stop"
+        yield frame([{"index": 0, "delta": {}, "finish_reason": finish}])
         completion_tokens = len(script.chunks)
     if include_usage:
         yield frame([], _usage(prompt_tokens, completion_tokens))

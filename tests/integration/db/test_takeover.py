@@ -114,6 +114,12 @@ async def _check(database: Database, cache_database: Database | None = None) -> 
     assert (usage.input_tokens, usage.output_tokens) == (300, 60)
 
 
+def _back_to_revision_0005(connection: Connection) -> None:
+    """The schema as revision 0005 left it: the takeover (0006) and what follows run again."""
+    connection.execute(text("DROP TABLE deleted_conversation"))  # revision 0007's table
+    connection.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+
+
 async def test_takeover_keeps_every_row_and_is_idempotent(database_block: dict[str, Any]) -> None:
     config = DatabaseConfiguration.model_validate(database_block)
     block = config.sqlite or config.postgres
@@ -128,9 +134,7 @@ async def test_takeover_keeps_every_row_and_is_idempotent(database_block: dict[s
         assert first["conversations"] == first["cache_conversations"] == 3
 
         await upgrade(database)  # a second start-up changes nothing
-        await database.run_write(
-            lambda c: c.execute(text("UPDATE alembic_version SET version_num = '0005'"))
-        )
+        await database.run_write(_back_to_revision_0005)
         await upgrade(database)  # the takeover step itself, run again
         assert await database.run(_counts) == first
         await _check(database)

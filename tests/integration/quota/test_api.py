@@ -76,14 +76,15 @@ async def test_quota_lifecycle(quota_app: RunningApp, scripted: BackgroundServer
     assert mine["per-user"]["reserved"] == 0
     assert mine["everyone"]["shared"] is True
 
-    # a request that cannot fit is refused before the model is called
-    await client.put("/v1/quotas/alice", json={"limiter": "per-user", "available": 30})
+    # a request that cannot fit (not even its input and a 16-token answer) is refused
+    # before the model is called
+    await client.put("/v1/quotas/alice", json={"limiter": "per-user", "available": 10})
     calls = len(scripted.backend.requests)
     refused = await client.post("/v1/query?user_id=alice", json=ask("Say hello"))
     assert refused.status_code == 429
     detail = refused.json()["detail"]
     assert detail["response"] == "The quota has been exceeded"
-    assert detail["cause"].startswith("User alice has 30 tokens, but ")
+    assert detail["cause"].startswith("User alice has 10 tokens, but ")
     assert detail["cause"].endswith(" tokens are needed")
     assert len(scripted.backend.requests) == calls
 

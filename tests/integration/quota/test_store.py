@@ -155,3 +155,22 @@ async def test_concurrent_reservations_never_overdraw(store: QuotaStore) -> None
     results = await asyncio.gather(*(attempt(i) for i in range(40)))
     assert sum(results) == 10
     assert (await store.available([bucket]))["per-user"] == 0
+
+
+async def test_a_smaller_reservation_takes_what_is_left_from_every_bucket(
+    store: QuotaStore,
+) -> None:
+    await store.reserve("r1", buckets(), 75, T0, LATER)
+    # 40 do not fit alice's 25, but 20 would: all 25 are taken, from both buckets
+    assert await store.reserve("r2", buckets(), 40, T0, LATER, minimum=20) == 25
+    assert await store.available(buckets()) == {"per-user": 0, "shared": 900}
+    with pytest.raises(Refused) as refused:
+        await store.reserve("r3", buckets(), 40, T0, LATER, minimum=1)
+    assert refused.value.available == 0
+    await store.settle("r2", buckets(), 10, T0, None)
+    assert await store.available(buckets()) == {"per-user": 15, "shared": 915}
+    with pytest.raises(Refused) as refused:  # less than the minimum left: refused
+        await store.reserve("r4", buckets(), 40, T0, LATER, minimum=16)
+    assert refused.value.available == 15
+    assert await store.available(buckets()) == {"per-user": 15, "shared": 915}
+    assert await store.reserve("r5", buckets(), 40, T0, LATER, minimum=15) == 15

@@ -38,6 +38,9 @@ async def test_client_file_search_over_a_rag_id(
             assert search.status == "completed"
             assert search.results
             assert response.output_text.startswith("Tool said: ")
+            [tool] = response.tools
+            assert tool.type == "file_search"
+            assert tool.vector_store_ids == [STORE]  # as the client named it
             offered = [t["function"]["name"] for t in scripted.backend.requests[-1]["tools"]]
             assert offered == ["file_search"]
             conversation = response.model_dump()["conversation"]

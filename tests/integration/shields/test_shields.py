@@ -115,3 +115,42 @@ async def test_shield_with_unknown_model_stops_startup(
     with pytest.raises(ShieldConfigurationError, match="missing"):
         async with running_app(stub_config(scripted.base_url, shields=broken), tmp_path):
             pass
+
+
+# An app of an earlier test (OGX's shutdown) can leave an aiosqlite connection to the garbage
+# collector; this test's allocations may be what collects it. Not this test's connection.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_responses_are_shielded_like_queries(
+    scripted: BackgroundServer, tmp_path: Path
+) -> None:
+    """``/v1/responses``: the redacted question is sent; a refusal is four synthetic events."""
+    async with running_app(stub_config(scripted.base_url, shields=SHIELDS), tmp_path) as app:
+        scripted.backend.requests.clear()
+        line = 'ls_llm_validation_errors_total{endpoint="/v1/responses"}'
+        before = _metric((await app.client.get("/metrics")).text, line)
+        allowed = await app.client.post(
+            "/v1/responses",
+            json={"input": "[[say:ALLOWED]] SSN 123-45-6789?", "shield_ids": ["pii"]},
+        )
+        assert allowed.status_code == 200
+        sent = [r["messages"][-1]["content"] for r in scripted.backend.requests]
+        assert "[[say:ALLOWED]] SSN [REDACTED]?" in sent  # (other apps' topic calls may land)
+        assert not [text for text in sent if "123-45-6789" in str(text)]
+        refused = await app.client.post(
+            "/v1/responses", json={"input": "[[say:REJECTED]] weather?", "stream": True}
+        )
+        frames = [b for b in refused.text.strip().split("\n\n") if not b.endswith("[DONE]")]
+        events = [json.loads(b.split("data: ", 1)[1]) for b in frames]
+        assert [e["type"] for e in events] == [
+            "response.created",
+            "response.output_item.added",
+            "response.output_item.done",
+            "response.completed",
+        ]
+        final = events[-1]["response"]
+        assert final["output_text"] == REFUSAL
+        assert final["id"].startswith("modr")
+        turns = await app.services.conversations.turns(final["conversation"])
+        assert turns[0].response == REFUSAL
+        metrics = (await app.client.get("/metrics")).text
+        assert _metric(metrics, line) - before == 1

@@ -14,7 +14,7 @@ def test_unknown_key_names_path_and_allowed_keys() -> None:
             "service.prot",
             "unknown key (allowed keys: host, port, base_url, auth_enabled, workers, color_log, "
             "access_log, tls_config, root_path, cors, max_request_body_bytes, "
-            "request_body_timeout)",
+            "request_body_timeout, shutdown_grace_period)",
         )
     ]
 

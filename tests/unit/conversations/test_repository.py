@@ -65,7 +65,7 @@ async def test_parallel_appends_get_distinct_gap_free_numbers(
     numbers = await asyncio.gather(
         *(repository.append("c", "u", _turn(n), None) for n in range(25))
     )
-    assert sorted(numbers) == list(range(1, 26))
+    assert sorted(n or 0 for n in numbers) == list(range(1, 26))  # none discarded
     info = await repository.get("c")
     assert info is not None
     assert info.message_count == 25
@@ -87,3 +87,15 @@ async def test_listing_topic_delete_and_count(repository: ConversationRepository
     assert not await repository.delete("old")
     assert await repository.turns("old") == []
     assert await repository.count() == 2
+
+
+async def test_a_turn_finishing_after_the_delete_is_discarded(
+    repository: ConversationRepository,
+) -> None:
+    assert await repository.append("gone", "alice", _turn(1), None) == 1
+    assert await repository.delete("gone")
+    assert await repository.append("gone", "alice", _turn(2), None) is None
+    assert await repository.get("gone") is None
+    assert await repository.turns("gone") == []
+    assert [c.id for c in await repository.list_conversations("alice")] == []
+    assert await repository.append("other", "alice", _turn(1), None) == 1

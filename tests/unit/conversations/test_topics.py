@@ -118,3 +118,18 @@ async def test_a_summary_is_a_child_span_of_its_request(monkeypatch: pytest.Monk
         "topic.summary.task.started",
         "topic.summary.task.finished",
     ]
+
+
+async def test_close_flushes_pending_summaries_even_with_requests_in_flight() -> None:
+    """At shutdown a request cancelled half-way may never leave ``busy()``."""
+    stored: list[tuple[str, str, str]] = []
+
+    async def store(user: str, conversation: str, text: str) -> None:
+        stored.append((user, conversation, text))
+
+    summarizer = TopicSummarizer(FakeLLM(), "prompt", store)  # type: ignore[arg-type]
+    with summarizer.busy():
+        summarizer.schedule("u", "c1", "m", "first?")
+        summarizer.schedule("u", "c2", "m", "second?")
+        await summarizer.close(grace=30)
+    assert stored == [("u", "c1", "Kubernetes Basics"), ("u", "c2", "Kubernetes Basics")]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from lightspeed_core.conversations.records import TurnRecord
+from lightspeed_core.errors import BadRequestError
 from lightspeed_core.pipeline.items import (
     context_text,
     missing_function_calls,
@@ -53,7 +56,8 @@ def test_missing_function_calls_come_from_stored_turns() -> None:
     ]
     present = {"type": "function_call", "call_id": "call_1", "name": "x", "arguments": "{}"}
     assert missing_function_calls([present, output], [turn]) == []
-    assert missing_function_calls([{**output, "call_id": "unknown"}], [turn]) == []
+    with pytest.raises(BadRequestError, match="No function call with call_id 'unknown'"):
+        missing_function_calls([{**output, "call_id": "unknown"}], [turn])
 
 
 def test_context_text_leaves_out_the_question() -> None:

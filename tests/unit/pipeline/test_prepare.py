@@ -8,6 +8,7 @@ import pytest
 
 from lightspeed_core.conversations.records import TurnRecord
 from lightspeed_core.errors import (
+    DatabaseUnavailableError,
     ForbiddenError,
     NotFoundError,
     QuotaExceededError,
@@ -58,6 +59,33 @@ async def test_new_conversation_with_defaults() -> None:
     assert prepared.llm_request.input == [{"role": "user", "content": "What is Kubernetes?"}]
     assert prepared.refusal is None
     assert quota.reserved[0].tokens == prepared.estimated_input_tokens + 1024
+
+
+async def test_nearly_spent_quota_reserves_what_is_left_and_caps_the_answer() -> None:
+    quota = RecordingQuota(limit=100)
+    prepared = await prepare(fake_ports(quota=quota), TurnInput("Say hello"), ALICE, QUERY, {})
+    assert quota.reserved[0].tokens == 100
+    assert prepared.llm_request.max_output_tokens == 100 - prepared.estimated_input_tokens
+
+    roomy = RecordingQuota(limit=100_000)
+    prepared = await prepare(fake_ports(quota=roomy), TurnInput("Say hello"), ALICE, QUERY, {})
+    assert roomy.reserved[0].tokens == prepared.estimated_input_tokens + 1024
+    assert prepared.llm_request.max_output_tokens is None  # the full reservation fit
+
+    # not even the input and a 16-token answer fit: 429 before the model
+    tight = RecordingQuota(limit=prepared.estimated_input_tokens + 15)
+    with pytest.raises(QuotaExceededError):
+        await prepare(fake_ports(quota=tight), TurnInput("Say hello"), ALICE, QUERY, {})
+    assert tight.reserved == []
+
+
+async def test_database_away_is_503_before_the_model() -> None:
+    conversations = InMemoryConversations()
+    conversations.unavailable = DatabaseUnavailableError("The database cannot be reached: x")
+    llm = FakeLLM()
+    ports = fake_ports(conversations=conversations, llm=llm)
+    with pytest.raises(DatabaseUnavailableError):
+        await prepare(ports, TurnInput("Say hello"), ALICE, QUERY, {})
 
 
 async def test_from_query_maps_every_field() -> None:

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from lightspeed_core.errors import BackendUnavailableError, InternalError
 from lightspeed_core.llm.events import RetrievedChunk
 from lightspeed_core.pipeline.events import (
@@ -24,6 +26,7 @@ from lightspeed_core.pipeline.outcome import STOPPED_BY_USER
 from lightspeed_core.pipeline.prepare import prepare
 from lightspeed_core.pipeline.run import run
 from lightspeed_core.pipeline.turn import TurnInput
+from lightspeed_core.shutdown import Shutdown
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply, ScriptedTool
 from lightspeed_core.testing.fakes import (
     FakeShields,
@@ -194,6 +197,45 @@ async def test_a_client_disconnect_stores_what_was_answered() -> None:
     assert len(quota.settled) == 1
     assert quota.settled[0][2] >= 1  # the output tokens are estimated
     await ports.topics.close(grace=0)
+
+
+async def test_the_end_of_the_shutdown_grace_period_ends_a_run_in_flight() -> None:
+    streams, store, quota = InMemoryStreams(), InMemoryConversations(), RecordingQuota()
+    llm = FakeLLM([Reply("one two three four five six", delay=0.05)])
+    shutdown = Shutdown(600.0)
+    ports = fake_ports(
+        llm=llm, streams=streams, conversations=store, quota=quota, shutdown=shutdown
+    )
+    prepared = await prepare(ports, TurnInput("q"), ALICE, STREAM, {})
+    events = []
+    async for event in run(ports, prepared, interruptible=True):
+        events.append(event)
+        if isinstance(event, TokenEvent) and len(events) == 2:
+            shutdown.begin()  # SIGTERM: the run may go on ...
+            with contextlib.suppress(Exception):
+                await prepare(ports, TurnInput("new"), ALICE, STREAM, {})
+            shutdown.expire()  # ... until the grace period is over
+    error = events[-1]
+    assert isinstance(error, ErrorEvent)
+    assert (error.error.status_code, error.error.response) == (503, "Service is shutting down")
+    (turn,) = await store.turns(prepared.conversation_id)
+    assert turn.interrupted
+    assert turn.response == "one "
+    assert len(quota.settled) == 1
+    assert quota.reserved == [prepared.reservation]  # the request during the grace: refused
+    assert prepared.request_id in streams.finished
+    await ports.topics.close(grace=0)
+
+
+async def test_shutdown_refuses_new_turns() -> None:
+    shutdown = Shutdown(600.0)
+    llm = FakeLLM()
+    ports = fake_ports(llm=llm, shutdown=shutdown)
+    shutdown.begin()
+    with pytest.raises(BackendUnavailableError, match="Service is shutting down"):
+        await prepare(ports, TurnInput("q"), ALICE, QUERY, {})
+    assert llm.requests == []
+    shutdown.expire()
 
 
 async def test_transcript_written_with_the_turn(tmp_path: Path) -> None:

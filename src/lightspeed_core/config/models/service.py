@@ -165,6 +165,18 @@ class ServiceConfiguration(ConfigModel):
             "sends less than it announced is answered 408 after this time."
         ),
     )
+    shutdown_grace_period: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        title="Shutdown grace period",
+        description=(
+            "Seconds that answers in flight may still run after SIGTERM (new connections are "
+            "refused at once). Streams still running then end with an error event; their "
+            "quota is settled and their partial turn stored. Keep Kubernetes' "
+            "terminationGracePeriodSeconds at least 10 s above it (docs/operations.md)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _check_root_path(self) -> ServiceConfiguration:
