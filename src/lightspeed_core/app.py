@@ -47,6 +47,7 @@ from lightspeed_core.api.routes import (
 )
 from lightspeed_core.auth.factory import build_auth_backend
 from lightspeed_core.authz.policy import AccessPolicy
+from lightspeed_core.azure.factory import with_azure_entra
 from lightspeed_core.background import BackgroundTasks
 from lightspeed_core.compaction.factory import build_compactor
 from lightspeed_core.config import Configuration, load_configuration
@@ -80,6 +81,7 @@ from lightspeed_core.rag.proxy import MAX_UPLOAD_BYTES
 from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
 from lightspeed_core.saved_prompts.service import SavedPromptService
+from lightspeed_core.sentry import flush_sentry, init_sentry
 from lightspeed_core.shields.factory import build_shields
 from lightspeed_core.shutdown import Shutdown, chain_sigterm
 from lightspeed_core.skills.library import build_skills
@@ -141,7 +143,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     background = BackgroundTasks()
     a2a_service = await build_a2a(config, settings.config_dir, pool, background, __version__)
     plan = build_backend(config, settings.config_dir, settings.env)
-    status = await start_backend(plan.backend, config.llama_stack)
+    llm = with_azure_entra(plan.backend, config, settings.env)
+    status = await start_backend(llm, config.llama_stack)
     metrics.started_in_degraded_mode.set(1 if status.degraded else 0)
     cache = await build_cache(config.conversation_cache, pool)
     if isinstance(cache, SqlCache) and cache.db is not database:  # a taken-over deployment
@@ -156,7 +159,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     return Services(
         config=config,
         config_dir=settings.config_dir,
-        llm=plan.backend,
+        llm=llm,
         backend_state=BackendState(status.version, status.degraded, plan.preferred_model),
         vector_stores=plan.vector_stores,
         files=plan.files,
@@ -168,7 +171,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         database=database,
         conversations=history,
         quota=quota,
-        shields=await build_shields(config, plan.backend, metrics, degraded=status.degraded),
+        shields=await build_shields(config, llm, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
         rag=await build_rag(
             config, plan.vector_stores, settings.env.variables, settings.config_dir
@@ -177,7 +180,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),
         transcripts=build_transcripts(config.user_data_collection),
-        topics=TopicSummarizer(plan.backend, prompts.topic_summary, history.set_topic),
+        topics=TopicSummarizer(llm, prompts.topic_summary, history.set_topic),
         tokens=tokens,
         prompt_templates=PromptService(plan.prompts),
         saved_prompts=SavedPromptService(SavedPromptRepository(database), config.saved_prompts),
@@ -185,7 +188,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         a2a=a2a_service,
         databases=pool.databases(),
         shutdown=Shutdown(config.service.shutdown_grace_period),
-        compaction=build_compactor(config.compaction, database, plan.backend, tokens),
+        compaction=build_compactor(config.compaction, database, llm, tokens),
         rlsapi=build_rlsapi(config.rlsapi_v1, prompts.default),
         tracer=build_tracer(otel, version=__version__),
         splunk=build_splunk(config.splunk, config.deployment_environment, metrics, __version__),
@@ -210,10 +213,18 @@ async def _record_model_configuration(services: Services) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     """Assemble the application; nothing starts until the lifespan runs."""
-    metrics = Metrics(multiprocess=settings.env.metrics_multiprocess_dir is not None)
+    metrics = Metrics(multiprocess_dir=settings.env.metrics_multiprocess_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        env = settings.env
+        init_sentry(
+            env.sentry_dsn,
+            env.sentry_environment,
+            env.sentry_ca_certs,
+            env.sentry_traces_sample_rate,
+            settings.config.service.root_path,
+        )
         pool = DatabasePool()
         try:
             services = await build_services(settings, metrics, pool)
@@ -229,11 +240,18 @@ def create_app(settings: Settings) -> FastAPI:
         gc.enable()  # the CLI switches it off for the start-up (main.py)
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()
+        publisher = (
+            asyncio.create_task(metrics.publish_process_metrics(), name="process-metrics")
+            if metrics.multiprocess
+            else None
+        )
         restore_sigterm = chain_sigterm(services.shutdown)
         try:
             yield
         finally:
             restore_sigterm()
+            if publisher is not None:
+                publisher.cancel()
             services.shutdown.expire()  # anything still answering ends itself now
             await services.background.drain()  # A2A task runs: they settle quota, queue topics
             await services.a2a.close()
@@ -247,6 +265,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.llm.close()
             await pool.close()
             await asyncio.to_thread(services.tracer.shutdown)  # export the last spans
+            flush_sentry()
 
     service = settings.config.service
     cors = service.cors

@@ -1,7 +1,9 @@
-"""The ``lightspeed-core`` command.
+"""The ``lightspeed-core`` command (also installed as ``lightspeed-stack``).
 
 ``lightspeed-core [-c FILE]`` starts the service; ``lightspeed-core config check FILE``
-validates a configuration; ``-d``/``-s`` dump the configuration / its JSON schema.
+validates a configuration; ``-d``/``-s``/``-m`` dump the configuration / its JSON schema /
+the API's body schemas; ``--synthesized-config-output`` writes the OGX run config;
+``--migrate-config`` lifts a legacy run.yaml into the configuration (``cli_tools.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lightspeed_core import __version__
+from lightspeed_core.cli_tools import add_tool_options, run_tool, wants_tool
 from lightspeed_core.config import (
     ConfigError,
     ConfigProblem,
@@ -45,10 +48,19 @@ examples:
   lightspeed-core -c examples/lightspeed-stack.yaml
   lightspeed-core config check my.yaml         validate a file and list every problem
   lightspeed-core -d -c my.yaml                write configuration.json (secrets masked)
+  lightspeed-core -m -gr requests              write models.json (the request bodies' schemas)
+  lightspeed-core -c my.yaml --synthesized-config-output run.yaml
+                                               write the OGX run config it synthesises
+  lightspeed-core -c old.yaml --migrate-config --run-yaml run.yaml --migrate-output new.yaml
+                                               one file instead of a config and a run.yaml
+
+lightspeed-stack is the same command, under the reference service's name.
 
 environment:
   LIGHTSPEED_CORE_DATA_DIR        where local state lives (~/.local/share/lightspeed-core)
   LIGHTSPEED_STACK_LOG_LEVEL      DEBUG, INFO (default), WARNING, ERROR
+  SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_CA_CERTS, SENTRY_TRACES_SAMPLE_RATE
+                                  report errors and traces to Sentry
   OPENAI_API_KEY, VLLM_URL, OLLAMA_URL
                                   enable that provider in the built-in configuration and
                                   make it the default model
@@ -56,8 +68,9 @@ environment:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    invoked = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
     parser = argparse.ArgumentParser(
-        prog="lightspeed-core",
+        prog=invoked if invoked == "lightspeed-stack" else "lightspeed-core",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -82,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write the configuration's JSON schema to schema.json and exit",
     )
+    add_tool_options(parser)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     config = commands.add_parser(
@@ -214,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lightspeed_core.rag.indexer import run_index
 
         return run_index(args)
+    if wants_tool(args):
+        return run_tool(args, env)
     if args.dump_configuration or args.dump_schema:
         if args.dump_schema:
             Path("schema.json").write_text(json.dumps(config_json_schema(), indent=2))

@@ -58,11 +58,13 @@ def spawn(argv: list[str], log: Path, env: dict[str, str] | None = None) -> subp
 
 
 @contextlib.contextmanager
-def lightspeed_service(config: dict[str, Any], folder: Path) -> Iterator[str]:
+def lightspeed_service(
+    config: dict[str, Any], folder: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``lightspeed-core`` for ``config`` as a process, once all its workers started.
 
     Yields the base URL; ``folder`` holds the configuration, the log, the data folder and the
-    Prometheus multiprocess files.
+    Prometheus multiprocess files. ``env`` adds environment variables.
     """
     workers = int(config["service"].get("workers", 1))
     metrics = folder / "metrics"
@@ -73,7 +75,11 @@ def lightspeed_service(config: dict[str, Any], folder: Path) -> Iterator[str]:
     process = spawn(
         [venv_bin("lightspeed-core"), "-c", str(path)],
         log,
-        {"PROMETHEUS_MULTIPROC_DIR": str(metrics), "LIGHTSPEED_CORE_DATA_DIR": str(folder)},
+        {
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+            "LIGHTSPEED_CORE_DATA_DIR": str(folder),
+            **(env or {}),
+        },
     )
     try:
         for _ in range(1200):  # until every worker finished starting (slow on a busy machine)

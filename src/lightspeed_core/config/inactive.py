@@ -41,12 +41,6 @@ _NO_EFFECT = "; the setting has no effect"
 
 INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
     InactiveSetting(
-        "azure_entra_id",
-        lambda c: c.azure_entra_id is not None,
-        "azure_entra_id is set but Azure Entra ID token refresh is not implemented yet"
-        + _NO_EFFECT,
-    ),
-    InactiveSetting(
         "approvals",
         lambda c: c.approvals != ApprovalsConfiguration(),
         "approvals is set but human-in-the-loop tool approvals are not implemented yet"

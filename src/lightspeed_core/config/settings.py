@@ -12,6 +12,13 @@ reference service and the CLI document:
                                            (default ``<data dir>/ogx/run.yaml``)
 ``LIGHTSPEED_STACK_LOG_LEVEL``             DEBUG, INFO (default), WARNING, ERROR
 ``PROMETHEUS_MULTIPROC_DIR``               metric files shared by several workers
+``SENTRY_DSN``                             report errors and traces to Sentry (off if unset)
+``SENTRY_ENVIRONMENT``                     Sentry's environment tag (default ``development``)
+``SENTRY_CA_CERTS``                        CA bundle for the Sentry server's certificate
+``SENTRY_TRACES_SAMPLE_RATE``              share of requests traced (default 0.25)
+``AZURE_AUTHORITY_HOST``                   Entra ID authority (default: Azure's public cloud)
+``SSL_CERT_FILE``                          CA bundle for the Entra ID authority (default: the
+                                           system's)
 ``OTEL_*``                                 OpenTelemetry tracing (``tracing/factory.py``):
                                            ``OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`` turns it
                                            on; ``OTEL_ANONYMIZATION_SECRET`` keys the HMAC
@@ -42,6 +49,12 @@ CONFIG_PATH_ENV = "LIGHTSPEED_STACK_CONFIG_PATH"
 SYNTHESIZED_RUN_CONFIG_ENV = "LIGHTSPEED_STACK_SYNTHESIZED_CONFIG_PATH"
 LOG_LEVEL_ENV = "LIGHTSPEED_STACK_LOG_LEVEL"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+SENTRY_DSN_ENV = "SENTRY_DSN"
+SENTRY_ENVIRONMENT_ENV = "SENTRY_ENVIRONMENT"
+SENTRY_CA_CERTS_ENV = "SENTRY_CA_CERTS"
+SENTRY_TRACES_SAMPLE_RATE_ENV = "SENTRY_TRACES_SAMPLE_RATE"
+AZURE_AUTHORITY_HOST_ENV = "AZURE_AUTHORITY_HOST"
+SSL_CERT_FILE_ENV = "SSL_CERT_FILE"
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,41 @@ class Environment:
     @property
     def metrics_multiprocess_dir(self) -> str | None:
         return self._get(MULTIPROC_ENV)
+
+    @property
+    def sentry_dsn(self) -> str | None:
+        return self._get(SENTRY_DSN_ENV)
+
+    @property
+    def sentry_environment(self) -> str:
+        return self._get(SENTRY_ENVIRONMENT_ENV) or "development"
+
+    @property
+    def sentry_ca_certs(self) -> str | None:
+        return self._get(SENTRY_CA_CERTS_ENV)
+
+    @property
+    def sentry_traces_sample_rate(self) -> float:
+        """Between 0 and 1; default 0.25 (the reference's fixed rate)."""
+        value = self._get(SENTRY_TRACES_SAMPLE_RATE_ENV)
+        if value is None:
+            return 0.25
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = -1.0
+        if not 0.0 <= rate <= 1.0:
+            name = SENTRY_TRACES_SAMPLE_RATE_ENV
+            raise ValueError(f"{name} must be a number between 0 and 1, not {value!r}")
+        return rate
+
+    @property
+    def azure_authority_host(self) -> str | None:
+        return self._get(AZURE_AUTHORITY_HOST_ENV)
+
+    @property
+    def ssl_cert_file(self) -> str | None:
+        return self._get(SSL_CERT_FILE_ENV)
 
     @property
     def otel(self) -> dict[str, str]:

@@ -43,7 +43,8 @@ class ResponseRequest:
     """One stateless Responses call: explicit input, never stored in OGX.
 
     ``input`` is a list of OpenAI Responses input items (``{"role": ..., "content": ...}``,
-    tool outputs ...); history is ours and is passed explicitly.
+    tool outputs ...); history is ours and is passed explicitly. ``provider_data`` is OGX's
+    per-request provider data (e.g. the Azure key), never part of the body.
     """
 
     model: str
@@ -56,6 +57,7 @@ class ResponseRequest:
     temperature: float | None = None
     include: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    provider_data: dict[str, str] | None = None
     raw_events: RawEvents = "none"  # also stream OGX's own events as ``RawEvent``s
     headers: dict[str, str] = field(default_factory=dict)  # HTTP headers (server mode): tracing
 

@@ -18,7 +18,7 @@ import importlib.metadata
 import io
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,25 @@ async def _exclusive(lock_path: Path) -> AsyncIterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _provider_data(data: Mapping[str, str] | None) -> Iterator[None]:
+    """OGX's per-request provider data (its HTTP server fills it from X-OGX-Provider-Data).
+
+    Set for the whole stream: the providers call out while it is being read.
+    """
+    if not data:
+        yield
+        return
+    from ogx.core.request_headers import PROVIDER_DATA_VAR
+
+    token = PROVIDER_DATA_VAR.set(dict(data))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):  # a stream closed from another context
+            PROVIDER_DATA_VAR.reset(token)
 
 
 def _initialised_marker(run_config: Path) -> Path:
@@ -171,23 +190,25 @@ class LibraryBackend:
         from ogx_api.responses.models import CreateResponseRequest
 
         recorded = start_recording()
-        try:
-            stream = await self._responses.create_openai_response(
-                CreateResponseRequest(**build_create_request(request))
-            )
-            # OGX's MCP sessions must open and close in one task (see llm/own_task.py); the
-            # extra task and queue cost ~2 ms per call, so only requests with MCP tools pay it
-            uses_mcp = any(tool.get("type") == "mcp" for tool in request.tools)
-            source = in_own_task(stream) if uses_mcp else stream
-            async with contextlib.aclosing(source) as events:
-                async for event in normalize_stream(
-                    request.model, events, recorded, raw=request.raw_events
-                ):
-                    yield event
-        except LightspeedError:
-            raise
-        except Exception as exc:
-            raise classify_exception(request.model, exc) from exc
+        with _provider_data(request.provider_data):
+            try:
+                stream = await self._responses.create_openai_response(
+                    CreateResponseRequest(**build_create_request(request))
+                )
+                # OGX's MCP sessions must open and close in one task (see llm/own_task.py);
+                # the extra task and queue cost ~2 ms per call, so only requests with MCP
+                # tools pay it
+                uses_mcp = any(tool.get("type") == "mcp" for tool in request.tools)
+                source = in_own_task(stream) if uses_mcp else stream
+                async with contextlib.aclosing(source) as events:
+                    async for event in normalize_stream(
+                        request.model, events, recorded, raw=request.raw_events
+                    ):
+                        yield event
+            except LightspeedError:
+                raise
+            except Exception as exc:
+                raise classify_exception(request.model, exc) from exc
 
     def stack(self) -> Any:
         """The running OGX ``Stack`` (``.impls``: the API implementations by ``Api``)."""

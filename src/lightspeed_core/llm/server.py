@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,6 +16,7 @@ from lightspeed_core.llm.library import build_create_request
 from lightspeed_core.llm.normalize import client_json, normalize_stream
 
 log = logging.getLogger(__name__)
+PROVIDER_DATA_HEADER = "X-OGX-Provider-Data"
 
 
 class ServerBackend:
@@ -68,8 +70,11 @@ class ServerBackend:
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         try:
             arguments = build_create_request(request)
-            if request.headers:
-                arguments["_headers"] = request.headers  # ogx-client: extra HTTP headers
+            headers = dict(request.headers)  # ogx-client: extra HTTP headers (tracing)
+            if request.provider_data:
+                headers[PROVIDER_DATA_HEADER] = json.dumps(request.provider_data)
+            if headers:
+                arguments["_headers"] = headers
             stream = await self._client.responses.create(**arguments)
             async for event in normalize_stream(
                 request.model, stream, raw=request.raw_events, to_json=client_json

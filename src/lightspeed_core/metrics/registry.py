@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -15,15 +19,22 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from lightspeed_core.metrics import names
+from lightspeed_core.metrics.process import GcCounters, WorkerProcessCollector
 
 LLM_LABELS = ("provider", "model", "endpoint")
 
 
 class Metrics:
-    """All metrics. Tests create their own instance, so counters are never shared globally."""
+    """All metrics. Tests create their own instance, so counters are never shared globally.
 
-    def __init__(self, *, multiprocess: bool = False) -> None:
-        self.multiprocess = multiprocess  # values shared by the workers through files
+    ``multiprocess_dir`` (``PROMETHEUS_MULTIPROC_DIR``, set before prometheus-client is
+    imported) makes the values shared by the workers through files there; process and
+    Python metrics then follow ``metrics/process.py``.
+    """
+
+    def __init__(self, *, multiprocess_dir: str | None = None) -> None:
+        self.multiprocess_dir = multiprocess_dir
+        self.multiprocess = multiprocess_dir is not None
         self.registry = CollectorRegistry()
         self._llm_cache: dict[tuple[str, str, str], tuple[Any, ...]] = {}
         self._rest_cache: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -80,12 +91,33 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.gc: GcCounters | None = None
+        if multiprocess_dir is None:  # prometheus-client's defaults describe this process
+            for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+                r.register(collector)
+        else:
+            self.gc = GcCounters(r)
+            self.gc.sync()
+
+    def sync_process_metrics(self) -> None:
+        """Publish this worker's gc statistics to the other workers (multiprocess mode)."""
+        if self.gc is not None:
+            self.gc.sync()
+
+    async def publish_process_metrics(self, interval: float = 5.0) -> None:
+        """Run for the worker's life: :meth:`sync_process_metrics` every ``interval`` seconds."""
+        while True:
+            await asyncio.sleep(interval)
+            self.sync_process_metrics()
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text and its content type."""
-        if self.multiprocess:
+        if self.multiprocess_dir is not None:
+            self.sync_process_metrics()
             merged = CollectorRegistry()
             MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+            merged.register(WorkerProcessCollector(self.multiprocess_dir))
+            merged.register(PLATFORM_COLLECTOR)
             return generate_latest(merged), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 

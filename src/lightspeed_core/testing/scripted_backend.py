@@ -16,6 +16,9 @@ message, so a test drives it through the real service and real OGX::
     [[cut]]                  stream two chunks, then drop the connection
     [[tokens:N]]             stream N chunks ("tok0 tok1 ...")
 
+Authentication: every chat request's bearer token is recorded (``bearers``); when
+``require_bearer`` is set, a request with another token is answered 401 as OpenAI does.
+
 Usage is deterministic: ``prompt_tokens`` = number of whitespace-separated words in all
 messages, ``completion_tokens`` = number of streamed text chunks (at most ``max_tokens`` /
 ``max_completion_tokens`` when the request sets one; the answer then ends with
@@ -121,6 +124,8 @@ class ScriptedBackend:
     def __init__(self, models: list[str] | None = None) -> None:
         self.models = models or [DEFAULT_MODEL]
         self.requests: list[dict[str, Any]] = []
+        self.bearers: list[str | None] = []
+        self.require_bearer: str | None = None
         self.app = Starlette(
             routes=[
                 Route("/v1/models", self._models, methods=["GET"]),
@@ -156,6 +161,20 @@ class ScriptedBackend:
     async def _chat(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(body)
+        authorization = request.headers.get("authorization", "")
+        bearer = authorization[7:] if authorization.lower().startswith("bearer ") else None
+        self.bearers.append(bearer)
+        if self.require_bearer is not None and bearer != self.require_bearer:
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "Incorrect API key provided",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+                status_code=401,
+            )
         messages = body.get("messages", [])
         script = parse_script(messages)
         if script.delay:

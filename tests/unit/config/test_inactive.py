@@ -11,9 +11,6 @@ from .helpers import load, minimal
 
 # One document per row of INACTIVE_SETTINGS that sets exactly that key.
 CASES: dict[str, dict[str, Any]] = {
-    "azure_entra_id": {
-        "azure_entra_id": {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
-    },
     "approvals": {"approvals": {"approval_timeout_seconds": 60}},
     "rag.retrieval.tool.sources": {"rag": {"retrieval": {"tool": {"sources": ["okp"]}}}},
     "rag.retrieval.tool.reranker.enabled": {

@@ -71,6 +71,22 @@ def provider_entry(provider: UnifiedInferenceProvider) -> dict[str, Any]:
     }
 
 
+def disable_azure_model_validation(run: dict[str, Any]) -> None:
+    """``model_validation: false`` on every ``remote::azure`` provider and its models.
+
+    With Entra ID the provider has no key at start-up (tokens come per request), so OGX must
+    not try to reach Azure to validate its models then (as the reference's enrichment).
+    """
+    providers = run.get("providers", {}).get("inference") or []
+    azure = [p for p in providers if p.get("provider_type") == "remote::azure"]
+    for provider in azure:
+        provider.setdefault("config", {})["model_validation"] = False
+    ids = {p.get("provider_id") for p in azure}
+    for model in (run.get("registered_resources") or {}).get("models") or []:
+        if isinstance(model, dict) and model.get("provider_id") in ids:
+            model["model_validation"] = False
+
+
 def _load_yaml(path: Path, what: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text())
@@ -114,6 +130,8 @@ def build_run_config(
     for provider in config.inference.providers:
         inference[:] = [p for p in inference if p.get("provider_id") != provider.provider_id]
         inference.append(provider_entry(provider))
+    if config.azure_entra_id is not None:
+        disable_azure_model_validation(run)
     run = add_rag(run, config, config_dir)
     if config.llama_stack.config is not None:
         run = deep_merge(run, config.llama_stack.config.native_override)
