@@ -76,7 +76,7 @@ from lightspeed_core.metrics.registry import Metrics
 from lightspeed_core.prompts.service import PromptService
 from lightspeed_core.quota.base import NoQuota
 from lightspeed_core.quota.factory import build_quota
-from lightspeed_core.rag.factory import build_rag
+from lightspeed_core.rag.factory import build_okp_tool, build_rag
 from lightspeed_core.rag.proxy import MAX_UPLOAD_BYTES
 from lightspeed_core.rlsapi.infer import build_rlsapi
 from lightspeed_core.saved_prompts.repository import SavedPromptRepository
@@ -156,6 +156,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
     # depend on them
     precise = config.compaction.enabled or not isinstance(quota, NoQuota)
     tokens = tiktoken_estimator() if precise else approximate_tokens
+    rag = await build_rag(config, plan.vector_stores, settings.env.variables, settings.config_dir)
     return Services(
         config=config,
         config_dir=settings.config_dir,
@@ -173,9 +174,8 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         quota=quota,
         shields=await build_shields(config, llm, metrics, degraded=status.degraded),
         tools=await build_tools(config, database, settings.config_dir),
-        rag=await build_rag(
-            config, plan.vector_stores, settings.env.variables, settings.config_dir
-        ),
+        rag=rag,
+        okp_tool=build_okp_tool(config, rag),
         streams=await build_stream_registry(database),
         background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),

@@ -22,6 +22,7 @@ from lightspeed_core.conversations.topics import TopicSummarizer
 from lightspeed_core.db.engine import Database
 from lightspeed_core.feedback.service import FeedbackService
 from lightspeed_core.llm.base import LLMBackend
+from lightspeed_core.llm.functions import CombinedFunctionTools, FunctionTools, NoFunctionTools
 from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
 from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT, SystemPrompts
 from lightspeed_core.llm.tokens import TokenEstimator
@@ -89,6 +90,7 @@ class Services:
     rlsapi: RlsapiService = field(
         default_factory=lambda: build_rlsapi(RlsapiV1Configuration(), DEFAULT_SYSTEM_PROMPT)
     )
+    okp_tool: FunctionTools = field(default_factory=NoFunctionTools)  # search_okp (rag/okp_tool)
     tracer: Tracer = NOOP_TRACER
     splunk: Splunk = DISABLED  # /v1/infer and /v1/responses events (splunk/service.py)
 
@@ -120,7 +122,7 @@ class Services:
             metrics=self.metrics,
             transcripts=self.transcripts,
             shutdown=self.shutdown,
-            functions=SkillFunctions(self.skills),
+            functions=CombinedFunctionTools(SkillFunctions(self.skills), self.okp_tool),
             compaction=self.compaction,
             tracer=self.tracer,
         )

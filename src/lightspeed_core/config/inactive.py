@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lightspeed_core.config.models.misc import ApprovalsConfiguration
-from lightspeed_core.config.models.rag import OKP_SOURCE_ID
 from lightspeed_core.config.models.root import Configuration
 
 __all__ = ["INACTIVE_SETTINGS", "InactiveSetting", "inactive_settings"]
@@ -45,12 +44,6 @@ INACTIVE_SETTINGS: tuple[InactiveSetting, ...] = (
         lambda c: c.approvals != ApprovalsConfiguration(),
         "approvals is set but human-in-the-loop tool approvals are not implemented yet"
         + _NO_EFFECT,
-    ),
-    InactiveSetting(
-        "rag.retrieval.tool.sources",
-        lambda c: OKP_SOURCE_ID in c.rag.retrieval.tool.sources,
-        "rag.retrieval.tool.sources lists 'okp' but OKP is searched inline only (list it in "
-        "rag.retrieval.inline.sources), not offered as a file_search tool" + _NO_EFFECT,
     ),
     InactiveSetting(
         "rag.retrieval.tool.reranker.enabled",

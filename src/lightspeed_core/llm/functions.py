@@ -4,7 +4,8 @@ OGX runs MCP and ``file_search`` tools on its own; a Responses ``function`` tool
 the model's response with a ``function_call`` item that the caller must execute and answer
 with a ``function_call_output`` item in the next call. A :class:`FunctionTools` names the
 functions it offers and runs them; ``pipeline/functions.py`` drives the loop. The skill tools
-(``skills/tools.py``) are one implementation; ``/v1/responses`` can offer others.
+(``skills/tools.py``) and the OKP search (``rag/okp_tool.py``) are implementations;
+:class:`CombinedFunctionTools` offers several sets as one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lightspeed_core.llm.events import RetrievedChunk
+
 
 @dataclass(frozen=True, slots=True)
 class FunctionOutput:
@@ -20,6 +23,7 @@ class FunctionOutput:
 
     content: str
     ok: bool = True
+    documents: tuple[RetrievedChunk, ...] = ()  # chunks found: the turn's referenced documents
 
 
 class FunctionTools(Protocol):
@@ -48,4 +52,23 @@ class NoFunctionTools:
         return False
 
     async def call(self, name: str, arguments: Mapping[str, Any]) -> FunctionOutput:
+        return FunctionOutput(f"Error: unknown function {name!r}", ok=False)
+
+
+class CombinedFunctionTools:
+    """Several sets of function tools offered as one; a call goes to the first that handles it."""
+
+    def __init__(self, *parts: FunctionTools) -> None:
+        self.parts = parts
+
+    def definitions(self) -> list[dict[str, Any]]:
+        return [definition for part in self.parts for definition in part.definitions()]
+
+    def handles(self, name: str) -> bool:
+        return any(part.handles(name) for part in self.parts)
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> FunctionOutput:
+        for part in self.parts:
+            if part.handles(name):
+                return await part.call(name, arguments)
         return FunctionOutput(f"Error: unknown function {name!r}", ok=False)

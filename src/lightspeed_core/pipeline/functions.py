@@ -81,5 +81,5 @@ async def respond_with_functions(
         for call in pending:
             output = await functions.call(call.name, call.args)
             status = "success" if output.ok else "failure"
-            yield ToolResult(call.id, status, bounded(output.content), offset)
+            yield ToolResult(call.id, status, bounded(output.content), offset, output.documents)
             items += _round_trip(call, output.content)

@@ -85,6 +85,7 @@ class OkpQuery:
     text: str
     mode: str
     filters: tuple[str, ...]
+    rows: int | None = None  # None: rag.okp.max_chunks
 
 
 def select_url(rhokp_url: str | None) -> str:
@@ -118,19 +119,22 @@ class OkpSearch:
         self.url = select_url(config.rhokp_url)
         self._origin = "{0.scheme}://{0.netloc}/".format(urlsplit(self.url))
 
-    def plan(self, text: str, options: SolrOptions | None) -> OkpQuery:
-        """Resolve the mode and build the filters (:class:`SolrFilterError` when invalid)."""
+    def plan(self, text: str, options: SolrOptions | None, rows: int | None = None) -> OkpQuery:
+        """Resolve the mode and build the filters (:class:`SolrFilterError` when invalid).
+
+        ``rows`` overrides ``rag.okp.max_chunks`` (the OKP tool uses its own ``max_chunks``).
+        """
         requested = options.mode if options and options.mode else None
         mode = MODES.get(requested or self._config.search_mode or "hybrid", "hybrid")
         filters = [CHUNK_FILTER]
         if self._config.chunk_filter_query:
             filters.append(self._config.chunk_filter_query)
         filters += filter_queries(options.filters if options else None)
-        return OkpQuery(text, mode, tuple(filters))
+        return OkpQuery(text, mode, tuple(filters), rows)
 
     def params(self, query: OkpQuery, vector: list[float] | None) -> list[tuple[str, str]]:
         """The select parameters of ``query`` (``vector`` is required unless ``keyword``)."""
-        rows = self._config.max_chunks
+        rows = query.rows or self._config.max_chunks
         params = [("wt", "json"), ("rows", str(rows)), ("fl", ",".join((*FIELDS, "score")))]
         params += [("fq", fq) for fq in query.filters]
         if query.mode == "semantic" and vector is not None:

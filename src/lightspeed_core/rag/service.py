@@ -12,7 +12,8 @@
   ``rag.retrieval.inline.max_chunks``.
 * :meth:`OgxRagService.tools` - tool RAG: one ``file_search`` tool over the request's
   ``vector_store_ids`` (translated to OGX ids), else over ``rag.retrieval.tool.sources``.
-* :meth:`OgxRagService.documents` - referenced documents of ``file_search`` results.
+* :meth:`OgxRagService.documents` - referenced documents of ``file_search`` results (and of
+  the ``search_okp`` tool's chunks, :mod:`lightspeed_core.rag.okp_tool`).
 
 A store that fails to answer is logged and skipped, as in the reference.
 """
@@ -65,6 +66,11 @@ class OgxRagService:
         self._okp = okp
         self._reranker = reranker
         self._catalog = StoreCatalog.from_config(config)
+
+    @property
+    def okp(self) -> OkpSearch | None:
+        """The OKP search (``okp`` among the inline or tool sources), shared with the tool."""
+        return self._okp
 
     @property
     def configured(self) -> bool:
@@ -130,6 +136,9 @@ class OgxRagService:
         ]
 
     def documents(self, chunks: tuple[RetrievedChunk, ...]) -> tuple[Document, ...]:
+        okp = [c for c in chunks if c.filename == OKP_SOURCE_ID]  # search_okp's (okp_tool.py)
+        if okp:
+            return tool_documents(okp, {}, OKP_SOURCE_ID)
         sources = self._catalog.to_ogx(self._config.retrieval.tool.sources)
         single = self._catalog.display_id(sources[0]) if len(sources) == 1 else None
         names = {s.vector_db_id: s.rag_id for s in self._catalog.stores}

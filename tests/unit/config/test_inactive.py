@@ -12,7 +12,6 @@ from .helpers import load, minimal
 # One document per row of INACTIVE_SETTINGS that sets exactly that key.
 CASES: dict[str, dict[str, Any]] = {
     "approvals": {"approvals": {"approval_timeout_seconds": 60}},
-    "rag.retrieval.tool.sources": {"rag": {"retrieval": {"tool": {"sources": ["okp"]}}}},
     "rag.retrieval.tool.reranker.enabled": {
         "rag": {"retrieval": {"tool": {"reranker": {"enabled": True}}}}
     },
@@ -40,6 +39,11 @@ def test_each_row_warns_only_for_its_key(key: str) -> None:
 def test_okp_and_the_inline_reranker_work() -> None:
     inline = {"sources": ["okp"], "reranker": {"enabled": True}}
     cfg = load(minimal(rag={"okp": {"max_chunks": 3}, "retrieval": {"inline": inline}}))
+    assert inactive_settings(cfg) == []
+
+
+def test_okp_as_a_tool_works() -> None:
+    cfg = load(minimal(rag={"retrieval": {"tool": {"sources": ["okp"], "max_chunks": 4}}}))
     assert inactive_settings(cfg) == []
 
 
