@@ -251,7 +251,7 @@ class RagConfiguration(ConfigModel):
         title="OKP configuration",
         description=(
             "OKP provider settings. Only used when 'okp' is listed in "
-            "retrieval.inline.sources (OKP is not offered as a file_search tool)."
+            "retrieval.inline.sources or retrieval.tool.sources."
         ),
     )
     retrieval: RetrievalConfiguration = Field(
