@@ -102,6 +102,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # deleted rows (a deleted conversation's text) are overwritten, not left in free pages;
+    # many builds default to this, not all
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

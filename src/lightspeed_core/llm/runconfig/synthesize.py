@@ -18,6 +18,7 @@ from lightspeed_core.config.models.inference import UnifiedInferenceProvider
 from lightspeed_core.errors import InternalError
 from lightspeed_core.llm.runconfig.baseline import default_baseline
 from lightspeed_core.llm.runconfig.rag import add_rag
+from lightspeed_core.llm.runconfig.retention import disable_inference_store
 from lightspeed_core.llm.runconfig.skeleton import ensure_skeleton
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,16 @@ def _baseline(
     return default_baseline(env)
 
 
+def _source(config: Configuration, config_dir: Path) -> str:
+    """Where the run config's baseline came from, for log lines."""
+    stack = config.llama_stack
+    if stack.library_client_config_path is not None:
+        return f"run config {config_dir / stack.library_client_config_path}"
+    if stack.config is not None and stack.config.profile is not None:
+        return f"profile {config_dir / stack.config.profile}"
+    return "the synthesised run config"
+
+
 def build_run_config(
     config: Configuration, config_dir: Path, state_dir: Path, env: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Any], str | None]:
@@ -133,8 +144,9 @@ def build_run_config(
     if config.azure_entra_id is not None:
         disable_azure_model_validation(run)
     run = add_rag(run, config, config_dir)
-    if config.llama_stack.config is not None:
-        run = deep_merge(run, config.llama_stack.config.native_override)
+    override = config.llama_stack.config.native_override if config.llama_stack.config else {}
+    run = deep_merge(run, override)
+    disable_inference_store(run, _source(config, config_dir), override)
     return run, preferred
 
 
