@@ -172,7 +172,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         conversations=history,
         quota=quota,
         shields=await build_shields(config, llm, metrics, degraded=status.degraded),
-        tools=await build_tools(config, database, settings.config_dir),
+        tools=await build_tools(config, database, settings.config_dir, metrics),
         rag=await build_rag(
             config, plan.vector_stores, settings.env.variables, settings.config_dir
         ),

@@ -87,6 +87,10 @@ class ToolService(Protocol):
         """Tools listed directly from every usable MCP server (may raise the probe's 401)."""
         ...
 
+    def report_failure(self, label: str, reason: str) -> None:
+        """OGX failed to use server ``label`` during a call: leave it out until re-checked."""
+        ...
+
     async def servers(self) -> list[McpServerSpec]:
         """Configured servers first, then the registered ones (read from the database)."""
         ...
@@ -112,6 +116,9 @@ class NoTools:
 
     async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
         return []
+
+    def report_failure(self, label: str, reason: str) -> None:
+        return None
 
     async def servers(self) -> list[McpServerSpec]:
         return []

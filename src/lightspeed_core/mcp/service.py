@@ -23,6 +23,7 @@ from lightspeed_core.mcp.headers import (
     parse_client_headers,
     resolve_headers,
 )
+from lightspeed_core.mcp.health import McpHealth
 from lightspeed_core.mcp.listing import mcp_catalog
 from lightspeed_core.mcp.probe import McpProbe
 from lightspeed_core.mcp.registry import McpRegistry
@@ -34,22 +35,41 @@ log = logging.getLogger(__name__)
 class McpToolService:
     """MCP servers from the configuration and the database, resolved per request."""
 
-    def __init__(self, registry: McpRegistry, secrets: SecretFiles, probe: McpProbe) -> None:
+    def __init__(
+        self,
+        registry: McpRegistry,
+        secrets: SecretFiles,
+        probe: McpProbe,
+        health: McpHealth | None = None,
+    ) -> None:
         self.registry = registry
         self.secrets = secrets
         self.probe = probe
+        self.health = health or McpHealth()
+        self._clashes_logged: set[tuple[str, tuple[str, ...]]] = set()
 
     async def tools_for(self, request: ToolRequest) -> list[dict[str, Any]]:
         tools = []
-        for resolution in await self._usable(request):
+        for resolution, allowed in self._without_clashes(await self._usable(request)):
             tool = ogx_tool(resolution)
             if tool is not None:
+                if allowed is not None:
+                    tool["allowed_tools"] = list(allowed)
                 tools.append(tool)
         return tools
 
     async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        usable = await self._usable(request)
-        return await mcp_catalog([(r.server, r.headers) for r in usable])
+        kept = self._without_clashes(await self._usable(request))
+        listed = await mcp_catalog([(r.server, r.headers) for r, _ in kept])
+        allowed = {r.server.name: names for r, names in kept}
+        return [
+            tool
+            for tool in listed
+            if (names := allowed.get(tool.toolgroup_id)) is None or tool.identifier in names
+        ]
+
+    def report_failure(self, label: str, reason: str) -> None:
+        self.health.report_failure(label, reason)
 
     async def servers(self) -> list[McpServerSpec]:
         return await self.registry.servers(fresh=True)
@@ -62,6 +82,7 @@ class McpToolService:
 
     async def close(self) -> None:
         self.probe.close()
+        self.health.close()
         await self.registry.close()
 
     async def _resolve(self, request: ToolRequest) -> list[Resolution]:
@@ -95,19 +116,59 @@ class McpToolService:
                 resolved.append(resolution)
         return resolved
 
-    async def _usable(self, request: ToolRequest) -> list[Resolution]:
-        """Resolved servers that the probe found reachable; raises the probe's 401."""
+    async def _usable(self, request: ToolRequest) -> list[tuple[Resolution, tuple[str, ...]]]:
+        """Resolved, reachable and healthy servers with their tool names; raises the 401."""
         resolved = await self._resolve(request)
-        results = await asyncio.gather(
-            *(self.probe.check(r.server.url, r.headers, r.server.timeout) for r in resolved)
+        probes, checks = await asyncio.gather(
+            asyncio.gather(
+                *(self.probe.check(r.server.url, r.headers, r.server.timeout) for r in resolved)
+            ),
+            asyncio.gather(*(self.health.check(r.server, r.headers) for r in resolved)),
         )
         usable = []
-        for resolution, result in zip(resolved, results, strict=True):
+        for resolution, result, health in zip(resolved, probes, checks, strict=True):
             result.raise_for_oauth(resolution.server.url)
             if result.status == "unreachable":
-                log.warning(
+                log.info(
                     "MCP server %r skipped for this request: unreachable", resolution.server.name
                 )
-            else:
-                usable.append(resolution)
+            elif health.ok:
+                usable.append((resolution, health.tools))
         return usable
+
+    def _without_clashes(
+        self, usable: list[tuple[Resolution, tuple[str, ...]]]
+    ) -> list[tuple[Resolution, tuple[str, ...] | None]]:
+        """Each server with the tool names it may offer (``None``: all of them).
+
+        The first server offering a name keeps it; see the module docstring.
+        """
+        taken: dict[str, str] = {}
+        kept: list[tuple[Resolution, tuple[str, ...] | None]] = []
+        for resolution, names in usable:
+            name = resolution.server.name
+            clashing = tuple(sorted({tool for tool in names if tool in taken}))
+            own = tuple(tool for tool in names if tool not in taken)
+            for tool in own:
+                taken[tool] = name
+            if not clashing:
+                kept.append((resolution, None))
+                continue
+            self._log_clash(name, clashing, taken, left_out=not own)
+            if own:
+                kept.append((resolution, own))
+        return kept
+
+    def _log_clash(
+        self, name: str, clashing: tuple[str, ...], taken: dict[str, str], *, left_out: bool
+    ) -> None:
+        if (name, clashing) in self._clashes_logged:
+            return
+        self._clashes_logged.add((name, clashing))
+        owners = ", ".join(f"{tool} ({taken[tool]})" for tool in clashing)
+        log.warning(
+            "MCP server %r offers tool names that an earlier server already offers: %s; %s",
+            name,
+            owners,
+            "the server is left out" if left_out else "its other tools are still offered",
+        )

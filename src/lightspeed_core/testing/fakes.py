@@ -207,6 +207,7 @@ class FakeTools:
         self.tools = list(tools)
         self.registered: dict[str, McpServerSpec] = {}
         self.requests: list[ToolRequest] = []
+        self.failures: list[tuple[str, str]] = []  # (label, reason) reported by the pipeline
 
     async def tools_for(self, request: ToolRequest) -> list[dict[str, Any]]:
         self.requests.append(request)
@@ -214,6 +215,9 @@ class FakeTools:
 
     async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
         return []
+
+    def report_failure(self, label: str, reason: str) -> None:
+        self.failures.append((label, reason))
 
     async def servers(self) -> list[McpServerSpec]:
         return list(self.registered.values())
