@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
@@ -50,7 +52,7 @@ class McpToolService:
 
     async def tools_for(self, request: ToolRequest) -> list[dict[str, Any]]:
         tools = []
-        for resolution, allowed in self._without_clashes(await self._usable(request)):
+        for resolution, allowed in self._kept(await self._usable(request)):
             tool = ogx_tool(resolution)
             if tool is not None:
                 if allowed is not None:
@@ -59,7 +61,7 @@ class McpToolService:
         return tools
 
     async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        kept = self._without_clashes(await self._usable(request))
+        kept = self._kept(await self._usable(request))
         listed = await mcp_catalog([(r.server, r.headers) for r, _ in kept])
         allowed = {r.server.name: names for r, names in kept}
         return [
@@ -136,39 +138,57 @@ class McpToolService:
                 usable.append((resolution, health.tools))
         return usable
 
-    def _without_clashes(
-        self, usable: list[tuple[Resolution, tuple[str, ...]]]
-    ) -> list[tuple[Resolution, tuple[str, ...] | None]]:
-        """Each server with the tool names it may offer (``None``: all of them).
-
-        The first server offering a name keeps it; see the module docstring.
-        """
-        taken: dict[str, str] = {}
-        kept: list[tuple[Resolution, tuple[str, ...] | None]] = []
-        for resolution, names in usable:
-            name = resolution.server.name
-            clashing = tuple(sorted({tool for tool in names if tool in taken}))
-            own = tuple(tool for tool in names if tool not in taken)
-            for tool in own:
-                taken[tool] = name
-            if not clashing:
-                kept.append((resolution, None))
+    def _kept(self, usable: list[tuple[Resolution, tuple[str, ...]]]) -> list[Kept]:
+        kept, clashes = without_clashes(usable)
+        for clash in clashes:
+            if (clash.server, clash.tools) in self._clashes_logged:
                 continue
-            self._log_clash(name, clashing, taken, left_out=not own)
-            if own:
-                kept.append((resolution, own))
+            self._clashes_logged.add((clash.server, clash.tools))
+            log.warning(
+                "MCP server %r offers tool names that an earlier server already offers: %s; %s",
+                clash.server,
+                ", ".join(
+                    f"{tool} ({owner})"
+                    for tool, owner in zip(clash.tools, clash.owners, strict=True)
+                ),
+                "the server is left out" if clash.left_out else "its other tools are offered",
+            )
         return kept
 
-    def _log_clash(
-        self, name: str, clashing: tuple[str, ...], taken: dict[str, str], *, left_out: bool
-    ) -> None:
-        if (name, clashing) in self._clashes_logged:
-            return
-        self._clashes_logged.add((name, clashing))
-        owners = ", ".join(f"{tool} ({taken[tool]})" for tool in clashing)
-        log.warning(
-            "MCP server %r offers tool names that an earlier server already offers: %s; %s",
-            name,
-            owners,
-            "the server is left out" if left_out else "its other tools are still offered",
-        )
+
+Kept = tuple[Resolution, tuple[str, ...] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """Tool names of ``server`` that earlier servers (``owners``, in order) already offer."""
+
+    server: str
+    tools: tuple[str, ...]
+    owners: tuple[str, ...]
+    left_out: bool
+
+
+def without_clashes(
+    usable: Sequence[tuple[Resolution, tuple[str, ...]]],
+) -> tuple[list[Kept], list[Clash]]:
+    """Each server with the tool names it may offer (``None``: all), and the clashes.
+
+    The first server offering a name keeps it; a server left with no tool is left out.
+    """
+    taken: dict[str, str] = {}
+    kept: list[Kept] = []
+    clashes: list[Clash] = []
+    for resolution, names in usable:
+        clashing = tuple(sorted({tool for tool in names if tool in taken}))
+        own = tuple(tool for tool in names if tool not in taken)
+        for tool in own:
+            taken[tool] = resolution.server.name
+        if clashing:
+            owners = tuple(taken[tool] for tool in clashing)
+            clashes.append(Clash(resolution.server.name, clashing, owners, left_out=not own))
+        if not clashing:
+            kept.append((resolution, None))
+        elif own:
+            kept.append((resolution, own))
+    return kept, clashes

@@ -101,7 +101,9 @@ async def test_tools_lists_healthy_servers_only(
 
 
 async def test_a_server_that_dies_is_left_out(
-    app: RunningApp, scripted: BackgroundServer, tmp_path_factory: pytest.TempPathFactory
+    scripted: BackgroundServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with mcp_servers(ServerOptions(tokens=None, prefix="d_")) as [dying]:
         config = stub_config(
@@ -111,7 +113,13 @@ async def test_a_server_that_dies_is_left_out(
             first = await running.client.post("/v1/query", json=quiet("hello"))
             assert first.status_code == 200
             assert "d_add" in offered_tools(scripted)
-            dying.stop()
+            dying.stop()  # its health check is still fresh: OGX meets the dead server
+            stream = await running.client.post("/v1/streaming_query", json=quiet("hello"))
+            assert stream.status_code == 200
+            assert '"event": "error"' not in stream.text
+            assert '"event": "end"' in stream.text
+            _no_url(stream.text)
+            assert "MCP server 'dying' failed: answering without it" in caplog.text
             for _ in range(3):
                 response = await running.client.post("/v1/query", json=quiet("hello"))
                 assert response.status_code == 200, response.text
