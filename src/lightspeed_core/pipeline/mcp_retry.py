@@ -7,6 +7,10 @@ since its last health check (:mod:`lightspeed_core.mcp.health`) fails the whole 
 again) and, when no event was streamed yet, repeats the call once without that server, so
 a question that does not need it still gets its answer. Otherwise the error names the
 server's label, never its URL.
+
+OGX's own events (``RawEvent``, for ``/v1/responses``) of the call's set-up - the response
+created, in progress, the MCP tool listings - are held back until the first other event, so
+a retried call shows the client one response, not the failed attempt's beginning.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from typing import Any
 
 from lightspeed_core.errors import McpServerUnavailableError
 from lightspeed_core.llm.base import ResponseRequest
-from lightspeed_core.llm.events import LLMEvent
+from lightspeed_core.llm.events import LLMEvent, RawEvent
 from lightspeed_core.mcp.base import ToolService
 
 log = logging.getLogger(__name__)
@@ -34,15 +39,39 @@ def _without(request: ResponseRequest, label: str) -> ResponseRequest | None:
     return replace(request, tools=tools) if len(tools) < len(request.tools) else None
 
 
+_SET_UP = frozenset({"response.created", "response.in_progress"})
+_ITEM_EVENTS = frozenset({"response.output_item.added", "response.output_item.done"})
+
+
+def _set_up(event: LLMEvent) -> bool:
+    """An OGX event of the call's set-up (before the model runs)."""
+    if not isinstance(event, RawEvent):
+        return False
+    kind = str(event.payload.get("type", ""))
+    if kind in _SET_UP or kind.startswith("response.mcp_list_tools."):
+        return True
+    item: Any = event.payload.get("item")
+    return kind in _ITEM_EVENTS and isinstance(item, dict) and item.get("type") == "mcp_list_tools"
+
+
 async def without_failed_server(
     call: Call, request: ResponseRequest, tools: ToolService
 ) -> AsyncIterator[LLMEvent]:
     """The events of ``call(request)``; one retry without an MCP server that failed early."""
     streamed = False
+    held: list[LLMEvent] = []
     try:
         async for event in call(request):
+            if not streamed and _set_up(event):
+                held.append(event)
+                continue
             streamed = True
+            for earlier in held:
+                yield earlier
+            held.clear()
             yield event
+        for earlier in held:
+            yield earlier
         return
     except McpServerUnavailableError as error:
         tools.report_failure(error.server, error.reason)

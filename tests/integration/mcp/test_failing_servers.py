@@ -127,3 +127,30 @@ async def test_a_server_that_dies_is_left_out(
             assert "d_add" not in offered_tools(scripted)
             metrics = (await running.client.get("/metrics")).text
             assert 'ls_mcp_server_failures_total{server="dying"}' in metrics
+
+
+async def test_responses_retry_without_a_server_that_died(
+    scripted: BackgroundServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``/v1/responses`` (OGX's own events) shows one response, not the failed attempt."""
+    with mcp_servers(ServerOptions(tokens=None, prefix="r_")) as [dying]:
+        config = stub_config(
+            scripted.base_url, mcp_servers=[{"name": "dying", "url": dying.url, "timeout": 2}]
+        )
+        async with running_app(config, tmp_path_factory.mktemp("mcp-dying-r")) as running:
+            body = {"input": "hello", "generate_topic_summary": False}
+            first = await running.client.post("/v1/responses", json=body)
+            assert first.status_code == 200, first.text
+            dying.stop()
+            stream = await running.client.post("/v1/responses", json={**body, "stream": True})
+            assert stream.status_code == 200
+            assert stream.text.count("event: response.created") == 1
+            assert "event: response.completed" in stream.text
+            assert "response.failed" not in stream.text
+            _no_url(stream.text)
+            assert "MCP server 'dying' failed: answering without it" in caplog.text
+            again = await running.client.post("/v1/responses", json=body)
+            assert again.status_code == 200, again.text
+            _no_url(again.text)

@@ -9,7 +9,7 @@ import pytest
 
 from lightspeed_core.errors import McpServerUnavailableError
 from lightspeed_core.llm.base import ResponseRequest
-from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, Usage
+from lightspeed_core.llm.events import Completed, LLMEvent, RawEvent, TextDelta, Usage
 from lightspeed_core.pipeline.mcp_retry import without_failed_server
 from lightspeed_core.testing.fakes import FakeTools
 
@@ -83,3 +83,31 @@ async def test_a_server_not_in_the_call_is_not_retried() -> None:
     with pytest.raises(McpServerUnavailableError):
         [event async for event in without_failed_server(call, REQUEST, tools)]
     assert tools.failures == [("elsewhere", "")]
+
+
+async def test_ogx_set_up_events_of_the_failed_attempt_are_dropped() -> None:
+    tools = FakeTools()
+    attempts: list[ResponseRequest] = []
+
+    async def call(request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        attempts.append(request)
+        yield RawEvent({"type": "response.created", "attempt": len(attempts)})
+        listing = {"type": "mcp_list_tools", "server_label": "calc"}
+        yield RawEvent({"type": "response.output_item.done", "item": listing})
+        if len(attempts) == 1:
+            raise McpServerUnavailableError("dead")
+        yield RawEvent({"type": "response.output_text.delta", "delta": "hi"})
+        yield TextDelta("hi")
+        yield Completed("hi", Usage(1, 1))
+
+    events = [event async for event in without_failed_server(call, REQUEST, tools)]
+    assert [e.payload.get("attempt") for e in events if isinstance(e, RawEvent)] == [2, None, None]
+    assert events[-2:] == [TextDelta("hi"), Completed("hi", Usage(1, 1))]
+
+
+async def test_held_events_are_delivered_when_nothing_else_comes() -> None:
+    async def call(request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        yield RawEvent({"type": "response.created"})
+
+    events = [event async for event in without_failed_server(call, REQUEST, FakeTools())]
+    assert events == [RawEvent({"type": "response.created"})]
