@@ -94,6 +94,15 @@ class McpHealth:
                 return entry.health
         return await asyncio.shield(self._start(key, server, headers))
 
+    async def recheck(self, server: McpServerSpec, headers: Mapping[str, str]) -> Health:
+        """Check now, bypassing the cache; a failure marks the server unavailable at once."""
+        try:
+            tools = await self._lister(server.url, headers, server.timeout or DEFAULT_TIMEOUT)
+        except Exception as exc:  # any failure makes the server unavailable, nothing else
+            self.report_failure(server.name, why(exc))
+            return Health(False, reason=why(exc))
+        return Health(True, tuple(str(getattr(tool, "name", "")) for tool in tools))
+
     def report_failure(self, name: str, reason: str) -> None:
         """OGX could not use the server during a call: unavailable now, re-checked later."""
         now = self._clock()

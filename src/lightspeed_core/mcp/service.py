@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from lightspeed_core.mcp.headers import (
     parse_client_headers,
     resolve_headers,
 )
-from lightspeed_core.mcp.health import McpHealth
+from lightspeed_core.mcp.health import Health, McpHealth
 from lightspeed_core.mcp.listing import mcp_catalog
 from lightspeed_core.mcp.probe import McpProbe
 from lightspeed_core.mcp.registry import McpRegistry
@@ -72,6 +72,20 @@ class McpToolService:
 
     def report_failure(self, label: str, reason: str) -> None:
         self.health.report_failure(label, reason)
+
+    async def recheck(self, tools: Sequence[Mapping[str, Any]]) -> list[str]:
+        specs = {server.name: server for server in await self.registry.servers()}
+        checked: list[tuple[str, Awaitable[Health]]] = []
+        for tool in tools:
+            spec = specs.get(str(tool.get("server_label")))
+            if tool.get("type") != "mcp" or spec is None:
+                continue
+            headers = {str(k): str(v) for k, v in (tool.get("headers") or {}).items()}
+            if tool.get("authorization"):
+                headers["Authorization"] = f"Bearer {tool['authorization']}"
+            checked.append((spec.name, self.health.recheck(spec, headers)))
+        results = await asyncio.gather(*(check for _, check in checked))
+        return [name for (name, _), health in zip(checked, results, strict=True) if not health.ok]
 
     async def servers(self) -> list[McpServerSpec]:
         return await self.registry.servers(fresh=True)

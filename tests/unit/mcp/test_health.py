@@ -146,3 +146,15 @@ def test_no_clash_keeps_every_server_whole() -> None:
     kept, clashes = without_clashes([(a, ("x",)), (b, ("y",))])
     assert kept == [(a, None), (b, None)]
     assert clashes == []
+
+
+async def test_a_recheck_bypasses_the_cache_and_marks_a_failure() -> None:
+    lister, metrics = Lister("add"), Metrics()
+    health = McpHealth(metrics, lister=lister)
+    assert (await health.check(SERVER, {})).ok
+    lister.error = ConnectionError()
+    assert await health.recheck(SERVER, {"traceparent": "x"}) == Health(
+        False, reason="ConnectionError"
+    )
+    assert not (await health.check(SERVER, {})).ok  # the cached result was marked too
+    assert _failures(metrics, "calc") == 1

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lightspeed_core.errors import McpServerUnavailableError
+from lightspeed_core.errors import InternalError, McpServerUnavailableError
 from lightspeed_core.llm.base import ResponseRequest
 from lightspeed_core.llm.events import Completed, LLMEvent, RawEvent, TextDelta, Usage
 from lightspeed_core.pipeline.mcp_retry import without_failed_server
@@ -111,3 +111,32 @@ async def test_held_events_are_delivered_when_nothing_else_comes() -> None:
 
     events = [event async for event in without_failed_server(call, REQUEST, FakeTools())]
     assert events == [RawEvent({"type": "response.created"})]
+
+
+class Anonymous:
+    """Fails like a remote OGX (no server named) while ``dead`` is among the tools."""
+
+    def __init__(self) -> None:
+        self.requests: list[ResponseRequest] = []
+
+    async def __call__(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        self.requests.append(request)
+        if any(tool.get("server_label") == "dead" for tool in request.tools):
+            raise InternalError("Internal server error", "An unexpected error occurred.")
+        yield Completed("answer", Usage(1, 1))
+
+
+async def test_an_anonymous_failure_rechecks_the_servers() -> None:
+    call, tools = Anonymous(), FakeTools()
+    tools.failing = ["dead"]
+    events = [event async for event in without_failed_server(call, REQUEST, tools)]
+    assert events == [Completed("answer", Usage(1, 1))]
+    assert len(call.requests) == 2
+    assert "dead" not in {t.get("server_label") for t in call.requests[1].tools}
+
+
+async def test_an_anonymous_failure_with_healthy_servers_stands() -> None:
+    call, tools = Anonymous(), FakeTools()
+    with pytest.raises(InternalError):
+        [event async for event in without_failed_server(call, REQUEST, tools)]
+    assert len(call.requests) == 1
