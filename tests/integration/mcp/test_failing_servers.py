@@ -98,6 +98,10 @@ async def test_tools_lists_healthy_servers_only(
     assert not {"down", "web"} & groups
     adds = [t for t in tools if t["identifier"] == "add"]
     assert [t["toolgroup_id"] for t in adds] == ["calc"]
+    metrics = (await app.client.get("/metrics")).text
+    assert 'ls_mcp_server_failures_total{server="down"}' in metrics
+    assert 'ls_mcp_server_failures_total{server="web"}' in metrics
+    assert 'ls_mcp_server_failures_total{server="calc"}' not in metrics
 
 
 async def test_a_server_that_dies_is_left_out(
