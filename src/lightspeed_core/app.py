@@ -173,7 +173,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         conversations=history,
         quota=quota,
         shields=await build_shields(config, llm, metrics, degraded=status.degraded),
-        tools=await build_tools(config, database, settings.config_dir),
+        tools=await build_tools(config, database, settings.config_dir, metrics),
         rag=rag,
         okp_tool=build_okp_tool(config, rag),
         streams=await build_stream_registry(database),

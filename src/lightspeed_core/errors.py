@@ -16,7 +16,8 @@ detail) and the HTTP status it stands for. The tree::
     ├── QuotaExceededError         429  token quota or upstream rate limit (may carry Retry-After)
     ├── InternalError              500
     └── BackendUnavailableError    503  OGX / Kubernetes API / database unreachable
-        └── DatabaseUnavailableError   503  a database connection failed (``db/health.py``)
+        ├── DatabaseUnavailableError   503  a database connection failed (``db/health.py``)
+        └── McpServerUnavailableError  503  OGX could not use an MCP server (names its label)
 
 ``PlainDetailError`` is the odd one out: a few reference endpoints answer
 ``{"detail": "<string>"}`` instead of the two-part body (e.g. ``user_id cannot be empty``).
@@ -131,6 +132,21 @@ class BackendUnavailableError(LightspeedError):
 
     def __init__(self, cause: str, *, response: str = "Unable to connect to OGX") -> None:
         super().__init__(response, cause)
+
+
+class McpServerUnavailableError(BackendUnavailableError):
+    """503: OGX failed to use an MCP server during a call.
+
+    ``server`` is the server's label (its name); the URL is never part of the body. The
+    pipeline retries the call once without that server when nothing was streamed yet.
+    """
+
+    def __init__(self, server: str, reason: str = "") -> None:
+        super().__init__(
+            f"MCP server '{server}' is unavailable.", response="Unable to connect to MCP server"
+        )
+        self.server = server
+        self.reason = reason
 
 
 class DatabaseUnavailableError(BackendUnavailableError):

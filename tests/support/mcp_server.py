@@ -57,6 +57,7 @@ class ServerOptions:
     delay: float = 0.0  # seconds before answering a request whose method is in delay_methods
     delay_methods: frozenset[str] = frozenset({"GET", "POST"})
     www_authenticate: bool = True
+    not_mcp: bool = False  # answer every request 200 with an HTML page (a server that is no MCP)
 
 
 def _build_mcp(prefix: str) -> MCPServer:
@@ -142,6 +143,16 @@ class McpTestServer:
         self.received.append(Received(scope["method"], scope["path"], headers))
         if self.options.delay and scope["method"] in self.options.delay_methods:
             await anyio.sleep(self.options.delay)  # cancelled by the shutdown of stop()
+        if self.options.not_mcp:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"text/html")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"<html>not an MCP server</html>"})
+            return
         if not self._authorized(headers):
             await self._unauthorized(send)
             return

@@ -13,6 +13,10 @@ message but not the client library's wrapping (``Error code: 500 - {...}``, "(1
 sub-exception)" of an exception group). An OGX call that cannot connect answers 503
 with the cause ``Connection error.``, the reference's text whatever the client library says
 (the library's own text is logged).
+
+A failure that names one of the call's MCP servers (OGX's "... MCP server at <url> ...")
+becomes :class:`~lightspeed_core.errors.McpServerUnavailableError` naming the server's
+label, never its URL (:func:`mcp_server_failure`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -29,6 +33,7 @@ from lightspeed_core.errors import (
     BackendUnavailableError,
     InternalError,
     LightspeedError,
+    McpServerUnavailableError,
     PromptTooLongError,
     QuotaExceededError,
 )
@@ -175,12 +180,62 @@ def classify(
     return InternalError("Internal server error", public_message(message) or FAILED)
 
 
-def classify_exception(model: str, exc: BaseException) -> LightspeedError:
-    """Map an exception raised by a backend client call to a domain error."""
+def _chain_text(exc: BaseException) -> str:
+    """The messages of ``exc``, its causes and (single) group members, joined."""
+    texts: list[str] = []
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending and len(seen) < 20:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        texts.append(str(current))
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+    return "\n".join(texts)
+
+
+def mcp_server_failure(
+    exc: BaseException, tools: Sequence[Mapping[str, Any]]
+) -> McpServerUnavailableError | None:
+    """The error for an MCP server of ``tools`` that ``exc`` names by URL, if any."""
+    servers = [
+        (str(tool.get("server_label") or ""), str(tool.get("server_url") or ""))
+        for tool in tools
+        if tool.get("type") == "mcp" and tool.get("server_url")
+    ]
+    if not servers:
+        return None
+    text = _chain_text(exc)
+    if "MCP" not in text and "mcp" not in text:
+        return None
+    for label, url in sorted(servers, key=lambda server: -len(server[1])):
+        if url in text:
+            reason = type(exc).__name__
+            log.warning("OGX failed to use MCP server %r (%s)", label, reason)
+            return McpServerUnavailableError(label, reason)
+    return None
+
+
+def classify_exception(
+    model: str, exc: BaseException, tools: Sequence[Mapping[str, Any]] = ()
+) -> LightspeedError:
+    """Map an exception raised by a backend client call to a domain error.
+
+    ``tools`` are the call's tools: a failure naming one of its MCP servers is reported as
+    that server's failure (by label).
+    """
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]  # a task group's wrapping says nothing to the client
     if isinstance(exc, LightspeedError):
         return exc
+    mcp = mcp_server_failure(exc, tools)
+    if mcp is not None:
+        return mcp
     if is_connection_error(exc):
         log.warning("backend unreachable (%s): %s", model, str(exc) or type(exc).__name__)
         return BackendUnavailableError(CONNECTION_ERROR)

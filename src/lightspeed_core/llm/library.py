@@ -208,7 +208,7 @@ class LibraryBackend:
             except LightspeedError:
                 raise
             except Exception as exc:
-                raise classify_exception(request.model, exc) from exc
+                raise classify_exception(request.model, exc, request.tools) from exc
 
     def stack(self) -> Any:
         """The running OGX ``Stack`` (``.impls``: the API implementations by ``Api``)."""

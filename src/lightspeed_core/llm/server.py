@@ -83,7 +83,7 @@ class ServerBackend:
         except LightspeedError:
             raise
         except Exception as exc:
-            raise classify_exception(request.model, exc) from exc
+            raise classify_exception(request.model, exc, request.tools) from exc
 
     def client(self) -> Any:
         """The OGX client, once started (for the resource ports of ``llm/resources.py``)."""

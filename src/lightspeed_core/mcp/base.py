@@ -7,7 +7,7 @@ An MCP server is described by :class:`McpServerSpec` whether it comes from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -87,6 +87,18 @@ class ToolService(Protocol):
         """Tools listed directly from every usable MCP server (may raise the probe's 401)."""
         ...
 
+    def report_failure(self, label: str, reason: str) -> None:
+        """OGX failed to use server ``label`` during a call: leave it out until re-checked."""
+        ...
+
+    async def recheck(self, tools: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Labels of the MCP servers among ``tools`` that fail a check made now.
+
+        ``tools`` are OGX tool definitions; the failing servers are left out until they
+        pass a check again.
+        """
+        ...
+
     async def servers(self) -> list[McpServerSpec]:
         """Configured servers first, then the registered ones (read from the database)."""
         ...
@@ -111,6 +123,12 @@ class NoTools:
         return []
 
     async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
+        return []
+
+    def report_failure(self, label: str, reason: str) -> None:
+        return None
+
+    async def recheck(self, tools: Sequence[Mapping[str, Any]]) -> list[str]:
         return []
 
     async def servers(self) -> list[McpServerSpec]:

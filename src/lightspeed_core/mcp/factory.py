@@ -9,15 +9,20 @@ from lightspeed_core.config import Configuration
 from lightspeed_core.db.engine import Database
 from lightspeed_core.mcp.base import KEYWORDS
 from lightspeed_core.mcp.headers import SecretFiles
+from lightspeed_core.mcp.health import McpHealth
 from lightspeed_core.mcp.probe import McpProbe
 from lightspeed_core.mcp.registry import McpRegistry, from_config
 from lightspeed_core.mcp.service import McpToolService
+from lightspeed_core.metrics.registry import Metrics
 
 log = logging.getLogger(__name__)
 
 
 async def build_tools(
-    config: Configuration, database: Database, config_dir: Path | None = None
+    config: Configuration,
+    database: Database,
+    config_dir: Path | None = None,
+    metrics: Metrics | None = None,
 ) -> McpToolService:
     """Configured servers plus the database registry (always built: the API may add servers).
 
@@ -37,4 +42,4 @@ async def build_tools(
                     secrets.path(source),
                 )
     registry = McpRegistry(configured, database, config.mcp_registration.allowed_hosts)
-    return McpToolService(registry, secrets, McpProbe())
+    return McpToolService(registry, secrets, McpProbe(), McpHealth(metrics))

@@ -117,16 +117,17 @@ async def _one(server: McpServerSpec, headers: Mapping[str, str]) -> list[Catalo
     try:
         tools = await server_tools(server.url, headers, server.timeout or DEFAULT_TIMEOUT)
     except Exception as exc:  # one server's failure only drops its tools
-        log.warning("listing the tools of MCP server %r failed: %s", server.name, _why(exc))
+        log.warning("listing the tools of MCP server %r failed: %s", server.name, why(exc))
         return []
     return [catalog_entry(tool, server) for tool in tools]
 
 
-def _why(exc: BaseException) -> str:
+def why(exc: BaseException) -> str:
+    """A short reason for a failed listing (no URL: the exception type or "timed out")."""
     if isinstance(exc, TimeoutError):
         return "timed out"
     if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        return _why(exc.exceptions[0])
+        return why(exc.exceptions[0])
     return type(exc).__name__
 
 

@@ -130,9 +130,8 @@ class McpProbe:
                 status = response.status_code
                 challenge = response.headers.get("www-authenticate")
         except (httpx.HTTPError, OSError, TimeoutError) as exc:
-            log.warning(
-                "MCP server at %s is unreachable (%s)", loggable_url(url), type(exc).__name__
-            )
+            # INFO: the health check (mcp/health.py) warns once per change of state
+            log.info("MCP server at %s is unreachable (%s)", loggable_url(url), type(exc).__name__)
             return ProbeResult("unreachable")
         if status == 401:
             log.info("MCP server at %s answered 401 to the probe", loggable_url(url))

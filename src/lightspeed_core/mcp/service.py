@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
@@ -23,6 +25,7 @@ from lightspeed_core.mcp.headers import (
     parse_client_headers,
     resolve_headers,
 )
+from lightspeed_core.mcp.health import Health, McpHealth
 from lightspeed_core.mcp.listing import mcp_catalog
 from lightspeed_core.mcp.probe import McpProbe
 from lightspeed_core.mcp.registry import McpRegistry
@@ -34,22 +37,55 @@ log = logging.getLogger(__name__)
 class McpToolService:
     """MCP servers from the configuration and the database, resolved per request."""
 
-    def __init__(self, registry: McpRegistry, secrets: SecretFiles, probe: McpProbe) -> None:
+    def __init__(
+        self,
+        registry: McpRegistry,
+        secrets: SecretFiles,
+        probe: McpProbe,
+        health: McpHealth | None = None,
+    ) -> None:
         self.registry = registry
         self.secrets = secrets
         self.probe = probe
+        self.health = health or McpHealth()
+        self._clashes_logged: set[tuple[str, tuple[str, ...]]] = set()
 
     async def tools_for(self, request: ToolRequest) -> list[dict[str, Any]]:
         tools = []
-        for resolution in await self._usable(request):
+        for resolution, allowed in self._kept(await self._usable(request)):
             tool = ogx_tool(resolution)
             if tool is not None:
+                if allowed is not None:
+                    tool["allowed_tools"] = list(allowed)
                 tools.append(tool)
         return tools
 
     async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        usable = await self._usable(request)
-        return await mcp_catalog([(r.server, r.headers) for r in usable])
+        kept = self._kept(await self._usable(request))
+        listed = await mcp_catalog([(r.server, r.headers) for r, _ in kept])
+        allowed = {r.server.name: names for r, names in kept}
+        return [
+            tool
+            for tool in listed
+            if (names := allowed.get(tool.toolgroup_id)) is None or tool.identifier in names
+        ]
+
+    def report_failure(self, label: str, reason: str) -> None:
+        self.health.report_failure(label, reason)
+
+    async def recheck(self, tools: Sequence[Mapping[str, Any]]) -> list[str]:
+        specs = {server.name: server for server in await self.registry.servers()}
+        checked: list[tuple[str, Awaitable[Health]]] = []
+        for tool in tools:
+            spec = specs.get(str(tool.get("server_label")))
+            if tool.get("type") != "mcp" or spec is None:
+                continue
+            headers = {str(k): str(v) for k, v in (tool.get("headers") or {}).items()}
+            if tool.get("authorization"):
+                headers["Authorization"] = f"Bearer {tool['authorization']}"
+            checked.append((spec.name, self.health.recheck(spec, headers)))
+        results = await asyncio.gather(*(check for _, check in checked))
+        return [name for (name, _), health in zip(checked, results, strict=True) if not health.ok]
 
     async def servers(self) -> list[McpServerSpec]:
         return await self.registry.servers(fresh=True)
@@ -62,6 +98,7 @@ class McpToolService:
 
     async def close(self) -> None:
         self.probe.close()
+        self.health.close()
         await self.registry.close()
 
     async def _resolve(self, request: ToolRequest) -> list[Resolution]:
@@ -95,19 +132,77 @@ class McpToolService:
                 resolved.append(resolution)
         return resolved
 
-    async def _usable(self, request: ToolRequest) -> list[Resolution]:
-        """Resolved servers that the probe found reachable; raises the probe's 401."""
+    async def _usable(self, request: ToolRequest) -> list[tuple[Resolution, tuple[str, ...]]]:
+        """Resolved, reachable and healthy servers with their tool names; raises the 401."""
         resolved = await self._resolve(request)
-        results = await asyncio.gather(
-            *(self.probe.check(r.server.url, r.headers, r.server.timeout) for r in resolved)
+        probes, checks = await asyncio.gather(
+            asyncio.gather(
+                *(self.probe.check(r.server.url, r.headers, r.server.timeout) for r in resolved)
+            ),
+            asyncio.gather(*(self.health.check(r.server, r.headers) for r in resolved)),
         )
         usable = []
-        for resolution, result in zip(resolved, results, strict=True):
+        for resolution, result, health in zip(resolved, probes, checks, strict=True):
             result.raise_for_oauth(resolution.server.url)
             if result.status == "unreachable":
-                log.warning(
+                log.info(
                     "MCP server %r skipped for this request: unreachable", resolution.server.name
                 )
-            else:
-                usable.append(resolution)
+            elif health.ok:
+                usable.append((resolution, health.tools))
         return usable
+
+    def _kept(self, usable: list[tuple[Resolution, tuple[str, ...]]]) -> list[Kept]:
+        kept, clashes = without_clashes(usable)
+        for clash in clashes:
+            if (clash.server, clash.tools) in self._clashes_logged:
+                continue
+            self._clashes_logged.add((clash.server, clash.tools))
+            log.warning(
+                "MCP server %r offers tool names that an earlier server already offers: %s; %s",
+                clash.server,
+                ", ".join(
+                    f"{tool} ({owner})"
+                    for tool, owner in zip(clash.tools, clash.owners, strict=True)
+                ),
+                "the server is left out" if clash.left_out else "its other tools are offered",
+            )
+        return kept
+
+
+Kept = tuple[Resolution, tuple[str, ...] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """Tool names of ``server`` that earlier servers (``owners``, in order) already offer."""
+
+    server: str
+    tools: tuple[str, ...]
+    owners: tuple[str, ...]
+    left_out: bool
+
+
+def without_clashes(
+    usable: Sequence[tuple[Resolution, tuple[str, ...]]],
+) -> tuple[list[Kept], list[Clash]]:
+    """Each server with the tool names it may offer (``None``: all), and the clashes.
+
+    The first server offering a name keeps it; a server left with no tool is left out.
+    """
+    taken: dict[str, str] = {}
+    kept: list[Kept] = []
+    clashes: list[Clash] = []
+    for resolution, names in usable:
+        clashing = tuple(sorted({tool for tool in names if tool in taken}))
+        own = tuple(tool for tool in names if tool not in taken)
+        for tool in own:
+            taken[tool] = resolution.server.name
+        if clashing:
+            owners = tuple(taken[tool] for tool in clashing)
+            clashes.append(Clash(resolution.server.name, clashing, owners, left_out=not own))
+        if not clashing:
+            kept.append((resolution, None))
+        elif own:
+            kept.append((resolution, own))
+    return kept, clashes

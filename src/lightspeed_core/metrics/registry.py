@@ -91,6 +91,12 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.mcp_server_failures = Counter(
+            names.MCP_SERVER_FAILURES,
+            "Failed MCP server checks and MCP failures during calls (the server is left out)",
+            ["server"],
+            registry=r,
+        )
         self.gc: GcCounters | None = None
         if multiprocess_dir is None:  # prometheus-client's defaults describe this process
             for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):

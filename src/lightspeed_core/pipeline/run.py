@@ -51,6 +51,7 @@ from lightspeed_core.pipeline.events import (
     TurnCompleteEvent,
 )
 from lightspeed_core.pipeline.functions import respond_with_functions
+from lightspeed_core.pipeline.mcp_retry import without_failed_server
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, transcript_record, turn_record
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import PreparedQuery
@@ -236,12 +237,7 @@ class QueryRun:
                     request = await compact(self.ports, prepared.compaction, request)
                 if llm_span.recording:
                     request = traced_request(request, llm_span.headers())
-                stream = respond_with_functions(
-                    self.ports.llm,
-                    request,
-                    self.ports.functions,
-                    request.max_infer_iters,
-                )
+                stream = without_failed_server(self._respond, request, self.ports.tools)
                 stops = (interrupted, stopping) if interruptible else (stopping,)
                 stream = _until_interrupted(stream, *stops)
                 async for raw in stream:
@@ -279,6 +275,11 @@ class QueryRun:
             self._record_call(time.perf_counter() - started, ok=True)
         async for event in self._finish(self.outcome.answer):
             yield event
+
+    def _respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        return respond_with_functions(
+            self.ports.llm, request, self.ports.functions, request.max_infer_iters
+        )
 
     def _record_call(self, seconds: float, *, ok: bool) -> None:
         model = self.prepared.model

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -207,6 +207,8 @@ class FakeTools:
         self.tools = list(tools)
         self.registered: dict[str, McpServerSpec] = {}
         self.requests: list[ToolRequest] = []
+        self.failures: list[tuple[str, str]] = []  # (label, reason) reported by the pipeline
+        self.failing: list[str] = []  # labels that ``recheck`` finds failing
 
     async def tools_for(self, request: ToolRequest) -> list[dict[str, Any]]:
         self.requests.append(request)
@@ -214,6 +216,13 @@ class FakeTools:
 
     async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
         return []
+
+    def report_failure(self, label: str, reason: str) -> None:
+        self.failures.append((label, reason))
+
+    async def recheck(self, tools: Sequence[Mapping[str, Any]]) -> list[str]:
+        labels = {tool.get("server_label") for tool in tools if tool.get("type") == "mcp"}
+        return [label for label in self.failing if label in labels]
 
     async def servers(self) -> list[McpServerSpec]:
         return list(self.registered.values())

@@ -50,3 +50,22 @@ async def test_tool_calls_in_server_mode(ogx_server: str, tmp_path: Path) -> Non
             tools = listing.json()["tools"]
             sources = {t["identifier"]: t["server_source"] for t in tools}
             assert sources["add"] == server.url  # OGX 1.5's server cannot list its built-ins
+
+
+async def test_a_server_that_dies_is_left_out_in_server_mode(
+    ogx_server: str, tmp_path: Path
+) -> None:
+    """The remote OGX's MCP failure names the server by URL too: retried without it."""
+    with mcp_servers(ServerOptions(tokens=None, prefix="d_")) as [dying]:
+        config = {
+            **server_config(ogx_server),
+            "mcp_servers": [{"name": "dying", "url": dying.url, "timeout": 2}],
+        }
+        async with running_app(config, tmp_path) as app:
+            first = await app.client.post("/v1/query", json=quiet("hi"))
+            assert first.status_code == 200, first.text
+            dying.stop()
+            for _ in range(2):
+                answer = await app.client.post("/v1/query", json=quiet("hi"))
+                assert answer.status_code == 200, answer.text
+                assert "127.0.0.1" not in answer.text

@@ -12,6 +12,7 @@ import pytest
 from lightspeed_core.errors import (
     BackendUnavailableError,
     InternalError,
+    McpServerUnavailableError,
     PromptTooLongError,
     QuotaExceededError,
 )
@@ -201,3 +202,47 @@ def test_pydantic_noise_is_dropped_from_causes() -> None:
     assert "input_value" not in cause
     assert cause.startswith("1 validation error for VectorStoreChunkingStrategy")
     assert ResourceCallError(message, not_found=False).describe() == cause
+
+
+MCP_TOOLS = [
+    {"type": "mcp", "server_label": "calc", "server_url": "http://10.0.0.5:8080/mcp"},
+    {"type": "mcp", "server_label": "calc2", "server_url": "http://10.0.0.5:8080/mcp2"},
+    {"type": "file_search"},
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("Failed to connect to MCP server at http://10.0.0.5:8080/mcp: Connection refused", "calc"),
+        ("MCP server at http://10.0.0.5:8080/mcp2 timed out", "calc2"),
+        ("Network error connecting to MCP server at http://10.0.0.5:8080/mcp2: bad", "calc2"),
+    ],
+)
+def test_an_mcp_failure_names_the_label_never_the_url(message: str, label: str) -> None:
+    try:
+        try:
+            raise OSError("All connection attempts failed")
+        except OSError as inner:
+            raise ConnectionError(message) from inner
+    except ConnectionError as exc:
+        error = classify_exception("m", exc, MCP_TOOLS)
+    assert isinstance(error, McpServerUnavailableError)
+    assert error.server == label
+    assert error.status_code == 503
+    assert error.cause == f"MCP server '{label}' is unavailable."
+    assert "10.0.0.5" not in f"{error.response} {error.cause}"
+
+
+def test_an_mcp_failure_inside_a_group() -> None:
+    group = ExceptionGroup(
+        "x", [ValueError("a"), TimeoutError("MCP server at http://10.0.0.5:8080/mcp timed out")]
+    )
+    error = classify_exception("m", group, MCP_TOOLS)
+    assert isinstance(error, McpServerUnavailableError)
+    assert error.server == "calc"
+
+
+def test_a_connection_error_without_mcp_stays_a_backend_error() -> None:
+    error = classify_exception("m", httpx.ConnectError("refused"), MCP_TOOLS)
+    assert type(error) is BackendUnavailableError
