@@ -47,7 +47,7 @@ class FeedbackService:
     async def set_enabled(self, enabled: bool, user_id: str) -> StatusChange:
         return await self.toggle.set(enabled, user_id)
 
-    async def store(self, auth: Authorized, request: FeedbackRequest) -> Path:
+    async def store(self, auth: Authorized, request: FeedbackRequest) -> str:
         """Check the request against the rules above and write it; returns the file."""
         if not await self.toggle.enabled():
             raise ForbiddenError("Storing feedback is disabled", "Storing feedback is disabled.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -87,10 +88,11 @@ class TranscriptWriter:
     def enabled(self) -> bool:
         return self.storage is not None
 
-    def folder(self, user_id: str, conversation_id: str) -> Path:
-        """Where the transcripts of one user's conversation go."""
+    def folder(self, user_id: str, conversation_id: str) -> str:
+        """Where the transcripts of one user's conversation go (a string: see jsonfiles.py)."""
         assert self.storage is not None
-        return self.storage / hashed_user_id(user_id) / Path(conversation_id).name
+        name = os.path.basename(conversation_id)
+        return os.path.join(os.fspath(self.storage), hashed_user_id(user_id), name)
 
     async def write(self, record: TranscriptRecord) -> None:
         """Write the transcript of a turn (no-op when disabled); 500 when it fails."""
