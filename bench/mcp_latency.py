@@ -54,28 +54,42 @@ def config(
     return service_config(folder, backend, port, name="mcp latency", mcp_servers=mcp, **extra)
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` so far, in ms (10 ms ticks on Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(
-    kinds: dict[str, tuple[str, dict[str, Any]]], n: int, warmup: int, mcp: McpTestServer
-) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    kinds: dict[str, tuple[str, dict[str, Any]]],
+    n: int,
+    warmup: int,
+    mcp: McpTestServer,
+    pids: dict[str, int],
+) -> tuple[dict[str, dict[str, float]], dict[str, float], dict[str, float]]:
     bases = {base for base, _ in kinds.values()}
     clients = {base: httpx.AsyncClient(base_url=base, timeout=60) for base in bases}
     samples: dict[str, list[float]] = {name: [] for name in [*kinds, "tool alone"]}
     received: dict[str, int] = dict.fromkeys(kinds, 0)
+    cpu: dict[str, float] = dict.fromkeys(kinds, 0.0)
     pool = McpSessionPool()
     headers = {"Authorization": f"Bearer {CREDENTIAL}"}
     try:
         for round_number in range(warmup + n):
             for name, (base, body) in kinds.items():
                 before = len(mcp.received)
+                cpu_before = cpu_ms(pids[base])
                 start = time.perf_counter()
                 reply = await clients[base].post("/v1/query", json=body)
                 elapsed = (time.perf_counter() - start) * 1000
+                used = cpu_ms(pids[base]) - cpu_before
                 reply.raise_for_status()
                 if name.startswith("mcp tool call"):
                     assert reply.json()["tool_results"][0]["content"] == "3", reply.text
                 if round_number >= warmup:
                     samples[name].append(elapsed)
                     received[name] += len(mcp.received) - before
+                    cpu[name] += used
             start = time.perf_counter()
             result = await pool.call(mcp.url, headers, "add", {"a": 1, "b": 2})
             elapsed = (time.perf_counter() - start) * 1000
@@ -87,7 +101,8 @@ async def measure(
         for client in clients.values():
             await client.aclose()
     per_request = {name: round(count / n, 2) for name, count in received.items()}
-    return {name: summary(values) for name, values in samples.items()}, per_request
+    cpu_per_request = {name: round(total / n, 2) for name, total in cpu.items()}
+    return {name: summary(values) for name, values in samples.items()}, per_request, cpu_per_request
 
 
 async def main() -> None:
@@ -112,7 +127,8 @@ async def main() -> None:
             "url": mcp.url,
             "authorization_headers": {"Authorization": str(root / "token")},
         }
-        bases = []
+        bases: list[str] = []
+        pids: dict[str, int] = {}
         try:
             skill = root / "skills" / "hello"
             skill.mkdir(parents=True)
@@ -136,6 +152,7 @@ async def main() -> None:
                 processes.append(process)
                 wait_http(f"http://127.0.0.1:{port}/liveness", process)
                 bases.append(f"http://127.0.0.1:{port}")
+                pids[bases[-1]] = process.pid
             kinds = {
                 "plain": (bases[0], PLAIN),
                 "mcp offered": (bases[1], PLAIN),
@@ -146,7 +163,7 @@ async def main() -> None:
                 kinds["mcp offered (compare)"] = (bases[3], PLAIN)
                 kinds["mcp tool call (compare)"] = (bases[3], TOOL)
             load_before = os.getloadavg()
-            results, per_request = await measure(kinds, args.n, args.warmup, mcp)
+            results, per_request, cpu = await measure(kinds, args.n, args.warmup, mcp, pids)
             load_after = os.getloadavg()
         finally:
             for process in processes:
@@ -158,6 +175,8 @@ async def main() -> None:
         if name != "tool alone":
             result["median_added_ms"] = round(result["median_ms"] - base, 2)
             result["mcp_http_requests_per_request"] = per_request[name]
+            result["service_cpu_ms_per_request"] = cpu[name]
+            result["service_cpu_added_ms"] = round(cpu[name] - cpu["plain"], 2)
     call = results["mcp tool call"]["median_ms"] - results["function tool call"]["median_ms"]
     alone = results["tool alone"]["median_ms"]
     report: dict[str, Any] = {

@@ -5,7 +5,8 @@ function that the :class:`~lightspeed_core.llm.functions.FunctionTools` handles 
 tool ...), the call is executed here once the response is complete, its result is streamed
 as a ``ToolResult``, and the model is called again with the same input plus the
 ``function_call`` and ``function_call_output`` items, until it answers without such a call
-or ``max_rounds`` calls were made. Calls of the ``limited`` tools (server MCP tools, which OGX
+or ``max_rounds`` calls were made (the calls of the last one are still run and shown, as OGX
+runs its own tools in its last round). Calls of the ``limited`` tools (server MCP tools, which OGX
 ran before this service did) are bounded by the request's ``max_tool_calls`` as OGX bounded
 them: further calls are answered to the model with OGX's "Tool call skipped" text and not
 shown. Usage is summed over the calls and reported once, in the
@@ -85,11 +86,11 @@ async def respond_with_functions(
             return
         used_in += completed.usage.input_tokens
         used_out += completed.usage.output_tokens
-        if not pending or call_number == rounds:
+        if not pending:
             yield replace(completed, usage=Usage(used_in, used_out))
             return
         offset = last_round + 1
-        for call, skipped in pending:
+        for call, skipped in pending:  # run in the last round too, as OGX runs its tools
             if skipped:
                 items += _round_trip(call, SKIPPED.format(limit=limit))
                 continue
@@ -97,3 +98,6 @@ async def respond_with_functions(
             status = "success" if output.ok else "failure"
             yield ToolResult(call.id, status, bounded(output.content), offset, output.documents)
             items += _round_trip(call, output.content)
+        if call_number == rounds:  # no model round left to read the results
+            yield replace(completed, usage=Usage(used_in, used_out))
+            return
