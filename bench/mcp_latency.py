@@ -12,7 +12,9 @@ by round so machine load hits all alike:
   every call); our OAuth probe is cached;
 * ``mcp tool call``: a question whose model answer calls the ``add`` tool - the tool call
   over a pooled session, and the second model round that reads the result;
-* ``function tool call``: a service with one skill (no MCP server) whose model answer calls
+* ``function tools offered``: a plain question to a service with one skill (three function
+  tools offered, no MCP server): what offering three tools costs in itself;
+* ``function tool call``: the same service with one skill (no MCP server) whose model answer calls
   ``list_skills`` - the same two model rounds through the same function-tool loop, with a
   tool that costs nothing: ``mcp tool call`` minus this is what the MCP call adds.
 
@@ -157,6 +159,7 @@ async def main() -> None:
                 "plain": (bases[0], PLAIN),
                 "mcp offered": (bases[1], PLAIN),
                 "mcp tool call": (bases[1], TOOL),
+                "function tools offered": (bases[2], PLAIN),
                 "function tool call": (bases[2], SKILL),
             }
             if args.compare_bin:

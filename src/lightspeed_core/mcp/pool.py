@@ -15,9 +15,10 @@ a tool call is then one ``tools/call`` request.
 * **Timeouts.** Opening is bounded by the server's ``timeout`` (default 5 s), a tool call by
   :data:`CALL_TIMEOUT`.
 * **Reconnect.** A call that fails below the MCP layer (connection reset, server restarted,
-  session expired, timeout) drops the session; when the session was a reused one, the call
-  is made once more over a new session (a fresh session failing means the server is down:
-  the error goes to the caller). An error the server answered (JSON-RPC error) keeps the
+  session expired, timeout) drops the session; when the session was open before the call
+  (it may have gone stale) and the call did not time out, the call is made once more over a
+  new session (a fresh session failing means the server is down: the error goes to the
+  caller). An error the server answered (JSON-RPC error) keeps the
   session.
 * **Bounded.** Sessions unused for :data:`IDLE_SECONDS` are closed; at most
   :data:`MAX_SESSIONS` are open (the least recently used is closed first).
@@ -172,7 +173,7 @@ class McpSessionPool:
         seconds = open_timeout or DEFAULT_TIMEOUT
         for attempt in (1, 2):
             entry = self._entry(key, url, dict(headers), seconds, on_change or _nothing)
-            reused = entry.uses > 0
+            reused = entry.ready.done()  # opened before this call: it may have gone stale
             entry.uses += 1
             try:
                 session = await asyncio.wait_for(asyncio.shield(entry.ready), seconds * 2 + 1)
@@ -182,10 +183,12 @@ class McpSessionPool:
                 if answered_by_server(exc):
                     raise
                 self._drop(entry)
-                if not reused or attempt == 2:
+                if not reused or attempt == 2 or isinstance(exc, TimeoutError):
                     raise
                 log.info(
-                    "MCP session to %s failed (%s): reconnecting", loggable_url(url), type(exc)
+                    "MCP session to %s failed (%s): reconnecting",
+                    loggable_url(url),
+                    type(exc).__name__,
                 )
         raise AssertionError("unreachable")
 
