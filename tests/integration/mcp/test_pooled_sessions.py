@@ -126,3 +126,27 @@ async def test_a_caller_without_credentials_is_not_offered_the_server(
     response = await app.client.post("/v1/query", json=quiet("hi"))
     assert response.status_code == 200
     assert "u_whoami" not in offered_tools(scripted)  # bob's session is not anyone's
+
+
+async def test_a_restarted_server_is_reconnected(
+    scripted: BackgroundServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The pooled session dies with the server; the next call reconnects and succeeds."""
+    first = McpTestServer(ServerOptions(tokens=None, prefix="r_")).start()
+    port = first.port
+    config = stub_config(scripted.base_url, mcp_servers=[{"name": "re", "url": first.url}])
+    query = quiet('[[tool:r_add {"a": 2, "b": 2}]]')
+    try:
+        async with running_app(config, tmp_path_factory.mktemp("mcp-restart")) as running:
+            assert (await running.client.post("/v1/query", json=query)).json()["tool_results"][0][
+                "content"
+            ] == "4"
+            first.stop()
+            with McpTestServer(ServerOptions(tokens=None, prefix="r_"), port=port) as second:
+                body = (await running.client.post("/v1/query", json=query)).json()
+                assert body["tool_results"][0] == {**body["tool_results"][0], "content": "4"}
+                assert body["tool_results"][0]["status"] == "success"
+                methods = [r.method for r in second.received]
+                assert "POST" in methods  # a new session: initialize, then the call
+    finally:
+        first.stop()
