@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
+from lightspeed_core.mcp.base import McpServerSpec, ToolCatalog, ToolRequest
 from lightspeed_core.mcp.headers import (
     MCP_HEADERS,
     Resolution,
@@ -29,7 +29,6 @@ from lightspeed_core.mcp.health import Health, McpHealth
 from lightspeed_core.mcp.listing import mcp_catalog
 from lightspeed_core.mcp.probe import McpProbe
 from lightspeed_core.mcp.registry import McpRegistry
-from lightspeed_core.schemas.mcp import CatalogTool
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +59,17 @@ class McpToolService:
                 tools.append(tool)
         return tools
 
-    async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        kept = self._kept(await self._usable(request))
+    async def catalog(self, request: ToolRequest) -> ToolCatalog:
+        failed: list[tuple[str, str]] = []
+        kept = self._kept(await self._usable(request, failed))
         listed = await mcp_catalog([(r.server, r.headers) for r, _ in kept])
         allowed = {r.server.name: names for r, names in kept}
-        return [
+        tools = [
             tool
-            for tool in listed
+            for tool in listed.tools
             if (names := allowed.get(tool.toolgroup_id)) is None or tool.identifier in names
         ]
+        return ToolCatalog(tools, [*failed, *listed.unavailable])
 
     def report_failure(self, label: str, reason: str) -> None:
         self.health.report_failure(label, reason)
@@ -132,8 +133,14 @@ class McpToolService:
                 resolved.append(resolution)
         return resolved
 
-    async def _usable(self, request: ToolRequest) -> list[tuple[Resolution, tuple[str, ...]]]:
-        """Resolved, reachable and healthy servers with their tool names; raises the 401."""
+    async def _usable(
+        self, request: ToolRequest, failed: list[tuple[str, str]] | None = None
+    ) -> list[tuple[Resolution, tuple[str, ...]]]:
+        """Resolved, reachable and healthy servers with their tool names; raises the 401.
+
+        ``failed`` collects ``(name, reason)`` of the servers left out as unreachable or
+        unhealthy.
+        """
         resolved = await self._resolve(request)
         probes, checks = await asyncio.gather(
             asyncio.gather(
@@ -144,12 +151,15 @@ class McpToolService:
         usable = []
         for resolution, result, health in zip(resolved, probes, checks, strict=True):
             result.raise_for_oauth(resolution.server.url)
+            name = resolution.server.name
             if result.status == "unreachable":
-                log.info(
-                    "MCP server %r skipped for this request: unreachable", resolution.server.name
-                )
+                log.info("MCP server %r skipped for this request: unreachable", name)
+                if failed is not None:
+                    failed.append((name, "unreachable"))
             elif health.ok:
                 usable.append((resolution, health.tools))
+            elif failed is not None:
+                failed.append((name, health.reason or "failed its check"))
         return usable
 
     def _kept(self, usable: list[tuple[Resolution, tuple[str, ...]]]) -> list[Kept]:

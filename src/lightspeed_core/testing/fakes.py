@@ -30,11 +30,10 @@ from lightspeed_core.errors import (
 )
 from lightspeed_core.llm.base import ModelInfo
 from lightspeed_core.llm.events import RetrievedChunk
-from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
+from lightspeed_core.mcp.base import McpServerSpec, ToolCatalog, ToolRequest
 from lightspeed_core.quota.admin import QuotaAdmin
 from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import Document, RetrievedContext, SolrOptions
-from lightspeed_core.schemas.mcp import CatalogTool
 from lightspeed_core.shields.base import ShieldOutcome
 
 
@@ -214,8 +213,8 @@ class FakeTools:
         self.requests.append(request)
         return [dict(t) for t in self.tools]
 
-    async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        return []
+    async def catalog(self, request: ToolRequest) -> ToolCatalog:
+        return ToolCatalog(unavailable=[(label, "failing") for label in self.failing])
 
     def report_failure(self, label: str, reason: str) -> None:
         self.failures.append((label, reason))
