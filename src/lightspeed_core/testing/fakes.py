@@ -342,3 +342,16 @@ class InMemorySummaries:
     async def release(self, conversation_id: str, holder: str) -> None:
         if self.leases.get(conversation_id) == holder:
             del self.leases[conversation_id]
+
+
+class RecordingSink:
+    """A Splunk :class:`~lightspeed_core.splunk.base.EventSink` that keeps what it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def send(self, sourcetype: str, event: Mapping[str, Any]) -> None:
+        self.sent.append((sourcetype, dict(event)))
+
+    async def close(self) -> None:
+        return None
