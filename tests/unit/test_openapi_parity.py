@@ -51,6 +51,8 @@ DELIBERATE: dict[Route, set[str]] = {
     # the agent card also lists the protocol versions /a2a serves (docs/differences.md, "A2A")
     ("GET", "/.well-known/agent.json"): {"response.supportedInterfaces: only ours"},
     ("GET", "/.well-known/agent-card.json"): {"response.supportedInterfaces: only ours"},
+    # MCP servers left out because they failed (docs/differences.md, "/v1/tools")
+    ("GET", "/v1/tools"): {"response.unavailable_servers: only ours"},
 }
 
 

@@ -73,6 +73,18 @@ class McpServerSpec:
         return [name for name, source in self.authorization_headers.items() if source == CLIENT]
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCatalog:
+    """What ``/v1/tools`` shows of the MCP servers: their tools, and who is left out.
+
+    ``unavailable`` holds ``(server name, reason)`` for servers that failed their check or
+    their listing; the reason never carries the server's URL.
+    """
+
+    tools: list[CatalogTool] = field(default_factory=list)
+    unavailable: list[tuple[str, str]] = field(default_factory=list)
+
+
 class ToolService(Protocol):
     """MCP servers: per-request tool definitions, the tool catalog and the dynamic registry."""
 
@@ -84,7 +96,7 @@ class ToolService(Protocol):
         """
         ...
 
-    async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
+    async def catalog(self, request: ToolRequest) -> ToolCatalog:
         """Tools listed directly from every usable MCP server (may raise the probe's 401)."""
         ...
 
@@ -132,8 +144,8 @@ class NoTools:
     async def tools_for(self, request: ToolRequest) -> list[dict[str, Any]]:
         return []
 
-    async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        return []
+    async def catalog(self, request: ToolRequest) -> ToolCatalog:
+        return ToolCatalog()
 
     async def offer(
         self, tools: Sequence[dict[str, Any]]

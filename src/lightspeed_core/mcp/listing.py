@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from lightspeed_core.llm.ports import ToolCatalogue
-from lightspeed_core.mcp.base import McpServerSpec, loggable_url
+from lightspeed_core.mcp.base import McpServerSpec, ToolCatalog, loggable_url
 from lightspeed_core.schemas.mcp import CatalogTool, CatalogToolParameter
 
 if TYPE_CHECKING:  # the mcp client (about 0.3 s of CPU) loads on the first listing
@@ -113,12 +113,13 @@ def catalog_entry(tool: Tool, server: McpServerSpec) -> CatalogTool:
     )
 
 
-async def _one(server: McpServerSpec, headers: Mapping[str, str]) -> list[CatalogTool]:
+async def _one(server: McpServerSpec, headers: Mapping[str, str]) -> list[CatalogTool] | str:
+    """The server's tools, or why listing them failed."""
     try:
         tools = await server_tools(server.url, headers, server.timeout or DEFAULT_TIMEOUT)
     except Exception as exc:  # one server's failure only drops its tools
         log.warning("listing the tools of MCP server %r failed: %s", server.name, why(exc))
-        return []
+        return why(exc)
     return [catalog_entry(tool, server) for tool in tools]
 
 
@@ -133,10 +134,16 @@ def why(exc: BaseException) -> str:
 
 async def mcp_catalog(
     servers: Sequence[tuple[McpServerSpec, Mapping[str, str]]],
-) -> list[CatalogTool]:
-    """Tools of every server (in server order), asked concurrently."""
+) -> ToolCatalog:
+    """Tools of every server (in server order), asked concurrently; failed ones named."""
     listed = await asyncio.gather(*(_one(server, headers) for server, headers in servers))
-    return [tool for tools in listed for tool in tools]
+    catalog = ToolCatalog()
+    for (server, _), tools in zip(servers, listed, strict=True):
+        if isinstance(tools, str):
+            catalog.unavailable.append((server.name, tools))
+        else:
+            catalog.tools.extend(tools)
+    return catalog
 
 
 async def builtin_catalog(catalogue: ToolCatalogue) -> list[CatalogTool]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lightspeed_core.llm.functions import FunctionTools
-from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
+from lightspeed_core.mcp.base import McpServerSpec, ToolCatalog, ToolRequest
 from lightspeed_core.mcp.headers import (
     MCP_HEADERS,
     Resolution,
@@ -34,7 +34,6 @@ from lightspeed_core.mcp.offer import offer_as_functions
 from lightspeed_core.mcp.pool import McpSessionPool
 from lightspeed_core.mcp.probe import McpProbe
 from lightspeed_core.mcp.registry import McpRegistry
-from lightspeed_core.schemas.mcp import CatalogTool
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +66,17 @@ class McpToolService:
                 tools.append(tool)
         return tools
 
-    async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        kept = self._kept(await self._usable(request))
+    async def catalog(self, request: ToolRequest) -> ToolCatalog:
+        failed: list[tuple[str, str]] = []
+        kept = self._kept(await self._usable(request, failed))
         listed = await mcp_catalog([(r.server, r.headers) for r, _ in kept])
         allowed = {r.server.name: names for r, names in kept}
-        return [
+        tools = [
             tool
-            for tool in listed
+            for tool in listed.tools
             if (names := allowed.get(tool.toolgroup_id)) is None or tool.identifier in names
         ]
+        return ToolCatalog(tools, [*failed, *listed.unavailable])
 
     async def offer(
         self, tools: Sequence[dict[str, Any]]
@@ -148,8 +149,14 @@ class McpToolService:
                 resolved.append(resolution)
         return resolved
 
-    async def _usable(self, request: ToolRequest) -> list[tuple[Resolution, tuple[str, ...]]]:
-        """Resolved, reachable and healthy servers with their tool names; raises the 401."""
+    async def _usable(
+        self, request: ToolRequest, failed: list[tuple[str, str]] | None = None
+    ) -> list[tuple[Resolution, tuple[str, ...]]]:
+        """Resolved, reachable and healthy servers with their tool names; raises the 401.
+
+        ``failed`` collects ``(name, reason)`` of the servers left out as unreachable or
+        unhealthy.
+        """
         resolved = await self._resolve(request)
         probes, checks = await asyncio.gather(
             asyncio.gather(
@@ -160,12 +167,15 @@ class McpToolService:
         usable = []
         for resolution, result, health in zip(resolved, probes, checks, strict=True):
             result.raise_for_oauth(resolution.server.url)
+            name = resolution.server.name
             if result.status == "unreachable":
-                log.info(
-                    "MCP server %r skipped for this request: unreachable", resolution.server.name
-                )
+                log.info("MCP server %r skipped for this request: unreachable", name)
+                if failed is not None:
+                    failed.append((name, "unreachable"))
             elif health.ok:
                 usable.append((resolution, health.tools))
+            elif failed is not None:
+                failed.append((name, health.reason or "failed its check"))
         return usable
 
     def _kept(self, usable: list[tuple[Resolution, tuple[str, ...]]]) -> list[Kept]:

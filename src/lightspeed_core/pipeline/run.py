@@ -21,7 +21,6 @@ import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import anyio
 
@@ -56,6 +55,7 @@ from lightspeed_core.pipeline.mcp_retry import without_failed_server
 from lightspeed_core.pipeline.outcome import Outcome, closing_text, transcript_record, turn_record
 from lightspeed_core.pipeline.ports import PipelinePorts
 from lightspeed_core.pipeline.prepare import PreparedQuery
+from lightspeed_core.pipeline.pump import Pump
 from lightspeed_core.rag.base import Chunk
 from lightspeed_core.tracing import Span
 
@@ -65,53 +65,6 @@ SHUTDOWN_CAUSE = (
     "The service stopped before the answer was complete; the partial answer is stored in "
     "the conversation. Ask again."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Failed:
-    error: Exception
-
-
-_DONE, _STOPPED = object(), object()
-
-
-async def _until_interrupted(
-    events: AsyncIterator[LLMEvent], *stops: asyncio.Event
-) -> AsyncIterator[LLMEvent]:
-    """Yield ``events`` until they end or one of ``stops`` fires (checked while waiting).
-
-    One task reads the model's events into a queue and one task per stop event waits for
-    it: a few microseconds per event (a task per event and ``asyncio.wait`` cost ~50x more).
-    """
-    queue: asyncio.Queue[object] = asyncio.Queue()
-
-    async def pump() -> None:
-        try:
-            async for event in events:
-                queue.put_nowait(event)
-        except Exception as error:
-            queue.put_nowait(_Failed(error))
-        queue.put_nowait(_DONE)
-
-    async def watch(stop: asyncio.Event) -> None:
-        await stop.wait()
-        queue.put_nowait(_STOPPED)
-
-    tasks = [asyncio.ensure_future(pump()), *(asyncio.ensure_future(watch(s)) for s in stops)]
-    try:
-        while True:
-            item = await queue.get()
-            if item is _DONE or item is _STOPPED:
-                return
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item  # type: ignore[misc]
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        with contextlib.suppress(Exception):
-            await events.aclose()  # type: ignore[attr-defined]
 
 
 def traced_request(request: ResponseRequest, headers: dict[str, str]) -> ResponseRequest:
@@ -226,56 +179,71 @@ class QueryRun:
             if interruptible
             else contextlib.nullcontext(asyncio.Event())
         )
-        async with track as interrupted:  # registered before the client learns the request_id
-            yield StartEvent(prepared.conversation_id, prepared.request_id)
-            started = time.perf_counter()
-            llm_span = self._llm_span()
-            stopping = self.ports.shutdown.expired
-            try:
-                request = prepared.llm_request
-                if prepared.compaction is not None:
-                    yield CompactionEvent(prepared.conversation_id)
-                    request = await compact(self.ports, prepared.compaction, request)
+        started = time.perf_counter()
+        llm_span = self._llm_span()
+        stopping = self.ports.shutdown.expired
+        # The model call starts now, while the stream row is written (unless compaction must
+        # summarise first): the first token does not wait for that write.
+        pump = None if prepared.compaction else self._pump(prepared.llm_request, llm_span)
+        try:
+            async with track as interrupted:  # registered before the client learns the id
+                yield StartEvent(prepared.conversation_id, prepared.request_id)
+                try:
+                    if pump is None:
+                        assert prepared.compaction is not None
+                        yield CompactionEvent(prepared.conversation_id)
+                        request = await compact(
+                            self.ports, prepared.compaction, prepared.llm_request
+                        )
+                        pump = self._pump(request, llm_span)
+                    if interruptible:
+                        pump.stop_on(interrupted)
+                    async for raw in pump:
+                        translated = _absorb(self.ports, self.outcome, raw)
+                        if translated is not None:
+                            yield translated
+                except LightspeedError as error:
+                    llm_span.fail(error)
+                    llm_span.end()
+                    self._record_call(time.perf_counter() - started, ok=False)
+                    await self.ports.quota.release(prepared.reservation)
+                    yield ErrorEvent(error)
+                    return
+                except (asyncio.CancelledError, GeneratorExit):
+                    llm_span.end()
+                    with anyio.CancelScope(shield=True):
+                        await self._store_partial()
+                    self._record_call(time.perf_counter() - started, ok=True)
+                    raise
                 if llm_span.recording:
-                    request = traced_request(request, llm_span.headers())
-                stream = without_failed_server(self._respond, request, self.ports.tools)
-                stops = (interrupted, stopping) if interruptible else (stopping,)
-                stream = _until_interrupted(stream, *stops)
-                async for raw in stream:
-                    translated = _absorb(self.ports, self.outcome, raw)
-                    if translated is not None:
-                        yield translated
-            except LightspeedError as error:
-                llm_span.fail(error)
+                    self._trace_inference(llm_span, time.perf_counter() - started)
                 llm_span.end()
-                self._record_call(time.perf_counter() - started, ok=False)
-                await self.ports.quota.release(prepared.reservation)
-                yield ErrorEvent(error)
-                return
-            except (asyncio.CancelledError, GeneratorExit):
-                llm_span.end()
+                if stopping.is_set() and not interrupted.is_set() and not self.outcome.completed:
+                    await self._store_partial()  # settled, partial turn stored, row cleared below
+                    self._record_call(time.perf_counter() - started, ok=False)
+                    yield ErrorEvent(BackendUnavailableError(SHUTDOWN_CAUSE, response=SHUTDOWN))
+                    return
+                if interrupted.is_set() and not self.outcome.completed:
+                    closing = closing_text(self.outcome.answer)
+                    yield TokenEvent(closing)
+                    await self._store_partial(closing)
+                    self._record_call(time.perf_counter() - started, ok=True)
+                    yield InterruptedEvent(prepared.request_id)
+                    return
+                self._record_call(time.perf_counter() - started, ok=True)
+        finally:
+            if pump is not None:
                 with anyio.CancelScope(shield=True):
-                    await self._store_partial()
-                self._record_call(time.perf_counter() - started, ok=True)
-                raise
-            if llm_span.recording:
-                self._trace_inference(llm_span, time.perf_counter() - started)
-            llm_span.end()
-            if stopping.is_set() and not interrupted.is_set() and not self.outcome.completed:
-                await self._store_partial()  # settled, partial turn stored, row cleared below
-                self._record_call(time.perf_counter() - started, ok=False)
-                yield ErrorEvent(BackendUnavailableError(SHUTDOWN_CAUSE, response=SHUTDOWN))
-                return
-            if interrupted.is_set() and not self.outcome.completed:
-                closing = closing_text(self.outcome.answer)
-                yield TokenEvent(closing)
-                await self._store_partial(closing)
-                self._record_call(time.perf_counter() - started, ok=True)
-                yield InterruptedEvent(prepared.request_id)
-                return
-            self._record_call(time.perf_counter() - started, ok=True)
+                    await pump.aclose()
         async for event in self._finish(self.outcome.answer):
             yield event
+
+    def _pump(self, request: ResponseRequest, span: Span) -> Pump:
+        """Start the model call (with the functions loop and the MCP retry), read ahead."""
+        if span.recording:
+            request = traced_request(request, span.headers())
+        stream = without_failed_server(self._respond, request, self.ports.tools)
+        return Pump(stream, self.ports.shutdown.expired)
 
     async def _respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         functions: FunctionTools = self.ports.functions

@@ -36,13 +36,34 @@ class CatalogTool(BaseModel):
     type: str = "tool"
 
 
+class UnavailableMcpServer(BaseModel):
+    """An MCP server whose tools are missing from ``/v1/tools`` (and from queries) right now."""
+
+    name: str = Field(description="The server's name in the configuration or registration")
+    reason: str = Field(
+        description="Why it is left out: unreachable, timed out, not an MCP server, ..."
+    )
+
+
 class ToolsResponse(BaseModel):
-    """Model representing a response to tools request."""
+    """Model representing a response to tools request.
+
+    ``unavailable_servers`` is ours (docs/differences.md): present only when an MCP server
+    is left out, so the body is the reference's whenever every server works.
+    """
 
     tools: list[CatalogTool] = Field(
         description=(
             "List of tools available from all configured MCP servers and built-in toolgroups"
         )
+    )
+    unavailable_servers: list[UnavailableMcpServer] | None = Field(
+        default=None,
+        description=(
+            "MCP servers left out because they failed (absent when every server is usable); "
+            "their tools are not offered to the model until they recover"
+        ),
+        exclude_if=lambda servers: servers is None,
     )
 
 

@@ -31,11 +31,10 @@ from lightspeed_core.errors import (
 from lightspeed_core.llm.base import ModelInfo
 from lightspeed_core.llm.events import RetrievedChunk
 from lightspeed_core.llm.functions import FunctionTools
-from lightspeed_core.mcp.base import McpServerSpec, ToolRequest
+from lightspeed_core.mcp.base import McpServerSpec, ToolCatalog, ToolRequest
 from lightspeed_core.quota.admin import QuotaAdmin
 from lightspeed_core.quota.base import Reservation
 from lightspeed_core.rag.base import Document, RetrievedContext, SolrOptions
-from lightspeed_core.schemas.mcp import CatalogTool
 from lightspeed_core.shields.base import ShieldOutcome
 
 
@@ -215,8 +214,8 @@ class FakeTools:
         self.requests.append(request)
         return [dict(t) for t in self.tools]
 
-    async def catalog(self, request: ToolRequest) -> list[CatalogTool]:
-        return []
+    async def catalog(self, request: ToolRequest) -> ToolCatalog:
+        return ToolCatalog(unavailable=[(label, "failing") for label in self.failing])
 
     async def offer(
         self, tools: Sequence[dict[str, Any]]
@@ -349,3 +348,16 @@ class InMemorySummaries:
     async def release(self, conversation_id: str, holder: str) -> None:
         if self.leases.get(conversation_id) == holder:
             del self.leases[conversation_id]
+
+
+class RecordingSink:
+    """A Splunk :class:`~lightspeed_core.splunk.base.EventSink` that keeps what it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def send(self, sourcetype: str, event: Mapping[str, Any]) -> None:
+        self.sent.append((sourcetype, dict(event)))
+
+    async def close(self) -> None:
+        return None

@@ -98,6 +98,10 @@ async def test_tools_lists_healthy_servers_only(
     assert not {"down", "web"} & groups
     adds = [t for t in tools if t["identifier"] == "add"]
     assert [t["toolgroup_id"] for t in adds] == ["calc"]
+    unavailable = response.json()["unavailable_servers"]
+    assert sorted(s["name"] for s in unavailable) == ["down", "web"]
+    assert all(s["reason"] for s in unavailable)
+    _no_url(str(unavailable))  # tools carry their server's URL (server_source), reasons not
     metrics = (await app.client.get("/metrics")).text
     assert 'ls_mcp_server_failures_total{server="down"}' in metrics
     assert 'ls_mcp_server_failures_total{server="web"}' in metrics
@@ -121,6 +125,8 @@ async def test_a_server_that_dies_is_left_out(
             assert first.status_code == 200
             assert first.json()["tool_results"][0]["content"] == "3"
             assert "d_add" in offered_tools(scripted)
+            listed = (await running.client.get("/v1/tools")).json()
+            assert "unavailable_servers" not in listed  # the reference's body while all work
             dying.stop()  # its listing is still fresh, its pooled session open
             stream = await running.client.post(
                 "/v1/streaming_query", json=quiet('[[tool:d_add {"a": 1, "b": 2}]]')
@@ -137,6 +143,9 @@ async def test_a_server_that_dies_is_left_out(
                 assert response.status_code == 200, response.text
                 _no_url(response.text)
             assert "d_add" not in offered_tools(scripted)
+            listed = (await running.client.get("/v1/tools")).json()
+            assert [s["name"] for s in listed["unavailable_servers"]] == ["dying"]
+            assert not [t for t in listed["tools"] if t["toolgroup_id"] == "dying"]
             metrics = (await running.client.get("/metrics")).text
             assert 'ls_mcp_server_failures_total{server="dying"}' in metrics
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
 
 from lightspeed_core.errors import BackendUnavailableError
 from lightspeed_core.pipeline.events import (
@@ -17,22 +16,12 @@ from lightspeed_core.pipeline.prepare import PreparedQuery, prepare
 from lightspeed_core.pipeline.turn import Endpoint, TurnInput
 from lightspeed_core.responses.telemetry import reported
 from lightspeed_core.splunk import DISABLED, Splunk
+from lightspeed_core.testing.fakes import RecordingSink
 from lightspeed_core.testing.services import fake_ports
 from lightspeed_core.vocabulary.actions import Action
 from tests.unit.pipeline.helpers import ALICE
 
 RESPONSES = Endpoint("/v1/responses", Action.RESPONSES)
-
-
-class RecordingSink:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, Any]]] = []
-
-    def send(self, sourcetype: str, event: Mapping[str, Any]) -> None:
-        self.sent.append((sourcetype, dict(event)))
-
-    async def close(self) -> None:
-        return None
 
 
 async def _prepared() -> PreparedQuery:

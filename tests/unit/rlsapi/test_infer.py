@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -19,7 +17,7 @@ from lightspeed_core.rlsapi.prompt import PromptTemplate, render_system_prompt
 from lightspeed_core.schemas.rlsapi import RlsapiV1InferRequest, RlsapiV1SystemInfo
 from lightspeed_core.splunk import Splunk
 from lightspeed_core.testing.fake_llm import FakeLLM, Reply, ScriptedTool
-from lightspeed_core.testing.fakes import InMemoryConversations, RecordingQuota
+from lightspeed_core.testing.fakes import InMemoryConversations, RecordingQuota, RecordingSink
 from lightspeed_core.testing.services import fake_ports
 
 RHEL = RlsapiV1SystemInfo(os="RHEL", version="9.3", arch="x86_64", id="m-1")
@@ -131,19 +129,6 @@ async def test_no_quota_without_subject_and_verbose_only_when_allowed() -> None:
     assert [c.name for c in verbose.data.tool_calls] == ["search"]
     assert verbose.data.input_tokens
     assert verbose.data.output_tokens == 1
-
-
-class RecordingSink:
-    """A Splunk sink that keeps what it is sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, object]]] = []
-
-    def send(self, sourcetype: str, event: Mapping[str, Any]) -> None:
-        self.sent.append((sourcetype, dict(event)))
-
-    async def close(self) -> None:
-        return None
 
 
 async def test_each_request_sends_one_splunk_event() -> None:

@@ -15,6 +15,7 @@ from lightspeed_core.schemas.mcp import (
     MCPClientAuthOptionsResponse,
     MCPServerAuthInfo,
     ToolsResponse,
+    UnavailableMcpServer,
 )
 from lightspeed_core.skills.tools import skill_catalog
 from lightspeed_core.vocabulary.actions import Action
@@ -35,13 +36,19 @@ async def tools(
 ) -> ToolsResponse:
     """OGX built-in tools, the tools of MCP servers usable with the caller's headers, skills.
 
+    MCP servers left out because they failed are named in ``unavailable_servers`` (ours).
+
     The skill tools are listed when at least one skill is configured.
     """
     listed = await services.tools.catalog(ToolRequest(auth.principal, request.headers))
     builtin = (
         [] if services.backend_state.degraded else await builtin_catalog(services.tool_catalogue)
     )
-    return ToolsResponse(tools=[*builtin, *listed, *skill_catalog(services.skills)])
+    unavailable = [UnavailableMcpServer(name=n, reason=r) for n, r in listed.unavailable]
+    return ToolsResponse(
+        tools=[*builtin, *listed.tools, *skill_catalog(services.skills)],
+        unavailable_servers=unavailable or None,
+    )
 
 
 @router.get(
