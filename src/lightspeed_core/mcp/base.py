@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from lightspeed_core.auth.base import Principal
 from lightspeed_core.errors import InternalError
+from lightspeed_core.llm.functions import FunctionTools
 from lightspeed_core.schemas.mcp import CatalogTool
 
 DEFAULT_PROVIDER_ID = "model-context-protocol"
@@ -99,6 +100,15 @@ class ToolService(Protocol):
         """Tools listed directly from every usable MCP server (may raise the probe's 401)."""
         ...
 
+    async def offer(
+        self, tools: Sequence[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], FunctionTools | None]:
+        """``tools`` with server MCP tools offered as function tools, and what runs them.
+
+        ``None``: nothing replaced (OGX runs the ``mcp`` tools itself).
+        """
+        ...
+
     def report_failure(self, label: str, reason: str) -> None:
         """OGX failed to use server ``label`` during a call: leave it out until re-checked."""
         ...
@@ -136,6 +146,11 @@ class NoTools:
 
     async def catalog(self, request: ToolRequest) -> ToolCatalog:
         return ToolCatalog()
+
+    async def offer(
+        self, tools: Sequence[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], FunctionTools | None]:
+        return list(tools), None
 
     def report_failure(self, label: str, reason: str) -> None:
         return None

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lightspeed_core.mcp.base import McpServerSpec
@@ -44,12 +44,39 @@ Lister = Callable[[str, Mapping[str, str], float], Awaitable[list[Any]]]
 
 
 @dataclass(frozen=True, slots=True)
+class ListedTool:
+    """One tool of a server's listing, as the model is offered it."""
+
+    name: str
+    description: str = ""
+    input_schema: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Health:
-    """The last check of one server: ``ok`` with its tool names, or the reason it failed."""
+    """The last check of one server: ``ok`` with its tool names, or the reason it failed.
+
+    ``listed`` keeps the whole listing (descriptions and input schemas), which this service
+    offers the model itself (:mod:`~lightspeed_core.mcp.offer`).
+    """
 
     ok: bool
     tools: tuple[str, ...] = ()
     reason: str = ""
+    listed: tuple[ListedTool, ...] = field(default=(), compare=False, repr=False)
+
+
+def healthy(tools: list[Any]) -> Health:
+    """A successful check's result from the listed ``mcp`` tools."""
+    listed = tuple(
+        ListedTool(
+            str(getattr(tool, "name", "")),
+            str(getattr(tool, "description", None) or ""),
+            dict(getattr(tool, "input_schema", None) or {}),
+        )
+        for tool in tools
+    )
+    return Health(True, tuple(tool.name for tool in listed), listed=listed)
 
 
 @dataclass(slots=True)
@@ -101,7 +128,7 @@ class McpHealth:
         except Exception as exc:  # any failure makes the server unavailable, nothing else
             self.report_failure(server.name, why(exc))
             return Health(False, reason=why(exc))
-        return Health(True, tuple(str(getattr(tool, "name", "")) for tool in tools))
+        return healthy(tools)
 
     def report_failure(self, name: str, reason: str) -> None:
         """OGX could not use the server during a call: unavailable now, re-checked later."""
@@ -111,6 +138,12 @@ class McpHealth:
             if entry.name == name:
                 entry.health, entry.checked_at = failed, now
         self._record(name, failed)
+
+    def refresh(self, server: McpServerSpec, headers: Mapping[str, str]) -> None:
+        """List the server's tools again now, in the background (``tools/list_changed``)."""
+        key = fingerprint(server.url, headers)
+        if key in self._entries:
+            self._start(key, server, headers)
 
     def close(self) -> None:
         """Cancel checks still running (at shutdown)."""
@@ -133,7 +166,7 @@ class McpHealth:
         except Exception as exc:  # any failure makes the server unavailable, nothing else
             health = Health(False, reason=why(exc))
         else:
-            health = Health(True, tuple(str(getattr(tool, "name", "")) for tool in tools))
+            health = healthy(tools)
         self._store(key, _Entry(server.name, health, self._clock()))
         self._record(server.name, health)
         return health

@@ -56,7 +56,7 @@ class ProbeResult:
 
 def fingerprint(url: str, headers: Mapping[str, str]) -> str:
     """Cache key for a URL and a header set (a hash: tokens are not kept in memory twice)."""
-    canonical = "\n".join(f"{k.lower()}:{v}" for k, v in sorted(headers.items()))
+    canonical = "\n".join(f"{k}:{v}" for k, v in sorted((k.lower(), v) for k, v in headers.items()))
     return hashlib.sha256(f"{url}\n{canonical}".encode()).hexdigest()
 
 

@@ -4,7 +4,9 @@ Per request: the servers (configured + registered) → headers merged for the ca
 (:mod:`~lightspeed_core.mcp.headers`; unresolved servers skipped and logged) → the OAuth
 probe, concurrently and cached (:mod:`~lightspeed_core.mcp.probe`; a 401 becomes the
 contract's 401, an unreachable server is skipped) → Responses ``mcp`` tools for OGX, or the
-direct tool listing for ``/v1/tools``.
+direct tool listing for ``/v1/tools``. At the model call, :meth:`McpToolService.offer` turns
+the ``mcp`` tools into function tools from the cached listings and runs their calls over
+pooled sessions (:mod:`~lightspeed_core.mcp.offer`, :mod:`~lightspeed_core.mcp.pool`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lightspeed_core.llm.functions import FunctionTools
 from lightspeed_core.mcp.base import McpServerSpec, ToolCatalog, ToolRequest
 from lightspeed_core.mcp.headers import (
     MCP_HEADERS,
@@ -27,6 +30,8 @@ from lightspeed_core.mcp.headers import (
 )
 from lightspeed_core.mcp.health import Health, McpHealth
 from lightspeed_core.mcp.listing import mcp_catalog
+from lightspeed_core.mcp.offer import offer_as_functions
+from lightspeed_core.mcp.pool import McpSessionPool
 from lightspeed_core.mcp.probe import McpProbe
 from lightspeed_core.mcp.registry import McpRegistry
 
@@ -42,11 +47,13 @@ class McpToolService:
         secrets: SecretFiles,
         probe: McpProbe,
         health: McpHealth | None = None,
+        pool: McpSessionPool | None = None,
     ) -> None:
         self.registry = registry
         self.secrets = secrets
         self.probe = probe
         self.health = health or McpHealth()
+        self.pool = pool or McpSessionPool()
         self._clashes_logged: set[tuple[str, tuple[str, ...]]] = set()
 
     async def tools_for(self, request: ToolRequest) -> list[dict[str, Any]]:
@@ -70,6 +77,14 @@ class McpToolService:
             if (names := allowed.get(tool.toolgroup_id)) is None or tool.identifier in names
         ]
         return ToolCatalog(tools, [*failed, *listed.unavailable])
+
+    async def offer(
+        self, tools: Sequence[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], FunctionTools | None]:
+        if not any(tool.get("type") == "mcp" for tool in tools):
+            return list(tools), None
+        servers = await self.registry.servers()
+        return await offer_as_functions(tools, servers, self.health, self.pool)
 
     def report_failure(self, label: str, reason: str) -> None:
         self.health.report_failure(label, reason)
@@ -100,6 +115,7 @@ class McpToolService:
     async def close(self) -> None:
         self.probe.close()
         self.health.close()
+        await self.pool.close()
         await self.registry.close()
 
     async def _resolve(self, request: ToolRequest) -> list[Resolution]:

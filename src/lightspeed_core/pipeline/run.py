@@ -34,6 +34,7 @@ from lightspeed_core.llm.events import (
     ToolCall,
     ToolResult,
 )
+from lightspeed_core.llm.functions import CombinedFunctionTools, FunctionTools
 from lightspeed_core.llm.tokens import count_tokens
 from lightspeed_core.pipeline.compacting import compact
 from lightspeed_core.pipeline.events import (
@@ -244,10 +245,18 @@ class QueryRun:
         stream = without_failed_server(self._respond, request, self.ports.tools)
         return Pump(stream, self.ports.shutdown.expired)
 
-    def _respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
-        return respond_with_functions(
-            self.ports.llm, request, self.ports.functions, request.max_infer_iters
-        )
+    async def _respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        functions: FunctionTools = self.ports.functions
+        mcp: FunctionTools | None = None
+        if request.raw_events == "none":  # /v1/responses shows OGX's own MCP events: OGX runs them
+            tools, mcp = await self.ports.tools.offer(request.tools)
+            if mcp is not None:  # server MCP tools run by us, over pooled sessions
+                request = dataclasses.replace(request, tools=tools)
+                functions = CombinedFunctionTools(functions, mcp)
+        async for event in respond_with_functions(
+            self.ports.llm, request, functions, request.max_infer_iters, mcp
+        ):
+            yield event
 
     def _record_call(self, seconds: float, *, ok: bool) -> None:
         model = self.prepared.model

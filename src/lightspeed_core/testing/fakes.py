@@ -30,6 +30,7 @@ from lightspeed_core.errors import (
 )
 from lightspeed_core.llm.base import ModelInfo
 from lightspeed_core.llm.events import RetrievedChunk
+from lightspeed_core.llm.functions import FunctionTools
 from lightspeed_core.mcp.base import McpServerSpec, ToolCatalog, ToolRequest
 from lightspeed_core.quota.admin import QuotaAdmin
 from lightspeed_core.quota.base import Reservation
@@ -215,6 +216,11 @@ class FakeTools:
 
     async def catalog(self, request: ToolRequest) -> ToolCatalog:
         return ToolCatalog(unavailable=[(label, "failing") for label in self.failing])
+
+    async def offer(
+        self, tools: Sequence[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], FunctionTools | None]:
+        return list(tools), None
 
     def report_failure(self, label: str, reason: str) -> None:
         self.failures.append((label, reason))

@@ -113,23 +113,31 @@ async def test_a_server_that_dies_is_left_out(
     tmp_path_factory: pytest.TempPathFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Killed mid-run: its tool call fails (named, never by URL), then it is left out."""
     with mcp_servers(ServerOptions(tokens=None, prefix="d_")) as [dying]:
         config = stub_config(
             scripted.base_url, mcp_servers=[{"name": "dying", "url": dying.url, "timeout": 2}]
         )
         async with running_app(config, tmp_path_factory.mktemp("mcp-dying")) as running:
-            first = await running.client.post("/v1/query", json=quiet("hello"))
+            first = await running.client.post(
+                "/v1/query", json=quiet('[[tool:d_add {"a": 1, "b": 2}]]')
+            )
             assert first.status_code == 200
+            assert first.json()["tool_results"][0]["content"] == "3"
             assert "d_add" in offered_tools(scripted)
             listed = (await running.client.get("/v1/tools")).json()
             assert "unavailable_servers" not in listed  # the reference's body while all work
-            dying.stop()  # its health check is still fresh: OGX meets the dead server
-            stream = await running.client.post("/v1/streaming_query", json=quiet("hello"))
+            dying.stop()  # its listing is still fresh, its pooled session open
+            stream = await running.client.post(
+                "/v1/streaming_query", json=quiet('[[tool:d_add {"a": 1, "b": 2}]]')
+            )
             assert stream.status_code == 200
             assert '"event": "error"' not in stream.text
             assert '"event": "end"' in stream.text
+            assert '"status": "failure"' in stream.text
+            assert "MCP server 'dying' is unavailable" in stream.text
             _no_url(stream.text)
-            assert "MCP server 'dying' failed: answering without it" in caplog.text
+            assert "MCP server 'dying' failed a tool call" in caplog.text
             for _ in range(3):
                 response = await running.client.post("/v1/query", json=quiet("hello"))
                 assert response.status_code == 200, response.text

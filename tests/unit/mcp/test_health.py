@@ -158,3 +158,17 @@ async def test_a_recheck_bypasses_the_cache_and_marks_a_failure() -> None:
     )
     assert not (await health.check(SERVER, {})).ok  # the cached result was marked too
     assert _failures(metrics, "calc") == 1
+
+
+async def test_refresh_lists_the_tools_again_and_keeps_the_listing() -> None:
+    """``notifications/tools/list_changed``: the cached listing is replaced at once."""
+    lister, clock = Lister("add"), Clock()
+    health = McpHealth(lister=lister, clock=clock)
+    first = await health.check(SERVER, {})
+    assert [tool.name for tool in first.listed] == ["add"]
+    health.refresh(McpServerSpec(name="other", url="http://other.test/mcp"), {})  # not cached
+    lister.tools = [Tool("add"), Tool("sub")]
+    health.refresh(SERVER, {})
+    await asyncio.sleep(0.01)
+    assert (await health.check(SERVER, {})).tools == ("add", "sub")
+    assert len(lister.calls) == 2

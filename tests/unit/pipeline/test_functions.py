@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lightspeed_core.config.models.misc import SkillsConfiguration
 from lightspeed_core.llm.base import ResponseRequest
 from lightspeed_core.llm.events import Completed, ToolCall, ToolResult, Usage
+from lightspeed_core.llm.functions import FunctionOutput
 from lightspeed_core.pipeline.events import (
     EndEvent,
     StartEvent,
@@ -17,7 +20,7 @@ from lightspeed_core.pipeline.events import (
     ToolResultEvent,
     TurnCompleteEvent,
 )
-from lightspeed_core.pipeline.functions import respond_with_functions
+from lightspeed_core.pipeline.functions import SKIPPED, respond_with_functions
 from lightspeed_core.pipeline.prepare import prepare
 from lightspeed_core.pipeline.run import run
 from lightspeed_core.pipeline.turn import TurnInput
@@ -103,7 +106,8 @@ async def test_loop_is_bounded(functions: SkillFunctions) -> None:
         )
     ]
     assert len(llm.requests) == 3
-    assert [e.round for e in events if isinstance(e, ToolResult)] == [1, 2]
+    # the last round's call is run and shown too (as OGX does): every call has its result
+    assert [e.round for e in events if isinstance(e, ToolResult)] == [1, 2, 3]
     assert sum(isinstance(e, ToolCall) for e in events) == 3
     completed = events[-1]
     assert isinstance(completed, Completed)
@@ -129,3 +133,34 @@ async def test_without_skills_nothing_is_offered(tmp_path: Path) -> None:
     prepared = await prepare(ports, TurnInput("hi"), ALICE, QUERY, {})
     assert prepared.llm_request.tools == []
     assert not empty.handles("list_skills")
+
+
+class Adder:
+    """One function tool, ``add``, standing for a server MCP tool run by this service."""
+
+    def definitions(self) -> list[dict[str, object]]:
+        return [{"type": "function", "name": "add", "parameters": {"type": "object"}}]
+
+    def handles(self, name: str) -> bool:
+        return name == "add"
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> FunctionOutput:
+        return FunctionOutput(str(int(arguments["a"]) + int(arguments["b"])))
+
+
+async def test_limited_calls_stop_at_max_tool_calls_as_ogx_did() -> None:
+    """Past ``max_tool_calls`` a call is answered "skipped" to the model and not shown."""
+    add = _call("add", a=1, b=2)
+    llm = FakeLLM([Reply("", tools=(add,)), Reply("", tools=(add,)), Reply("done")])
+    request = ResponseRequest(model="m", input=[{"role": "user", "content": "q"}], max_tool_calls=1)
+    events = [e async for e in respond_with_functions(llm, request, Adder(), 5, Adder())]
+    calls = [e for e in events if isinstance(e, ToolCall)]
+    results = [e for e in events if isinstance(e, ToolResult)]
+    assert [c.name for c in calls] == ["add"]
+    assert [(r.content, r.round) for r in results] == [("3", 1)]
+    assert isinstance(events[-1], Completed)
+    assert len(llm.requests) == 3
+    assert llm.requests[2].input[-1]["output"] == SKIPPED.format(limit=1)
+    unlimited = FakeLLM([Reply("", tools=(add,)), Reply("", tools=(add,)), Reply("done")])
+    events = [e async for e in respond_with_functions(unlimited, request, Adder(), 5)]
+    assert len([e for e in events if isinstance(e, ToolResult)]) == 2  # skills: not limited

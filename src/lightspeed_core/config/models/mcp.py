@@ -107,8 +107,9 @@ class ModelContextProtocolServer(ConfigModel):
         title="Request timeout",
         description=(
             "Timeout in seconds for this service's own requests to the MCP server (the OAuth "
-            "probe and the tool listing of /v1/tools); default 5 seconds. Tool calls are "
-            "made by OGX with its own timeouts."
+            "probe, the health check's tool listing, /v1/tools, opening the pooled session "
+            "for tool calls); default 5 seconds. A tool call itself may take up to 120 "
+            "seconds (docs/mcp.md)."
         ),
     )
 
