@@ -41,13 +41,18 @@ def limit_blas_threads(threads: int = 1) -> bool:
     return False
 
 
-@functools.cache
 def shared_encoder(model_dir: Path | None = None) -> MiniLMEncoder:
     """One encoder per model folder and process (read-only weights, ~90 MB).
 
     The OGX embedding provider and the service's OKP query vectors use the same model; in
-    library mode they share one copy instead of loading it twice.
+    library mode they share one copy instead of loading it twice (``shared_encoder()`` and
+    ``shared_encoder(None)`` are the same call: the cache is keyed on the folder alone).
     """
+    return _encoder(model_dir)
+
+
+@functools.cache
+def _encoder(model_dir: Path | None) -> MiniLMEncoder:
     return MiniLMEncoder(model_dir)
 
 

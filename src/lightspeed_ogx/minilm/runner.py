@@ -86,7 +86,11 @@ class EncoderRunner:
             done.exception()  # retrieved: no "never retrieved" warning when all callers left
 
 
-@functools.cache
 def shared_runner(model_dir: Path | None = None) -> EncoderRunner:
     """The process's runner for the model in ``model_dir`` (the bundled one by default)."""
+    return _runner(model_dir)  # one cache key for ``()`` and ``(None,)``
+
+
+@functools.cache
+def _runner(model_dir: Path | None) -> EncoderRunner:
     return EncoderRunner(model_dir)
