@@ -62,10 +62,6 @@ class EncoderRunner:
     def _encode(self, texts: list[str]) -> Encoded:
         return self._ready().encode_counted(texts)
 
-    async def load(self) -> None:
-        """Load the weights now (in the encoder's thread) rather than on the first call."""
-        await asyncio.get_running_loop().run_in_executor(self._thread(), self._ready)
-
     async def encode(self, texts: list[str]) -> Encoded:
         """Vectors and token count of ``texts``; shares a computation already under way."""
         loop = asyncio.get_running_loop()
