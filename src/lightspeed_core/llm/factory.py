@@ -15,6 +15,7 @@ from lightspeed_core.llm.ports import Files, ToolCatalogue, VectorStores
 from lightspeed_core.llm.prompt_store import LibraryPromptStore, PromptStore, ServerPromptStore
 from lightspeed_core.llm.resources import (
     LibraryToolCatalogue,
+    LibraryVectorStores,
     OgxFiles,
     OgxVectorStores,
     ServerToolCatalogue,
@@ -61,7 +62,7 @@ def build_backend(config: Configuration, config_dir: Path, env: Environment) -> 
         return BackendPlan(
             CachedModelsBackend(library),
             run.preferred_model,
-            OgxVectorStores(library.client, embeds_in_process=True),
+            LibraryVectorStores(library.client, library.stack),
             OgxFiles(library.client),
             LibraryToolCatalogue(library.stack),  # both read ``.impls``: no client needed
             LibraryPromptStore(library.stack),

@@ -23,7 +23,6 @@ server (``rag.okp.offline: true``, the default: the portal serves the document) 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,20 +60,15 @@ class QueryEmbedder(Protocol):
 class MiniLMQueryEmbedder:
     """all-MiniLM-L6-v2 in numpy (the bundled weights), loaded on first use.
 
-    In library mode it is the same copy as OGX's embedding provider (``shared_encoder``).
+    In library mode it is the same copy, run in the same thread, as OGX's embedding
+    provider (:mod:`lightspeed_ogx.minilm.runner`): a question searched in OKP and in a
+    BYOK store at once is embedded once.
     """
 
-    def __init__(self) -> None:
-        self._encoder: Any = None
-        self._lock = asyncio.Lock()
-
     async def embed(self, text: str) -> list[float]:
-        async with self._lock:
-            if self._encoder is None:
-                from lightspeed_ogx.minilm.encoder import shared_encoder
+        from lightspeed_ogx.minilm.runner import shared_runner
 
-                self._encoder = await asyncio.to_thread(shared_encoder)
-        vectors = await asyncio.to_thread(self._encoder.encode, [text])
+        vectors, _tokens = await shared_runner().encode([text])
         return [float(x) for x in vectors[0]]
 
 

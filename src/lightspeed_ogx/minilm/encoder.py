@@ -41,13 +41,18 @@ def limit_blas_threads(threads: int = 1) -> bool:
     return False
 
 
-@functools.cache
 def shared_encoder(model_dir: Path | None = None) -> MiniLMEncoder:
     """One encoder per model folder and process (read-only weights, ~90 MB).
 
     The OGX embedding provider and the service's OKP query vectors use the same model; in
-    library mode they share one copy instead of loading it twice.
+    library mode they share one copy instead of loading it twice (``shared_encoder()`` and
+    ``shared_encoder(None)`` are the same call: the cache is keyed on the folder alone).
     """
+    return _encoder(model_dir)
+
+
+@functools.cache
+def _encoder(model_dir: Path | None) -> MiniLMEncoder:
     return MiniLMEncoder(model_dir)
 
 
@@ -144,22 +149,38 @@ class MiniLMEncoder:
         Texts are batched by length (as sentence-transformers does), so a long text does not
         pad every short one in its batch to its length: compute grows with padded tokens.
         """
+        return self.encode_counted(texts, batch_size)[0]
+
+    def encode_counted(self, texts: list[str], batch_size: int = 32) -> tuple[Array, int]:
+        """:meth:`encode` and :meth:`count_tokens` together, tokenizing once.
+
+        When every text fits one batch the first tokenization is the batch's (same ids,
+        same padding, same order as tokenizing the sorted batch again): the vectors are
+        bit for bit those of :meth:`encode` - one question, the common case, is tokenized
+        once instead of three times.
+        """
         if not texts:
-            return np.zeros((0, self.dimension), np.float32)
-        lengths = [sum(e.attention_mask) for e in self._tokenizer.encode_batch(texts)]
+            return np.zeros((0, self.dimension), np.float32), 0
+        encodings = self._tokenizer.encode_batch(texts)
+        lengths = [sum(e.attention_mask) for e in encodings]
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
         out = np.zeros((len(texts), self.dimension), np.float32)
+        if len(texts) <= batch_size:
+            out[order] = self._forward([encodings[i] for i in order])
+            return out, sum(lengths)
         for start in range(0, len(order), batch_size):
             picked = order[start : start + batch_size]
             out[picked] = self._encode_batch([texts[i] for i in picked])
-        return out
+        return out, sum(lengths)
 
     def count_tokens(self, texts: list[str]) -> int:
         """Number of tokens the model reads for ``texts`` (after truncation)."""
         return sum(sum(e.attention_mask) for e in self._tokenizer.encode_batch(texts))
 
     def _encode_batch(self, texts: list[str]) -> Array:
-        encodings = self._tokenizer.encode_batch(texts)
+        return self._forward(self._tokenizer.encode_batch(texts))
+
+    def _forward(self, encodings: list[Any]) -> Array:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ogx_api import (
     Model,
@@ -16,36 +15,27 @@ from ogx_api import (
 )
 
 from .config import MiniLMEmbeddingConfig
-
-if TYPE_CHECKING:
-    from .encoder import MiniLMEncoder
+from .runner import shared_runner
 
 EMBEDDING_DIMENSION = 384
 
 
-def _load(model_dir: str | None) -> MiniLMEncoder:
-    from .encoder import shared_encoder  # numpy, safetensors, tokenizers: only when embedding
-
-    return shared_encoder(Path(model_dir).expanduser() if model_dir else None)
-
-
 class MiniLMEmbeddings:
-    """Embeddings only; chat and completion raise ``NotImplementedError``."""
+    """Embeddings only; chat and completion raise ``NotImplementedError``.
+
+    The encoder runs in its own thread (:mod:`lightspeed_ogx.minilm.runner`), shared with
+    the service's OKP query vectors.
+    """
 
     __provider_id__: str
 
     def __init__(self, config: MiniLMEmbeddingConfig) -> None:
         self.config = config
-        self._encoder: MiniLMEncoder | None = None
-        self._lock = asyncio.Lock()
+        model_dir = config.model_dir
+        self._runner = shared_runner(Path(model_dir).expanduser() if model_dir else None)
 
     async def initialize(self) -> None:
         """Nothing to do: the weights load on first use, so unused embeddings cost no memory."""
-
-    async def _encoder_ready(self) -> MiniLMEncoder:
-        if self._encoder is None:
-            self._encoder = await asyncio.to_thread(_load, self.config.model_dir)
-        return self._encoder
 
     async def shutdown(self) -> None:
         return None
@@ -84,10 +74,7 @@ class MiniLMEmbeddings:
         if not texts or not all(isinstance(t, str) for t in texts):
             raise ValueError("embeddings input must be a non-empty string or list of strings")
         strings: list[str] = [str(t) for t in texts]
-        async with self._lock:
-            encoder = await self._encoder_ready()
-            vectors = await asyncio.to_thread(encoder.encode, strings)
-            tokens = await asyncio.to_thread(encoder.count_tokens, strings)
+        vectors, tokens = await self._runner.encode(strings)
         data = []
         for index, vector in enumerate(vectors):
             value: list[float] | str
