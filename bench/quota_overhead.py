@@ -1,11 +1,14 @@
 """Overhead of token-quota enforcement on ``/v1/query`` (issue #5's closing note).
 
-``uv run --no-sync python -m bench.quota_overhead [--n 300]`` starts the scripted backend
-and three services (one worker each): without quota, with a user + cluster limiter in
-SQLite, and the same in PostgreSQL (127.0.0.1:5432, skipped when unreachable). After a
-warm-up it sends ``--n`` sequential requests to each, interleaved round by round so machine
-load hits every variant alike, and prints median/p95 and the difference to "no quota".
-Every quota request reserves, settles and reads ``available_quotas`` (3 transactions).
+``uv run --no-sync python -m bench.quota_overhead [--n 300] [--pg-database NAME]
+[--baseline-bin PATH]`` starts the scripted backend and three services (one worker each):
+without quota, with a user + cluster limiter in SQLite, and the same in PostgreSQL
+(127.0.0.1:5432, skipped when unreachable; a throw-away database, or a throw-away schema of
+``--pg-database``). After a warm-up it sends ``--n`` sequential requests to each,
+interleaved round by round so machine load hits every variant alike, and prints median/p95
+and the difference to "no quota". With ``--baseline-bin`` (the ``lightspeed-core`` of
+another checkout, e.g. main's) the two quota variants also run on that build, in the same
+rounds: a before/after comparison under the same load.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -53,21 +57,41 @@ def config(folder: Path, backend: str, port: int, quota: dict[str, Any] | None) 
     return service_config(folder, backend, port, name="quota overhead", **sections)
 
 
-async def postgres_database() -> str | None:
+async def postgres_target(own: str | None) -> tuple[str, str | None] | None:
+    """(database, schema) for the PostgreSQL variants: a new database, or a schema of ``own``."""
     try:
-        connection = await asyncpg.connect(**PG, timeout=3)
+        connection = await asyncpg.connect(**{**PG, "database": own or PG["database"]}, timeout=3)
     except (OSError, asyncpg.PostgresError):
         return None
-    name = f"lsc_bench_{uuid.uuid4().hex[:10]}"
-    await connection.execute(f'CREATE DATABASE "{name}"')
+    suffix = uuid.uuid4().hex[:10]
+    try:
+        if own is not None:
+            return own, f"bench_{suffix}"
+        await connection.execute(f'CREATE DATABASE "lsc_bench_{suffix}"')
+        return f"lsc_bench_{suffix}", None
+    finally:
+        await connection.close()
+
+
+async def drop_target(database: str, schemas: list[str]) -> None:
+    if not schemas:
+        connection = await asyncpg.connect(**PG)
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    else:
+        connection = await asyncpg.connect(**{**PG, "database": database})
+        for schema in schemas:
+            await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     await connection.close()
-    return name
+
+
+async def postgres_database() -> str | None:
+    """A new throw-away database (None when PostgreSQL is unreachable); ``bench/soak.py``."""
+    target = await postgres_target(None)
+    return None if target is None else target[0]
 
 
 async def drop_database(name: str) -> None:
-    connection = await asyncpg.connect(**PG)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await connection.close()
+    await drop_target(name, [])
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -97,55 +121,69 @@ async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[
     return {name: summary(values) for name, values in samples.items()}
 
 
+def postgres_block(database: str, schema: str | None) -> dict[str, Any]:
+    block = {
+        "host": PG["host"],
+        "port": PG["port"],
+        "db": database,
+        "user": PG["user"],
+        "password": "unused",
+        "ssl_mode": "disable",
+    }
+    return block if schema is None else {**block, "namespace": schema}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--pg-database", help="use a throw-away schema of this database")
+    parser.add_argument("--baseline-bin", help="lightspeed-core of another build (before)")
     args = parser.parse_args()
     backend = BackgroundServer().start()
-    database = await postgres_database()
+    target = await postgres_target(args.pg_database)
+    builds = {"": BIN / "lightspeed-core"}
+    if args.baseline_bin:
+        builds = {" before": Path(args.baseline_bin), " after": BIN / "lightspeed-core"}
     processes = []
+    schemas: list[str] = []
     with tempfile.TemporaryDirectory(prefix="quota-bench-") as tmp:
         root = Path(tmp)
-        variants: dict[str, dict[str, Any] | None] = {
-            "no quota": None,
-            "quota (SQLite)": {"sqlite": {"db_path": str(root / "quota.db")}},
+        variants: dict[str, tuple[Path, dict[str, Any] | None]] = {
+            "no quota": (BIN / "lightspeed-core", None)
         }
-        if database is not None:
-            variants["quota (PostgreSQL)"] = {
-                "postgres": {
-                    "host": PG["host"],
-                    "port": PG["port"],
-                    "db": database,
-                    "user": PG["user"],
-                    "password": "unused",
-                    "ssl_mode": "disable",
-                }
-            }
+        for label, binary in builds.items():
+            sqlite = {"sqlite": {"db_path": str(root / f"quota{len(variants)}.db")}}
+            variants[f"quota (SQLite){label}"] = (binary, sqlite)
+            if target is not None:
+                schema = None if target[1] is None else f"{target[1]}_{len(variants)}"
+                schemas += [schema] if schema else []
+                block = postgres_block(target[0], schema)
+                variants[f"quota (PostgreSQL){label}"] = (binary, {"postgres": block})
         bases = {}
         try:
-            for index, (name, quota) in enumerate(variants.items()):
+            for index, (name, (binary, quota)) in enumerate(variants.items()):
                 port = free_port()
                 folder = root / f"v{index}"
                 path = config(folder, backend.base_url, port, quota)
                 env = {"LIGHTSPEED_CORE_DATA_DIR": str(folder), "BENCH_STUB_KEY": "x"}
-                process = spawn(
-                    [str(BIN / "lightspeed-core"), "-c", str(path)], folder / "service.log", env
-                )
+                process = spawn([str(binary), "-c", str(path)], folder / "service.log", env)
                 processes.append(process)
                 wait_http(f"http://127.0.0.1:{port}/liveness", process)
                 bases[name] = f"http://127.0.0.1:{port}"
+            load = os.getloadavg()[0]
             results = await measure(bases, args.n, args.warmup)
+            load = (load + os.getloadavg()[0]) / 2
         finally:
             for process in processes:
                 stop(process)
             backend.stop()
-            if database is not None:
-                await drop_database(database)
+            if target is not None:
+                await drop_target(target[0], schemas)
     base = results["no quota"]["median_ms"]
     for result in results.values():
         result["median_overhead_ms"] = round(result["median_ms"] - base, 2)
-    print(json.dumps(results, indent=2))
+    print(json.dumps({"load_average_1min": round(load, 2), **results}, indent=2))
 
 
 if __name__ == "__main__":
