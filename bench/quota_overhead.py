@@ -103,11 +103,22 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[str, float]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    bases: dict[str, str], pids: dict[str, int], n: int, warmup: int
+) -> dict[str, dict[str, float]]:
     clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
     samples: dict[str, list[float]] = {name: [] for name in bases}
+    cpu: dict[str, float] = {}
     try:
         for round_number in range(warmup + n):
+            if round_number == warmup:
+                cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
             for name, client in clients.items():
                 start = time.perf_counter()
                 reply = await client.post("/v1/query", json=BODY)
@@ -115,10 +126,15 @@ async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[
                 reply.raise_for_status()
                 if round_number >= warmup:
                     samples[name].append(elapsed)
+        await asyncio.sleep(0.2)  # work written behind the last request counts too
+        used = {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()}
     finally:
         for client in clients.values():
             await client.aclose()
-    return {name: summary(values) for name, values in samples.items()}
+    results = {name: summary(values) for name, values in samples.items()}
+    for name, seconds in used.items():
+        results[name]["service_cpu_ms_per_request"] = round(seconds * 1000 / n, 2)
+    return results
 
 
 def postgres_block(database: str, schema: str | None) -> dict[str, Any]:
@@ -161,6 +177,7 @@ async def main() -> None:
                 block = postgres_block(target[0], schema)
                 variants[f"quota (PostgreSQL){label}"] = (binary, {"postgres": block})
         bases = {}
+        pids = {}
         try:
             for index, (name, (binary, quota)) in enumerate(variants.items()):
                 port = free_port()
@@ -171,8 +188,9 @@ async def main() -> None:
                 processes.append(process)
                 wait_http(f"http://127.0.0.1:{port}/liveness", process)
                 bases[name] = f"http://127.0.0.1:{port}"
+                pids[name] = process.pid
             load = os.getloadavg()[0]
-            results = await measure(bases, args.n, args.warmup)
+            results = await measure(bases, pids, args.n, args.warmup)
             load = (load + os.getloadavg()[0]) / 2
         finally:
             for process in processes:
@@ -181,8 +199,11 @@ async def main() -> None:
             if target is not None:
                 await drop_target(target[0], schemas)
     base = results["no quota"]["median_ms"]
+    base_cpu = results["no quota"]["service_cpu_ms_per_request"]
     for result in results.values():
         result["median_overhead_ms"] = round(result["median_ms"] - base, 2)
+        extra = result["service_cpu_ms_per_request"] - base_cpu
+        result["cpu_overhead_ms_per_request"] = round(extra, 2)
     print(json.dumps({"load_average_1min": round(load, 2), **results}, indent=2))
 
 

@@ -41,7 +41,7 @@ from lightspeed_core.quota.limiters import Bucket, Limiter, buckets_for, quota_k
 from lightspeed_core.quota.metrics import QuotaMetrics
 from lightspeed_core.quota.ratelimit import RateLimiter
 from lightspeed_core.quota.scheduler import QuotaScheduler
-from lightspeed_core.quota.settles import Settlement, SettleQueue
+from lightspeed_core.quota.settles import Key, Settlement, SettleQueue
 from lightspeed_core.quota.store import QuotaStore, Refused
 from lightspeed_core.quota.taking import Taken
 
@@ -132,41 +132,40 @@ class SqlQuota:
         buckets = buckets_for(self.limiters, principal.user_id)
         if not buckets:
             return Reservation(reservation_id, estimate, principal.user_id)
-        keys = [b.key for b in buckets]
-        before, coming = self.settles.given_back(keys)
         try:
             try:
-                taken = await self._take(reservation_id, buckets, estimate, minimum)
+                taken, coming = await self._take(reservation_id, buckets, estimate, minimum)
             except Refused as refused:
                 if not await self._may_free(refused, estimate, minimum):
                     raise
-                taken = await self._take(reservation_id, buckets, estimate, minimum)
+                taken, coming = await self._take(reservation_id, buckets, estimate, minimum)
         except Refused as refused:
             limiter = refused.bucket.limiter
             self.metrics.exceeded.labels(limiter.name, limiter.subject_type).inc()
             needed = estimate if minimum is None else min(minimum, estimate)
             raise QuotaExceededError(EXCEEDED, refusal_cause(refused, needed)) from None
-        balances: tuple[tuple[str, int], ...] = ()
-        if before % 2 == 0 and self.settles.version == before:
-            # no batch was written meanwhile: the balances lack exactly the queued settles
-            balances = tuple(
-                (b.limiter.name, taken.balances[b.key] + coming[b.key])
-                for b in buckets
-                if b.key in taken.balances
-            )
+        # the balances as they will be once this process's queued settles are written
+        balances = tuple(
+            (b.limiter.name, taken.balances[b.key] + coming[b.key])
+            for b in buckets
+            if b.key in taken.balances
+        )
         return Reservation(
             reservation_id, taken.amount, principal.user_id, tuple(buckets), balances
         )
 
     async def _take(
         self, reservation_id: str, buckets: list[Bucket], estimate: int, minimum: int | None
-    ) -> Taken:
+    ) -> tuple[Taken, dict[Key, int]]:
+        """The reservation, and what queued settles will give back to its buckets."""
         assert self.store is not None
-        now = utcnow()
-        async with quota_database("reserve quota"):
-            return await self.store.take(
-                reservation_id, buckets, estimate, now, now + self.timeout, minimum
-            )
+        async with self.settles.reading([b.key for b in buckets]) as coming:
+            now = utcnow()
+            async with quota_database("reserve quota"):
+                taken = await self.store.take(
+                    reservation_id, buckets, estimate, now, now + self.timeout, minimum
+                )
+        return taken, coming
 
     async def _may_free(self, refused: Refused, estimate: int, minimum: int | None) -> bool:
         """Could settles on their way free enough? Then wait for them (True: try again)."""

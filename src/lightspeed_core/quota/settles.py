@@ -25,11 +25,11 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, bindparam, delete, update
 
 from lightspeed_core.db.dialect import fast_commit
 from lightspeed_core.errors import LightspeedError
@@ -64,16 +64,27 @@ class Settlement:
     held: int = 0
 
 
+_CREDIT = (
+    update(LIMITS)
+    .where(LIMITS.c.subject == bindparam("b_subject"), LIMITS.c.id == bindparam("b_id"))
+    .values(
+        available=tokens_left + bindparam("delta"),
+        updated_at=bindparam("now", type_=LIMITS.c.updated_at.type),
+    )
+    .returning(tokens_left)
+)
+_DROP = (
+    delete(HOLDS)
+    .where(HOLDS.c.reservation_id.in_(bindparam("ids", expanding=True)))
+    .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+)
+
+
 def _credit(conn: Connection, deltas: dict[Key, int], now: datetime) -> dict[Key, int]:
     left: dict[Key, int] = {}
-    for (subject, bucket_id), delta in sorted(deltas.items()):
-        statement = (
-            update(LIMITS)
-            .where(LIMITS.c.id == bucket_id, LIMITS.c.subject == subject)
-            .values(available=tokens_left + delta, updated_at=now)
-            .returning(tokens_left)
-        )
-        value = conn.execute(statement).scalar_one_or_none()
+    for (subject, bucket_id), delta in sorted(deltas.items()):  # the lock order
+        values = {"b_subject": subject, "b_id": bucket_id, "delta": delta, "now": now}
+        value = conn.execute(_CREDIT, values).scalar_one_or_none()
         if value is not None:
             left[(subject, bucket_id)] = int(value)
     return left
@@ -95,12 +106,7 @@ def apply_settlements(conn: Connection, items: list[Settlement], now: datetime) 
     fast_commit(conn)
     deltas: dict[Key, int] = defaultdict(int)
     ids = [item.reservation_id for item in items]
-    statement = (
-        delete(HOLDS)
-        .where(HOLDS.c.reservation_id.in_(ids))
-        .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-    )
-    for subject, bucket_id, tokens in conn.execute(statement).all():
+    for subject, bucket_id, tokens in conn.execute(_DROP, {"ids": ids}).all():
         deltas[(subject, bucket_id)] += int(tokens)
     for item in items:
         for key in item.buckets:
@@ -133,11 +139,31 @@ class SettleQueue:
         self._task: asyncio.Task[None] | None = None
         self._away = False
         self.unwritten: dict[Key, int] = defaultdict(int)  # tokens queued to come back
-        self.version = 0  # odd while a batch is being written
+        self._reading = 0  # reservations running (see :meth:`reading`)
+        self._no_readers = asyncio.Event()
+        self._no_readers.set()
+        self._no_write = asyncio.Event()  # no batch being written or waiting to be
+        self._no_write.set()
 
-    def given_back(self, keys: list[Key]) -> tuple[int, dict[Key, int]]:
-        """(version, tokens the queued settles will give back to each of ``keys``)."""
-        return self.version, {key: self.unwritten.get(key, 0) for key in keys}
+    @contextlib.asynccontextmanager
+    async def reading(self, keys: list[Key]) -> AsyncIterator[dict[Key, int]]:
+        """Hold batches back while a reservation runs; yields what queued settles give back.
+
+        The reservation's balances then lack exactly the queued settles, whose amounts per
+        bucket of ``keys`` this yields.
+
+        A batch waiting to be written goes first (a reservation then waits for one batch,
+        about a millisecond); never hold this across :meth:`flush`.
+        """
+        await self._no_write.wait()
+        self._reading += 1
+        self._no_readers.clear()
+        try:
+            yield {key: self.unwritten.get(key, 0) for key in keys}
+        finally:
+            self._reading -= 1
+            if not self._reading:
+                self._no_readers.set()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -171,14 +197,15 @@ class SettleQueue:
         async with self._lock:
             while self._items:
                 batch = self._items[: self.batch]
-                self.version += 1
+                self._no_write.clear()  # reservations starting now wait for this batch
                 try:
+                    await self._no_readers.wait()
                     if not await self._write(batch):
                         return False
                     del self._items[: len(batch)]
                     self._forget(batch)
                 finally:
-                    self.version += 1
+                    self._no_write.set()
             self._arrived.clear()
             self._full.clear()
             return True

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, insert, or_, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, tuple_, update
 
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
@@ -112,8 +111,16 @@ async def take_postgres(
     return NotTaken(left, tuple(b for b in buckets if b.key not in left))
 
 
-def _keys(buckets: list[Bucket]) -> Any:
-    return or_(*(and_(LIMITS.c.subject == b.subject, LIMITS.c.id == b.id) for b in buckets))
+_KEYS = tuple_(LIMITS.c.subject, LIMITS.c.id).in_(bindparam("keys", expanding=True))
+_NOW = bindparam("now", type_=LIMITS.c.updated_at.type)
+# built once: building a statement per request costs more than running it on SQLite
+_TAKE = (
+    update(LIMITS)
+    .where(_KEYS, tokens_left >= bindparam("floor"))
+    .values(available=tokens_left - bindparam("tokens"), updated_at=_NOW)
+    .returning(LIMITS.c.subject, LIMITS.c.id, LIMITS.c.available)
+)
+_UNDO = update(LIMITS).where(_KEYS).values(available=tokens_left + bindparam("tokens"))
 
 
 def take_sqlite(
@@ -125,21 +132,13 @@ def take_sqlite(
     expires: datetime,
 ) -> Taken | None:
     """Take ``tokens`` from every bucket in one ``UPDATE``; None (roll back) if one cannot."""
-    statement = (
-        update(LIMITS)
-        .where(_keys(buckets), tokens_left >= max(tokens, 1))
-        .values(available=tokens_left - tokens, updated_at=now)
-        .returning(LIMITS.c.subject, LIMITS.c.id, LIMITS.c.available)
-    )
-    balances = {(s, i): int(a) for s, i, a in conn.execute(statement).all()}
+    keys = [b.key for b in buckets]
+    values = {"keys": keys, "floor": max(tokens, 1), "tokens": tokens, "now": now}
+    statement = _TAKE
+    balances = {(s, i): int(a) for s, i, a in conn.execute(statement, values).all()}
     if len(balances) != len(buckets):
         if balances:  # undo what was taken (no other writer meanwhile: SQLite has one)
-            undo = [b for b in buckets if b.key in balances]
-            conn.execute(
-                update(LIMITS)
-                .where(_keys(undo))
-                .values(available=tokens_left + tokens, updated_at=now)
-            )
+            conn.execute(_UNDO, {"keys": list(balances), "tokens": tokens})
         return None
     rows = [
         {

@@ -112,7 +112,8 @@ async def test_a_refusal_writes_queued_settles_and_tries_again(quota_db: Databas
     first = await quota.reserve(alice(), 1000)  # all of it
     await quota.settle(first, input_tokens=100, output_tokens=0, provider="p", model="m")
     second = await quota.reserve(alice(), 500)  # fits once the first settle is written
-    assert second is not None and second.tokens == 500
+    assert second is not None
+    assert second.tokens == 500
     await quota.release(second)
     await quota.close()
     assert await left(quota_over(quota_db)) == (900, 0)

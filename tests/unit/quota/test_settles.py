@@ -115,10 +115,23 @@ async def test_what_queued_settles_will_give_back_is_known_until_written() -> No
     queue = SettleQueue(writer, delay=3600)
     queue.put(settle("r0", used=3, held=10))
     queue.put(Settlement("r1", (USER,), 0, None, 5))  # a release of 5
-    version, coming = queue.given_back([CLUSTER, USER])
-    assert coming == {CLUSTER: 7, USER: 12}
+    async with queue.reading([CLUSTER, USER]) as coming:
+        assert coming == {CLUSTER: 7, USER: 12}
     assert await queue.flush()
-    later, coming = queue.given_back([CLUSTER, USER])
-    assert coming == {CLUSTER: 0, USER: 0}
-    assert later == version + 2  # one batch written (odd while writing)
+    async with queue.reading([CLUSTER, USER]) as coming:
+        assert coming == {CLUSTER: 0, USER: 0}
+    await queue.close()
+
+
+async def test_no_batch_is_written_while_a_reservation_reads() -> None:
+    writer = ScriptedWriter()
+    queue = SettleQueue(writer, delay=3600)
+    queue.put(settle("r0"))
+    async with queue.reading([USER]) as coming:
+        flushing = asyncio.ensure_future(queue.flush())
+        await asyncio.sleep(0.01)
+        assert writer.batches == []  # the batch waits for the reservation
+        assert coming == {USER: 7}
+    assert await flushing
+    assert writer.ids == ["r0"]
     await queue.close()
