@@ -17,6 +17,11 @@ While the database is unreachable the queue keeps everything and tries again aft
 is left. If the process dies first, its holds stay until ``reservation_timeout`` and the
 scheduler gives them back (as for a request that was in flight), so a crash can only leave
 usage uncharged, never charge twice.
+
+Writing a settle twice charges it once: the usage is charged only when the reservation's
+holds are found (and deleted) in the same transaction. The scheduler turns an expired hold
+into a zero-token *tombstone* kept for :data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`,
+so a settle that arrives after the expiry still finds it and charges the real usage.
 """
 
 from __future__ import annotations
@@ -76,7 +81,7 @@ _CREDIT = (
 _DROP = (
     delete(HOLDS)
     .where(HOLDS.c.reservation_id.in_(bindparam("ids", expanding=True)))
-    .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+    .returning(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
 )
 
 
@@ -106,13 +111,18 @@ def apply_settlements(conn: Connection, items: list[Settlement], now: datetime) 
     fast_commit(conn)
     deltas: dict[Key, int] = defaultdict(int)
     ids = [item.reservation_id for item in items]
-    for subject, bucket_id, tokens in conn.execute(_DROP, {"ids": ids}).all():
+    found: set[str] = set()
+    for reservation_id, subject, bucket_id, tokens in conn.execute(_DROP, {"ids": ids}).all():
+        found.add(reservation_id)
         deltas[(subject, bucket_id)] += int(tokens)
-    for item in items:
+    # a reservation whose holds are gone was settled already (a batch written again after
+    # a commit whose outcome was unknown): charging it again would count it twice
+    applied = [item for item in items if item.reservation_id in found or not item.buckets]
+    for item in applied:
         for key in item.buckets:
             deltas[key] -= item.used
     left = _credit(conn, {key: delta for key, delta in deltas.items() if delta}, now)
-    for usage in _merged_usage(items):
+    for usage in _merged_usage(applied):
         record_usage(conn, usage, now)
     return left
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from lightspeed_core.db.dialect import as_utc, insert_for
+from lightspeed_core.db.dialect import as_utc, for_update, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
@@ -71,6 +71,7 @@ class BucketState:
 
 
 Key = tuple[str, str]
+TOMBSTONE_KEPT = timedelta(days=1)  # how long an expired hold still lets a late settle charge
 
 
 def _refusal(buckets: list[Bucket], found: NotTaken, floor: int) -> Refused:
@@ -289,18 +290,29 @@ class QuotaStore:
         await self.settle_many([Settlement(reservation_id)], now)
 
     async def reclaim_expired(self, now: datetime) -> int:
-        """Give back holds whose request never settled; returns the number of holds."""
-        statement = (
-            delete(HOLDS)
-            .where(HOLDS.c.expires_at < now)
-            .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-        )
+        """Give back holds whose request never settled; returns the number of holds.
+
+        Each becomes a zero-token tombstone for :data:`TOMBSTONE_KEPT` (a late settle still
+        charges the usage, and only once); older tombstones are deleted.
+        """
+        expired = select(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+        expired = expired.where(HOLDS.c.expires_at < now, HOLDS.c.tokens != 0)
 
         def work(conn: Connection) -> int:
-            rows = conn.execute(statement).all()
+            rows = conn.execute(for_update(expired, conn)).all()
             totals: dict[tuple[str, str], int] = defaultdict(int)
-            for subject, bucket_id, tokens in rows:
+            for reservation_id, subject, bucket_id, tokens in rows:
                 totals[(subject, bucket_id)] += int(tokens)
+                conn.execute(
+                    update(HOLDS)
+                    .where(
+                        HOLDS.c.reservation_id == reservation_id,
+                        HOLDS.c.subject == subject,
+                        HOLDS.c.bucket_id == bucket_id,
+                    )
+                    .values(tokens=0, expires_at=now + TOMBSTONE_KEPT)
+                )
+            conn.execute(delete(HOLDS).where(HOLDS.c.expires_at < now, HOLDS.c.tokens == 0))
             self._credit(conn, totals.items(), now)
             return len(rows)
 

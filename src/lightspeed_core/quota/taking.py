@@ -131,11 +131,10 @@ def take_sqlite(
     now: datetime,
     expires: datetime,
 ) -> Taken | None:
-    """Take ``tokens`` from every bucket in one ``UPDATE``; None (roll back) if one cannot."""
+    """Take ``tokens`` from every bucket in one ``UPDATE``; None (nothing taken) if one cannot."""
     keys = [b.key for b in buckets]
     values = {"keys": keys, "floor": max(tokens, 1), "tokens": tokens, "now": now}
-    statement = _TAKE
-    balances = {(s, i): int(a) for s, i, a in conn.execute(statement, values).all()}
+    balances = {(s, i): int(a) for s, i, a in conn.execute(_TAKE, values).all()}
     if len(balances) != len(buckets):
         if balances:  # undo what was taken (no other writer meanwhile: SQLite has one)
             conn.execute(_UNDO, {"keys": list(balances), "tokens": tokens})

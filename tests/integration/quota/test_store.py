@@ -10,6 +10,7 @@ import pytest
 from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord, read_usage
 from lightspeed_core.quota.limiters import Bucket, buckets_for
+from lightspeed_core.quota.settles import Settlement
 from lightspeed_core.quota.store import QuotaStore, Refused
 
 from .conftest import limiter_config, limiters_of
@@ -174,3 +175,25 @@ async def test_a_smaller_reservation_takes_what_is_left_from_every_bucket(
     assert refused.value.available == 15
     assert await store.available(buckets()) == {"per-user": 15, "shared": 915}
     assert await store.reserve("r5", buckets(), 40, T0, LATER, minimum=15) == 15
+
+
+async def test_a_settle_written_twice_charges_once(store: QuotaStore, quota_db: Database) -> None:
+    await store.reserve("r1", buckets(), 40, T0, LATER)
+    item = Settlement(
+        "r1", tuple(b.key for b in buckets()), 25, UsageRecord("alice", "p", "m", 20, 5)
+    )
+    await store.settle_many([item], T0)
+    await store.settle_many([item], T0)  # e.g. a batch written again after an unseen commit
+    await store.release("r1", T0)
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+    (usage,) = await read_usage(quota_db, "alice")
+    assert (usage.input_tokens, usage.output_tokens) == (20, 5)
+
+
+async def test_an_expired_hold_leaves_a_tombstone_for_a_day(store: QuotaStore) -> None:
+    await store.reserve("r1", buckets(), 40, T0, T0 + timedelta(minutes=15))
+    assert await store.reclaim_expired(T0 + timedelta(minutes=16)) == 2
+    assert await store.reclaim_expired(T0 + timedelta(minutes=17)) == 0  # tombstones stay
+    assert await store.reclaim_expired(T0 + timedelta(days=2)) == 0  # and are deleted later
+    await store.settle("r1", buckets(), 25, T0, None)  # too late: nothing left to find
+    assert await store.available(buckets()) == {"per-user": 100, "shared": 1000}
