@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -177,13 +178,13 @@ async def test_a_smaller_reservation_takes_what_is_left_from_every_bucket(
     assert await store.reserve("r5", buckets(), 40, T0, LATER, minimum=15) == 15
 
 
-async def test_a_settle_written_twice_charges_once(store: QuotaStore, quota_db: Database) -> None:
+async def test_a_retried_settle_charges_once(store: QuotaStore, quota_db: Database) -> None:
     await store.reserve("r1", buckets(), 40, T0, LATER)
-    item = Settlement(
-        "r1", tuple(b.key for b in buckets()), 25, UsageRecord("alice", "p", "m", 20, 5)
-    )
+    keys = tuple(b.key for b in buckets())
+    item = Settlement("r1", keys, 25, UsageRecord("alice", "p", "m", 20, 5), 40)
     await store.settle_many([item], T0)
-    await store.settle_many([item], T0)  # e.g. a batch written again after an unseen commit
+    # written again after an attempt whose commit landed unseen
+    await store.settle_many([replace(item, retried=True)], T0)
     await store.release("r1", T0)
     assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
     (usage,) = await read_usage(quota_db, "alice")
@@ -194,6 +195,12 @@ async def test_an_expired_hold_leaves_a_tombstone_for_a_day(store: QuotaStore) -
     await store.reserve("r1", buckets(), 40, T0, T0 + timedelta(minutes=15))
     assert await store.reclaim_expired(T0 + timedelta(minutes=16)) == 2
     assert await store.reclaim_expired(T0 + timedelta(minutes=17)) == 0  # tombstones stay
-    assert await store.reclaim_expired(T0 + timedelta(days=2)) == 0  # and are deleted later
-    await store.settle("r1", buckets(), 25, T0, None)  # too late: nothing left to find
-    assert await store.available(buckets()) == {"per-user": 100, "shared": 1000}
+    keys = tuple(b.key for b in buckets())
+    retried = Settlement("r1", keys, 25, None, 40, retried=True)
+    await store.settle_many([retried], T0)  # the tombstone says: not settled yet
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+    await store.reserve("r2", buckets(), 10, T0, T0 + timedelta(minutes=15))
+    await store.reclaim_expired(T0 + timedelta(minutes=16))
+    assert await store.reclaim_expired(T0 + timedelta(days=2)) == 0  # deleted a day later
+    await store.settle_many([Settlement("r2", keys, 5, None, 10)], T0)  # first attempt
+    assert await store.available(buckets()) == {"per-user": 70, "shared": 970}

@@ -20,6 +20,7 @@ class ScriptedWriter:
         self.away = False
         self.rejected: set[str] = set()
         self.written = asyncio.Event()
+        self.retried: list[bool] = []
 
     async def __call__(self, batch: list[Settlement]) -> None:
         await asyncio.sleep(0)
@@ -28,6 +29,7 @@ class ScriptedWriter:
         if any(item.reservation_id in self.rejected for item in batch):
             raise IntegrityError("INSERT", {}, Exception("bad row"))
         self.batches.append([item.reservation_id for item in batch])
+        self.retried = [item.retried for item in batch]
         self.written.set()
 
     @property
@@ -75,6 +77,8 @@ async def test_settles_wait_while_the_database_is_away_and_none_is_lost_or_repea
     await asyncio.wait_for(writer.written.wait(), 5)
     assert await queue.flush()
     assert writer.ids == ["r0", "r1", "r2", "r3", "r4"]
+    # the failed attempts may have committed unseen: the database is told (charged once)
+    assert writer.retried == [True, True, True, True, False]
     assert len(queue) == 0
     await queue.close()
 
