@@ -86,7 +86,10 @@ class SqlQuota:
         self.timeout = timedelta(seconds=reservation_timeout)
         self.rate = rate
         self.clock: Callable[[], float] = time.time  # epoch seconds (tests pin it)
-        self.settles = SettleQueue(self._write_settles)
+        durable = None  # PostgreSQL: settle batches commit fast, then wait for the WAL flush
+        if self.store is not None and self.store.database.has_direct:
+            durable = self.store.durable
+        self.settles = SettleQueue(self._write_settles, confirm=durable)
         self.admin = QuotaAdmin(
             self.store,
             self.limiters,

@@ -37,6 +37,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, update
 
+from lightspeed_core.db.dialect import fast_commit
 from lightspeed_core.errors import LightspeedError
 from lightspeed_core.quota.dberrors import quota_database
 from lightspeed_core.quota.history import UsageRecord, record_usage
@@ -112,9 +113,11 @@ def _merged_usage(items: list[Settlement]) -> list[UsageRecord]:
 def apply_settlements(conn: Connection, items: list[Settlement], now: datetime) -> dict[Key, int]:
     """Apply ``items`` in the caller's transaction; the touched buckets' new balances.
 
-    Committed synchronously (unlike the reservation): an acknowledged batch survives a
-    PostgreSQL crash, and one WAL flush per batch is cheap.
+    Committed without waiting for the WAL flush (reservations wait while a batch is written,
+    so it must be quick); :meth:`SettleQueue.flush` then waits for the flush outside that
+    window (``confirm``) before it forgets the batch.
     """
+    fast_commit(conn)
     deltas: dict[Key, int] = defaultdict(int)
     ids = [item.reservation_id for item in items]
     found: set[str] = set()
@@ -149,8 +152,10 @@ class SettleQueue:
         delay: float = DELAY,
         batch: int = BATCH,
         retry_delay: float = RETRY_DELAY,
+        confirm: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.write = write
+        self.confirm = confirm  # makes committed batches durable (PostgreSQL: a WAL flush)
         self.delay = delay
         self.batch = batch
         self.retry_delay = retry_delay
@@ -222,16 +227,34 @@ class SettleQueue:
                 self._no_write.clear()  # reservations starting now wait for this batch
                 try:
                     await self._no_readers.wait()
-                    if not await self._write(batch):
-                        self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
-                        return False
-                    del self._items[: len(batch)]
-                    self._forget(batch)
+                    written = await self._write(batch)
+                    if written:
+                        self._forget(batch)
                 finally:
                     self._no_write.set()
+                if not written or not await self._durable(batch):
+                    self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
+                    return False
+                del self._items[: len(batch)]
             self._arrived.clear()
             self._full.clear()
             return True
+
+    async def _durable(self, batch: list[Settlement]) -> bool:
+        """Wait, outside the gate, until the batch (committed without a WAL flush) is durable."""
+        if self.confirm is None:
+            return True
+        try:
+            async with quota_database("settle quota"):
+                await self.confirm()
+        except LightspeedError as error:
+            if error.status_code != 503:
+                raise
+            for item in batch:  # not known to be durable: written again (charged once)
+                for key in item.buckets:
+                    self.unwritten[key] += item.held - item.used
+            return False
+        return True
 
     def _forget(self, batch: list[Settlement]) -> None:
         for item in batch:

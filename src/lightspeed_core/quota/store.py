@@ -26,6 +26,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -284,6 +285,14 @@ class QuotaStore:
     async def settle_many(self, items: list[Settlement], now: datetime) -> dict[Key, int]:
         """Apply settles and releases in one transaction (``quota/settles.py``)."""
         return await self.database.run_write(apply_settlements, items, now)
+
+    async def durable(self) -> None:
+        """PostgreSQL: wait until every transaction committed so far is flushed to the WAL.
+
+        A synchronous commit of a transaction with an id flushes the WAL up to its own commit
+        record, so also every earlier commit that did not wait (``fast_commit``).
+        """
+        await self.database.run_write(lambda conn: conn.execute(text("SELECT txid_current()")))
 
     async def release(self, reservation_id: str, now: datetime) -> None:
         """Give back the tokens held for ``reservation_id`` (if they still are)."""

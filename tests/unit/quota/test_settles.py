@@ -139,3 +139,24 @@ async def test_no_batch_is_written_while_a_reservation_reads() -> None:
     assert await flushing
     assert writer.ids == ["r0"]
     await queue.close()
+
+
+async def test_a_batch_not_known_durable_is_written_again_as_a_retry() -> None:
+    writer = ScriptedWriter()
+    lost = True
+
+    async def confirm() -> None:  # the WAL flush after the fast commit
+        if lost:
+            raise DatabaseUnavailableError("The database cannot be reached: crashed")
+
+    queue = SettleQueue(writer, delay=3600, confirm=confirm)
+    queue.put(settle("r0", used=3, held=10))
+    assert not await queue.flush()
+    assert len(queue) == 1
+    async with queue.reading([USER]) as coming:
+        assert coming == {USER: 7}  # still counted as coming back
+    lost = False
+    assert await queue.flush()
+    assert writer.ids == ["r0", "r0"]
+    assert writer.retried == [True]  # the second write is charged only if the first was lost
+    await queue.close()
