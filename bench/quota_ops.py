@@ -88,6 +88,19 @@ async def worker(engine: str, n: int, where: str) -> dict[str, float]:
     }
 
 
+async def drop_schemas(database: str, schemas: list[str]) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(
+        host=PG["host"], port=PG["port"], user=PG["user"], database=database
+    )
+    try:
+        for schema in schemas:
+            await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await connection.close()
+
+
 def run_worker(python: str, engine: str, n: int, where: str) -> dict[str, float]:
     argv = [python, __file__, "--worker", engine, "--n", str(n), "--where", where]
     env = {**os.environ, "PYTHONPATH": ""}
@@ -112,6 +125,7 @@ def main() -> None:
     if args.baseline_python:
         builds = {" before": args.baseline_python, " after": sys.executable}
     runs: dict[str, list[dict[str, float]]] = {}
+    schemas: list[str] = []
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="quota-ops-") as tmp:
         for round_number in range(args.rounds):
@@ -123,9 +137,11 @@ def main() -> None:
                         if engine == "sqlite"
                         else f"{args.pg_database}#ops_{uuid.uuid4().hex[:10]}"
                     )
+                    schemas += [where.split("#")[1]] if engine == "postgres" else []
                     result = run_worker(python, engine, args.n, where)
                     runs.setdefault(f"{engine}{label}", []).append(result)
             loads.append(os.getloadavg()[0])
+    asyncio.run(drop_schemas(args.pg_database, schemas))
     report: dict[str, Any] = {"load_average_1min": round(statistics.mean(loads), 1)}
     for name, results in runs.items():
         report[name] = {
