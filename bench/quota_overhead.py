@@ -1,11 +1,14 @@
 """Overhead of token-quota enforcement on ``/v1/query`` (issue #5's closing note).
 
-``uv run --no-sync python -m bench.quota_overhead [--n 300]`` starts the scripted backend
-and three services (one worker each): without quota, with a user + cluster limiter in
-SQLite, and the same in PostgreSQL (127.0.0.1:5432, skipped when unreachable). After a
-warm-up it sends ``--n`` sequential requests to each, interleaved round by round so machine
-load hits every variant alike, and prints median/p95 and the difference to "no quota".
-Every quota request reserves, settles and reads ``available_quotas`` (3 transactions).
+``uv run --no-sync python -m bench.quota_overhead [--n 300] [--pg-database NAME]
+[--baseline-bin PATH]`` starts the scripted backend and three services (one worker each):
+without quota, with a user + cluster limiter in SQLite, and the same in PostgreSQL
+(127.0.0.1:5432, skipped when unreachable; a throw-away database, or a throw-away schema of
+``--pg-database``). After a warm-up it sends ``--n`` sequential requests to each,
+interleaved round by round so machine load hits every variant alike, and prints median/p95
+and the difference to "no quota". With ``--baseline-bin`` (the ``lightspeed-core`` of
+another checkout, e.g. main's) the two quota variants also run on that build, in the same
+rounds: a before/after comparison under the same load.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -53,21 +57,41 @@ def config(folder: Path, backend: str, port: int, quota: dict[str, Any] | None) 
     return service_config(folder, backend, port, name="quota overhead", **sections)
 
 
-async def postgres_database() -> str | None:
+async def postgres_target(own: str | None) -> tuple[str, str | None] | None:
+    """(database, schema) for the PostgreSQL variants: a new database, or a schema of ``own``."""
     try:
-        connection = await asyncpg.connect(**PG, timeout=3)
+        connection = await asyncpg.connect(**{**PG, "database": own or PG["database"]}, timeout=3)
     except (OSError, asyncpg.PostgresError):
         return None
-    name = f"lsc_bench_{uuid.uuid4().hex[:10]}"
-    await connection.execute(f'CREATE DATABASE "{name}"')
+    suffix = uuid.uuid4().hex[:10]
+    try:
+        if own is not None:
+            return own, f"bench_{suffix}"
+        await connection.execute(f'CREATE DATABASE "lsc_bench_{suffix}"')
+        return f"lsc_bench_{suffix}", None
+    finally:
+        await connection.close()
+
+
+async def drop_target(database: str, schemas: list[str]) -> None:
+    if not schemas:
+        connection = await asyncpg.connect(**PG)
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    else:
+        connection = await asyncpg.connect(**{**PG, "database": database})
+        for schema in schemas:
+            await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     await connection.close()
-    return name
+
+
+async def postgres_database() -> str | None:
+    """A new throw-away database (None when PostgreSQL is unreachable); ``bench/soak.py``."""
+    target = await postgres_target(None)
+    return None if target is None else target[0]
 
 
 async def drop_database(name: str) -> None:
-    connection = await asyncpg.connect(**PG)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await connection.close()
+    await drop_target(name, [])
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -79,11 +103,22 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[str, float]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    bases: dict[str, str], pids: dict[str, int], n: int, warmup: int
+) -> dict[str, dict[str, float]]:
     clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
     samples: dict[str, list[float]] = {name: [] for name in bases}
+    cpu: dict[str, float] = {}
     try:
         for round_number in range(warmup + n):
+            if round_number == warmup:
+                cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
             for name, client in clients.items():
                 start = time.perf_counter()
                 reply = await client.post("/v1/query", json=BODY)
@@ -91,61 +126,85 @@ async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[
                 reply.raise_for_status()
                 if round_number >= warmup:
                     samples[name].append(elapsed)
+        await asyncio.sleep(0.2)  # work written behind the last request counts too
+        used = {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()}
     finally:
         for client in clients.values():
             await client.aclose()
-    return {name: summary(values) for name, values in samples.items()}
+    results = {name: summary(values) for name, values in samples.items()}
+    for name, seconds in used.items():
+        results[name]["service_cpu_ms_per_request"] = round(seconds * 1000 / n, 2)
+    return results
+
+
+def postgres_block(database: str, schema: str | None) -> dict[str, Any]:
+    block = {
+        "host": PG["host"],
+        "port": PG["port"],
+        "db": database,
+        "user": PG["user"],
+        "password": "unused",
+        "ssl_mode": "disable",
+    }
+    return block if schema is None else {**block, "namespace": schema}
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--pg-database", help="use a throw-away schema of this database")
+    parser.add_argument("--baseline-bin", help="lightspeed-core of another build (before)")
     args = parser.parse_args()
     backend = BackgroundServer().start()
-    database = await postgres_database()
+    target = await postgres_target(args.pg_database)
+    builds = {"": BIN / "lightspeed-core"}
+    if args.baseline_bin:
+        builds = {" before": Path(args.baseline_bin), " after": BIN / "lightspeed-core"}
     processes = []
+    schemas: list[str] = []
     with tempfile.TemporaryDirectory(prefix="quota-bench-") as tmp:
         root = Path(tmp)
-        variants: dict[str, dict[str, Any] | None] = {
-            "no quota": None,
-            "quota (SQLite)": {"sqlite": {"db_path": str(root / "quota.db")}},
+        variants: dict[str, tuple[Path, dict[str, Any] | None]] = {
+            "no quota": (BIN / "lightspeed-core", None)
         }
-        if database is not None:
-            variants["quota (PostgreSQL)"] = {
-                "postgres": {
-                    "host": PG["host"],
-                    "port": PG["port"],
-                    "db": database,
-                    "user": PG["user"],
-                    "password": "unused",
-                    "ssl_mode": "disable",
-                }
-            }
+        for label, binary in builds.items():
+            sqlite = {"sqlite": {"db_path": str(root / f"quota{len(variants)}.db")}}
+            variants[f"quota (SQLite){label}"] = (binary, sqlite)
+            if target is not None:
+                schema = None if target[1] is None else f"{target[1]}_{len(variants)}"
+                schemas += [schema] if schema else []
+                block = postgres_block(target[0], schema)
+                variants[f"quota (PostgreSQL){label}"] = (binary, {"postgres": block})
         bases = {}
+        pids = {}
         try:
-            for index, (name, quota) in enumerate(variants.items()):
+            for index, (name, (binary, quota)) in enumerate(variants.items()):
                 port = free_port()
                 folder = root / f"v{index}"
                 path = config(folder, backend.base_url, port, quota)
                 env = {"LIGHTSPEED_CORE_DATA_DIR": str(folder), "BENCH_STUB_KEY": "x"}
-                process = spawn(
-                    [str(BIN / "lightspeed-core"), "-c", str(path)], folder / "service.log", env
-                )
+                process = spawn([str(binary), "-c", str(path)], folder / "service.log", env)
                 processes.append(process)
                 wait_http(f"http://127.0.0.1:{port}/liveness", process)
                 bases[name] = f"http://127.0.0.1:{port}"
-            results = await measure(bases, args.n, args.warmup)
+                pids[name] = process.pid
+            load = os.getloadavg()[0]
+            results = await measure(bases, pids, args.n, args.warmup)
+            load = (load + os.getloadavg()[0]) / 2
         finally:
             for process in processes:
                 stop(process)
             backend.stop()
-            if database is not None:
-                await drop_database(database)
+            if target is not None:
+                await drop_target(target[0], schemas)
     base = results["no quota"]["median_ms"]
+    base_cpu = results["no quota"]["service_cpu_ms_per_request"]
     for result in results.values():
         result["median_overhead_ms"] = round(result["median_ms"] - base, 2)
-    print(json.dumps(results, indent=2))
+        extra = result["service_cpu_ms_per_request"] - base_cpu
+        result["cpu_overhead_ms_per_request"] = round(extra, 2)
+    print(json.dumps({"load_average_1min": round(load, 2), **results}, indent=2))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from lightspeed_core.config.models.databases import (
     PostgreSQLDatabaseConfiguration,
     SQLiteDatabaseConfiguration,
 )
+from lightspeed_core.db.direct import DirectStatements
 from lightspeed_core.db.health import DatabaseHealth, is_unreachable
 from lightspeed_core.errors import DatabaseUnavailableError
 
@@ -129,6 +130,7 @@ class Database:
         self.health = DatabaseHealth(target.display_name)
         self._async: AsyncEngine | None = None
         self._sync: Engine | None = None
+        self._direct: DirectStatements | None = None
         if target.dialect == "sqlite":
             Path(str(target.url.database)).parent.mkdir(parents=True, exist_ok=True)
             self._sync = create_engine(target.url, connect_args=target.connect_args)
@@ -143,6 +145,7 @@ class Database:
                 max_overflow=pool_size,
                 pool_pre_ping=True,
             )
+            self._direct = DirectStatements(target.url, target.connect_args)
 
     async def run[T](self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` in a read transaction; return its result."""
@@ -171,6 +174,27 @@ class Database:
             raise self._classified(error) from error
         self.health.succeeded()
         return result
+
+    @property
+    def has_direct(self) -> bool:
+        """True when :meth:`fetch_direct` is available (PostgreSQL)."""
+        return self._direct is not None
+
+    async def fetch_direct(self, sql: str, *args: Any) -> list[Any]:
+        """PostgreSQL only: one statement, its own transaction, outside SQLAlchemy.
+
+        For hot paths whose whole transaction is one statement (``db/direct.py``); the
+        statement is written for PostgreSQL (``$1`` parameters). Failures are classified
+        like :meth:`run`'s.
+        """
+        if self._direct is None:
+            raise RuntimeError("direct statements exist on PostgreSQL only")
+        try:
+            rows = await self._direct.fetch(sql, *args)
+        except Exception as error:
+            raise self._classified(error) from error
+        self.health.succeeded()
+        return rows
 
     def _classified(self, error: Exception) -> Exception:
         if isinstance(error, DatabaseUnavailableError) or not is_unreachable(error):
@@ -209,6 +233,8 @@ class Database:
         return self._async.connect()
 
     async def dispose(self) -> None:
+        if self._direct is not None:
+            await self._direct.close()
         if self._async is not None:
             await self._async.dispose()
         if self._sync is not None:

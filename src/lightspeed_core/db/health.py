@@ -16,6 +16,7 @@ import logging
 import sqlite3
 import time
 
+import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from lightspeed_core.errors import DatabaseUnavailableError
@@ -56,7 +57,7 @@ def is_unreachable(error: BaseException) -> bool:
     for link in _chain(error):
         if isinstance(link, DatabaseUnavailableError | OSError | TimeoutError):
             return True
-        if isinstance(link, InterfaceError):
+        if isinstance(link, InterfaceError | asyncpg.InterfaceError):  # closed connection, pool
             return True
         if isinstance(link, OperationalError):
             return _sqlite_unreachable(link) if _is_sqlite(link) else True

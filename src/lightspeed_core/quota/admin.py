@@ -7,6 +7,7 @@ through any subject changes that shared bucket.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,16 +43,23 @@ class QuotaAdmin:
         store: QuotaStore | None = None,
         limiters: tuple[Limiter, ...] = (),
         history: Database | None = None,
+        flush: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.store = store
         self.limiters = limiters
         self.history = history
+        self.flush = flush  # writes this process's queued settles first (read your writes)
+
+    async def _settled(self) -> None:
+        if self.flush is not None:
+            await self.flush()
 
     async def quotas(self, subject_id: str) -> list[QuotaView]:
         """Every limiter's bucket for ``subject_id``, in configuration order."""
         if self.store is None or not self.limiters:
             return []
         buckets = [limiter.bucket(subject_id) for limiter in self.limiters]
+        await self._settled()
         async with quota_database("read quotas"):
             states = await self.store.describe(buckets)
         return [self._view(state) for state in states]
@@ -71,6 +79,7 @@ class QuotaAdmin:
         limiter = next((x for x in self.limiters if x.name == limiter_name), None)
         if self.store is None or limiter is None:
             raise NotFoundError("Quota limiter", limiter_name)
+        await self._settled()
         async with quota_database("update the quota"):
             await self.store.set(
                 limiter.bucket(subject_id), quota_limit, available, datetime.now(UTC)
@@ -83,5 +92,6 @@ class QuotaAdmin:
             raise ForbiddenError(
                 "Token usage history is disabled", "Token usage history is disabled."
             )
+        await self._settled()
         async with quota_database("read token usage"):
             return await read_usage(self.history, user_id)

@@ -19,12 +19,15 @@ class Reservation:
         tokens: Tokens held in each bucket.
         user_id: Whose request it is (for the token usage history).
         buckets: The buckets charged, in lock order.
+        balances: Each bucket's ``available`` right after the reservation, by limiter name
+            (empty when not known): with the settle, ``available_quotas`` without a read.
     """
 
     id: str
     tokens: int
     user_id: str = ""
     buckets: tuple[Bucket, ...] = ()
+    balances: tuple[tuple[str, int], ...] = ()
 
 
 class QuotaService(Protocol):

@@ -6,20 +6,28 @@
   that cannot cover the estimate but still has ``minimum`` left gives what it has: the
   reservation is smaller, and the pipeline caps the model's output to fit it
   (docs/quota.md "Small quotas").
+  One statement on PostgreSQL, one short transaction on SQLite (``quota/taking.py``). A
+  refusal while this process still has settles queued writes them and tries once more; a
+  refusal of a bucket whose holds could cover the request (another worker's settle may be
+  on its way) tries once more after the settle delay.
 * ``settle`` - gives back what was held and charges the real usage (``input + output``),
-  adds it to the token history; ``release`` gives everything back.
-* When the database cannot be reached, ``reserve`` fails with 503; a ``settle`` or
-  ``release`` is kept and retried by the scheduler's next tick in this process (if the
-  process dies first, the hold expires and the scheduler gives it back).
+  adds it to the token history; ``release`` gives everything back. Both are queued and
+  written behind the request, many per transaction (``quota/settles.py``): the holds count
+  as spent until then, so nobody can overspend meanwhile. ``available_quotas`` comes from the
+  reservation's balances and the usage, without a read.
+* When the database cannot be reached, ``reserve`` fails with 503; queued settles and
+  releases stay queued and are written once it is back (if the process dies first, the hold
+  expires and the scheduler gives it back). ``close`` writes what is queued.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from lightspeed_core.auth.base import Principal
@@ -27,19 +35,22 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.errors import LightspeedError, QuotaExceededError
 from lightspeed_core.quota.admin import QuotaAdmin
 from lightspeed_core.quota.base import Reservation
-from lightspeed_core.quota.dberrors import is_unavailable, quota_database
+from lightspeed_core.quota.dberrors import quota_database
 from lightspeed_core.quota.history import UsageRecord
-from lightspeed_core.quota.limiters import Limiter, buckets_for, quota_keys
+from lightspeed_core.quota.limiters import Bucket, Limiter, buckets_for, quota_keys
 from lightspeed_core.quota.metrics import QuotaMetrics
 from lightspeed_core.quota.ratelimit import RateLimiter
 from lightspeed_core.quota.scheduler import QuotaScheduler
+from lightspeed_core.quota.settles import Key, Settlement, SettleQueue
 from lightspeed_core.quota.store import QuotaStore, Refused
+from lightspeed_core.quota.taking import Taken
 
 log = logging.getLogger(__name__)
 EXCEEDED = "The quota has been exceeded"
 RATE_EXCEEDED = "The request rate limit has been exceeded"
 _REMEMBERED = 10_000  # finished reservation ids kept to make settle/release idempotent
-_SETTLED_FRESH = 2.0  # seconds a settle's returned balances may answer available()
+_SETTLED_FRESH = 2.0  # seconds a settle's computed balances may answer available()
+SETTLE_MARGIN = 0.02  # seconds beyond the settle delay to wait for another process's settle
 
 
 def utcnow() -> datetime:
@@ -75,8 +86,16 @@ class SqlQuota:
         self.timeout = timedelta(seconds=reservation_timeout)
         self.rate = rate
         self.clock: Callable[[], float] = time.time  # epoch seconds (tests pin it)
-        self.admin = QuotaAdmin(self.store, self.limiters, database if self.history else None)
-        self._pending: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        durable = None  # PostgreSQL: settle batches commit fast, then wait for the WAL flush
+        if self.store is not None and self.store.database.has_direct:
+            durable = self.store.durable
+        self.settles = SettleQueue(self._write_settles, confirm=durable)
+        self.admin = QuotaAdmin(
+            self.store,
+            self.limiters,
+            database if self.history else None,
+            flush=self.settles.flush,
+        )
         self._finished: OrderedDict[str, None] = OrderedDict()
         self._settled: dict[str, tuple[float, dict[str, int]]] = {}  # user → after settle
         self.scheduler = QuotaScheduler(
@@ -114,20 +133,56 @@ class SqlQuota:
             return None
         reservation_id = uuid.uuid4().hex
         buckets = buckets_for(self.limiters, principal.user_id)
-        reserved = estimate
-        if buckets:
-            now = utcnow()
+        if not buckets:
+            return Reservation(reservation_id, estimate, principal.user_id)
+        try:
             try:
-                async with quota_database("reserve quota"):
-                    reserved = await self.store.reserve(
-                        reservation_id, buckets, estimate, now, now + self.timeout, minimum
-                    )
+                taken, coming = await self._take(reservation_id, buckets, estimate, minimum)
             except Refused as refused:
-                limiter = refused.bucket.limiter
-                self.metrics.exceeded.labels(limiter.name, limiter.subject_type).inc()
-                needed = estimate if minimum is None else min(minimum, estimate)
-                raise QuotaExceededError(EXCEEDED, refusal_cause(refused, needed)) from None
-        return Reservation(reservation_id, reserved, principal.user_id, tuple(buckets))
+                if not await self._may_free(refused, estimate, minimum):
+                    raise
+                taken, coming = await self._take(reservation_id, buckets, estimate, minimum)
+        except Refused as refused:
+            limiter = refused.bucket.limiter
+            self.metrics.exceeded.labels(limiter.name, limiter.subject_type).inc()
+            needed = estimate if minimum is None else min(minimum, estimate)
+            raise QuotaExceededError(EXCEEDED, refusal_cause(refused, needed)) from None
+        # the balances as they will be once this process's queued settles are written
+        balances = tuple(
+            (b.limiter.name, taken.balances[b.key] + coming[b.key])
+            for b in buckets
+            if b.key in taken.balances
+        )
+        return Reservation(
+            reservation_id, taken.amount, principal.user_id, tuple(buckets), balances
+        )
+
+    async def _take(
+        self, reservation_id: str, buckets: list[Bucket], estimate: int, minimum: int | None
+    ) -> tuple[Taken, dict[Key, int]]:
+        """The reservation, and what queued settles will give back to its buckets."""
+        assert self.store is not None
+        async with self.settles.reading([b.key for b in buckets]) as coming:
+            now = utcnow()
+            async with quota_database("reserve quota"):
+                taken = await self.store.take(
+                    reservation_id, buckets, estimate, now, now + self.timeout, minimum
+                )
+        return taken, coming
+
+    async def _may_free(self, refused: Refused, estimate: int, minimum: int | None) -> bool:
+        """Could settles on their way free enough? Then wait for them (True: try again)."""
+        assert self.store is not None
+        if len(self.settles):
+            await self.settles.flush()  # this process's: write them now
+            return True
+        needed = max(estimate if minimum is None else min(minimum, estimate), 1)
+        async with quota_database("reserve quota"):
+            held = await self.store.held(refused.bucket)
+        if refused.available + held < needed:
+            return False
+        await asyncio.sleep(self.settles.delay + SETTLE_MARGIN)  # another process's
+        return True
 
     def _first_time(self, reservation: Reservation) -> bool:
         if reservation.id in self._finished:
@@ -137,15 +192,9 @@ class SqlQuota:
             self._finished.popitem(last=False)
         return True
 
-    async def _apply(self, what: str, operation: Callable[[], Awaitable[None]]) -> None:
-        try:
-            async with quota_database(what):
-                await operation()
-        except LightspeedError as error:
-            if error.status_code != 503:
-                raise
-            log.warning("%s postponed until the quota database is back", what)
-            self._pending.append((what, operation))
+    async def _write_settles(self, batch: list[Settlement]) -> None:
+        assert self.store is not None
+        await self.store.settle_many(batch, utcnow())
 
     async def settle(
         self,
@@ -162,28 +211,22 @@ class SqlQuota:
         usage = None
         if self.history:
             usage = UsageRecord(reservation.user_id, provider, model, input_tokens, output_tokens)
-        store, buckets = self.store, list(reservation.buckets)
-
-        async def operation() -> None:
-            left = await store.settle(reservation.id, buckets, used, utcnow(), usage)
-            if buckets and len(left) == len(buckets):
-                if len(self._settled) > _REMEMBERED:
-                    self._settled.clear()
-                self._settled[reservation.user_id] = (time.monotonic(), left)
-
-        await self._apply("settle quota", operation)
-        for bucket in buckets:
+        keys = tuple(b.key for b in reservation.buckets)
+        self.settles.put(Settlement(reservation.id, keys, used, usage, reservation.tokens))
+        if reservation.balances and len(reservation.balances) == len(reservation.buckets):
+            if len(self._settled) > _REMEMBERED:
+                self._settled.clear()
+            back = reservation.tokens - used  # what the settle gives back to each bucket
+            left = {name: value + back for name, value in reservation.balances}
+            self._settled[reservation.user_id] = (time.monotonic(), left)
+        for bucket in reservation.buckets:
             self.metrics.consumed.labels(bucket.limiter.name, bucket.limiter.subject_type).inc(used)
 
     async def release(self, reservation: Reservation | None) -> None:
         if reservation is None or self.store is None or not self._first_time(reservation):
             return
-        store = self.store
-
-        async def operation() -> None:
-            await store.release(reservation.id, utcnow())
-
-        await self._apply("release quota", operation)
+        keys = tuple(b.key for b in reservation.buckets)
+        self.settles.put(Settlement(reservation.id, keys, held=reservation.tokens))
 
     async def available(self, principal: Principal) -> dict[str, int]:
         if self.store is None or not self.limiters:
@@ -195,6 +238,7 @@ class SqlQuota:
             values = settled[1]  # what this request's settle just returned: no extra read
         try:
             if values is None:
+                await self.settles.flush()  # read this process's own settles
                 async with quota_database("read quotas"):
                     values = await self.store.available(buckets)
         except LightspeedError as error:
@@ -204,23 +248,13 @@ class SqlQuota:
         return quota_keys(self.limiters, ordered)
 
     async def retry_pending(self) -> None:
-        """Apply postponed settles/releases, oldest first; stop at the first failure."""
-        while self._pending:
-            what, operation = self._pending[0]
-            try:
-                await operation()
-            except Exception as error:
-                if not is_unavailable(error):
-                    log.exception("dropping postponed %s", what)
-                    self._pending.pop(0)
-                    continue
-                return
-            self._pending.pop(0)
+        """Write queued settles/releases (each scheduler tick; the flusher does it sooner)."""
+        await self.settles.flush()
 
     @property
     def pending(self) -> int:
-        """Settles/releases waiting for the database."""
-        return len(self._pending)
+        """Settles/releases not written yet (queued, or waiting for the database)."""
+        return len(self.settles)
 
     def start(self) -> None:
         if self.store is not None:
@@ -228,6 +262,6 @@ class SqlQuota:
 
     async def close(self) -> None:
         await self.scheduler.stop()
-        await self.retry_pending()
+        await self.settles.close()
         if self.rate is not None:
             await self.rate[0].close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -26,19 +26,27 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
 
-from lightspeed_core.db.dialect import as_utc, fast_commit, insert_for
+from lightspeed_core.db.dialect import as_utc, for_update, insert_for
 from lightspeed_core.db.engine import Database
-from lightspeed_core.db.tables import Base
-from lightspeed_core.quota.history import UsageRecord, record_usage
+from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
+from lightspeed_core.quota.settles import Settlement, apply_settlements
+from lightspeed_core.quota.taking import (
+    HOLDS,
+    LIMITS,
+    NotTaken,
+    Taken,
+    take_postgres,
+    take_sqlite,
+    tokens_left,
+)
 
-LIMITS: Table = Base.metadata.tables["quota_limits"]
-HOLDS: Table = Base.metadata.tables["quota_reservation"]
-_left = func.coalesce(LIMITS.c.available, LIMITS.c.quota_limit)
+_left = tokens_left
 
 
 class Refused(Exception):
@@ -61,6 +69,19 @@ class BucketState:
     limit_override: int | None
     updated_at: datetime | None
     revoked_at: datetime | None
+
+
+Key = tuple[str, str]
+TOMBSTONE_KEPT = timedelta(days=1)  # how long an expired hold still lets a late settle charge
+
+
+def _refusal(buckets: list[Bucket], found: NotTaken, floor: int) -> Refused:
+    """The first bucket, in lock order, that cannot give ``floor`` tokens."""
+    for bucket in buckets:
+        if found.left[bucket.key] < floor:
+            return Refused(bucket, found.left[bucket.key])
+    poorest = min(buckets, key=lambda b: found.left[b.key])
+    return Refused(poorest, found.left[poorest.key])
 
 
 def _row(bucket: Bucket) -> ColumnElement[bool]:
@@ -125,56 +146,108 @@ class QuotaStore:
         least ``minimum`` left, take what that bucket has left from every bucket instead.
         Returns the tokens taken from each bucket.
         """
-        floor = max(tokens if minimum is None else min(minimum, tokens), 1)
+        taken = await self.take(reservation_id, buckets, tokens, now, expires, minimum)
+        return taken.amount
 
-        def work(conn: Connection) -> int:
-            fast_commit(conn)
-            amount = tokens
-            taken: list[Bucket] = []
-            for bucket in buckets:
-                left = 0
-                for _ in range(3):  # a concurrent request may change the bucket meanwhile
-                    if self._take_or_create(conn, bucket, amount, now):
-                        break
-                    left = int(conn.scalar(select(_left).where(_row(bucket))) or 0)
-                    if left < floor:
-                        raise Refused(bucket, left)
-                    if left < amount:  # take less: give back what that frees
-                        changes = [((b.subject, b.id), amount - left) for b in taken]
-                        self._credit(conn, changes, now)
-                        amount = left
-                else:
-                    raise Refused(bucket, left)
-                taken.append(bucket)
-            rows = [
-                {
-                    "reservation_id": reservation_id,
-                    "bucket_id": b.id,
-                    "subject": b.subject,
-                    "tokens": amount,
-                    "created_at": now,
-                    "expires_at": expires,
-                }
-                for b in buckets
-            ]
-            conn.execute(insert(HOLDS), rows)
-            return amount
+    async def take(
+        self,
+        reservation_id: str,
+        buckets: list[Bucket],
+        tokens: int,
+        now: datetime,
+        expires: datetime,
+        minimum: int | None = None,
+    ) -> Taken:
+        """:meth:`reserve`, also returning the buckets' balances after it (when known)."""
+        floor = max(tokens if minimum is None else min(minimum, tokens), 1)
+        if self.database.has_direct:
+            return await self._take_postgres(reservation_id, buckets, tokens, floor, now, expires)
+
+        def work(conn: Connection) -> Taken:
+            taken = take_sqlite(conn, reservation_id, buckets, tokens, now, expires)
+            if taken is not None:
+                return taken
+            amount = self._take_each(conn, reservation_id, buckets, tokens, floor, now, expires)
+            keys = [(b.id, b.subject) for b in buckets]
+            statement = select(LIMITS.c.subject, LIMITS.c.id, _left).where(
+                tuple_(LIMITS.c.id, LIMITS.c.subject).in_(keys)
+            )
+            return Taken(amount, {(s, i): int(a) for s, i, a in conn.execute(statement).all()})
 
         return await self.database.run_write(work)
+
+    async def _take_postgres(
+        self,
+        reservation_id: str,
+        buckets: list[Bucket],
+        tokens: int,
+        floor: int,
+        now: datetime,
+        expires: datetime,
+    ) -> Taken:
+        for _ in range(3):  # a new user's rows are created first (another request may too)
+            result = await take_postgres(
+                self.database, reservation_id, buckets, tokens, floor, now, expires
+            )
+            if isinstance(result, Taken):
+                return result
+            if not result.missing:
+                raise _refusal(buckets, result, floor)
+
+            def create(conn: Connection, missing: tuple[Bucket, ...] = result.missing) -> None:
+                for bucket in missing:
+                    self._create(conn, bucket, now)
+
+            await self.database.run_write(create)
+        raise AssertionError("quota rows missing after being created")
+
+    def _take_each(
+        self,
+        conn: Connection,
+        reservation_id: str,
+        buckets: list[Bucket],
+        tokens: int,
+        floor: int,
+        now: datetime,
+        expires: datetime,
+    ) -> int:
+        """Bucket by bucket (creating rows, applying the small-quota rule); the amount."""
+        amount = tokens
+        taken: list[Bucket] = []
+        for bucket in buckets:
+            left = 0
+            for _ in range(3):  # a concurrent request may change the bucket meanwhile
+                if self._take_or_create(conn, bucket, amount, now):
+                    break
+                left = int(conn.scalar(select(_left).where(_row(bucket))) or 0)
+                if left < floor:
+                    raise Refused(bucket, left)
+                if left < amount:  # take less: give back what that frees
+                    changes = [((b.subject, b.id), amount - left) for b in taken]
+                    self._credit(conn, changes, now)
+                    amount = left
+            else:
+                raise Refused(bucket, left)
+            taken.append(bucket)
+        rows = [
+            {
+                "reservation_id": reservation_id,
+                "bucket_id": b.id,
+                "subject": b.subject,
+                "tokens": amount,
+                "created_at": now,
+                "expires_at": expires,
+            }
+            for b in buckets
+        ]
+        conn.execute(insert(HOLDS), rows)
+        return amount
 
     def _take_or_create(self, conn: Connection, bucket: Bucket, tokens: int, now: datetime) -> bool:
         if self._take(conn, bucket, tokens, now):
             return True
         self._create(conn, bucket, now)
         return self._take(conn, bucket, tokens, now)
-
-    def _drop_holds(self, conn: Connection, reservation_id: str) -> dict[Any, int]:
-        statement = (
-            delete(HOLDS)
-            .where(HOLDS.c.reservation_id == reservation_id)
-            .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-        )
-        return {(s, b): int(t) for s, b, t in conn.execute(statement).all()}
 
     def _credit(
         self, conn: Connection, changes: Iterable[tuple[tuple[str, str], int]], now: datetime
@@ -205,45 +278,61 @@ class QuotaStore:
 
         Returns the buckets' new ``available`` by limiter name.
         """
-
-        def work(conn: Connection) -> dict[tuple[str, str], int]:
-            fast_commit(conn)
-            held = self._drop_holds(conn, reservation_id)
-            changes = [(b.key, held.get(b.key, 0) - used) for b in buckets]
-            credited = self._credit(conn, changes, now)
-            if usage is not None:
-                record_usage(conn, usage, now)
-            return credited
-
-        left = await self.database.run_write(work)
+        item = Settlement(reservation_id, tuple(b.key for b in buckets), used, usage)
+        left = await self.settle_many([item], now)
         return {b.limiter.name: left[b.key] for b in buckets if b.key in left}
+
+    async def settle_many(self, items: list[Settlement], now: datetime) -> dict[Key, int]:
+        """Apply settles and releases in one transaction (``quota/settles.py``)."""
+        return await self.database.run_write(apply_settlements, items, now)
+
+    async def durable(self) -> None:
+        """PostgreSQL: wait until every transaction committed so far is flushed to the WAL.
+
+        A synchronous commit of a transaction with an id flushes the WAL up to its own commit
+        record, so also every earlier commit that did not wait (``fast_commit``).
+        """
+        await self.database.run_write(lambda conn: conn.execute(text("SELECT txid_current()")))
 
     async def release(self, reservation_id: str, now: datetime) -> None:
         """Give back the tokens held for ``reservation_id`` (if they still are)."""
-
-        def work(conn: Connection) -> None:
-            fast_commit(conn)
-            self._credit(conn, self._drop_holds(conn, reservation_id).items(), now)
-
-        await self.database.run_write(work)
+        await self.settle_many([Settlement(reservation_id)], now)
 
     async def reclaim_expired(self, now: datetime) -> int:
-        """Give back holds whose request never settled; returns the number of holds."""
-        statement = (
-            delete(HOLDS)
-            .where(HOLDS.c.expires_at < now)
-            .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-        )
+        """Give back holds whose request never settled; returns the number of holds.
+
+        Each becomes a zero-token tombstone for :data:`TOMBSTONE_KEPT` (a late settle still
+        charges the usage, and only once); older tombstones are deleted.
+        """
+        expired = select(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+        expired = expired.where(HOLDS.c.expires_at < now, HOLDS.c.tokens != 0)
 
         def work(conn: Connection) -> int:
-            rows = conn.execute(statement).all()
+            rows = conn.execute(for_update(expired, conn)).all()
             totals: dict[tuple[str, str], int] = defaultdict(int)
-            for subject, bucket_id, tokens in rows:
+            for reservation_id, subject, bucket_id, tokens in rows:
                 totals[(subject, bucket_id)] += int(tokens)
+                conn.execute(
+                    update(HOLDS)
+                    .where(
+                        HOLDS.c.reservation_id == reservation_id,
+                        HOLDS.c.subject == subject,
+                        HOLDS.c.bucket_id == bucket_id,
+                    )
+                    .values(tokens=0, expires_at=now + TOMBSTONE_KEPT)
+                )
+            conn.execute(delete(HOLDS).where(HOLDS.c.expires_at < now, HOLDS.c.tokens == 0))
             self._credit(conn, totals.items(), now)
             return len(rows)
 
         return await self.database.run_write(work)
+
+    async def held(self, bucket: Bucket) -> int:
+        """Tokens held in ``bucket`` by reservations not settled yet."""
+        statement = select(func.coalesce(func.sum(HOLDS.c.tokens), 0)).where(
+            HOLDS.c.bucket_id == bucket.id, HOLDS.c.subject == bucket.subject
+        )
+        return int(await self.database.run(lambda conn: conn.scalar(statement)) or 0)
 
     async def available(self, buckets: list[Bucket]) -> dict[str, int]:
         """Tokens left per limiter name (buckets never used count as ``initial_quota``)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord, read_usage
 from lightspeed_core.quota.limiters import Bucket, buckets_for
+from lightspeed_core.quota.settles import Settlement
 from lightspeed_core.quota.store import QuotaStore, Refused
 
 from .conftest import limiter_config, limiters_of
@@ -174,3 +176,31 @@ async def test_a_smaller_reservation_takes_what_is_left_from_every_bucket(
     assert refused.value.available == 15
     assert await store.available(buckets()) == {"per-user": 15, "shared": 915}
     assert await store.reserve("r5", buckets(), 40, T0, LATER, minimum=15) == 15
+
+
+async def test_a_retried_settle_charges_once(store: QuotaStore, quota_db: Database) -> None:
+    await store.reserve("r1", buckets(), 40, T0, LATER)
+    keys = tuple(b.key for b in buckets())
+    item = Settlement("r1", keys, 25, UsageRecord("alice", "p", "m", 20, 5), 40)
+    await store.settle_many([item], T0)
+    # written again after an attempt whose commit landed unseen
+    await store.settle_many([replace(item, retried=True)], T0)
+    await store.release("r1", T0)
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+    (usage,) = await read_usage(quota_db, "alice")
+    assert (usage.input_tokens, usage.output_tokens) == (20, 5)
+
+
+async def test_an_expired_hold_leaves_a_tombstone_for_a_day(store: QuotaStore) -> None:
+    await store.reserve("r1", buckets(), 40, T0, T0 + timedelta(minutes=15))
+    assert await store.reclaim_expired(T0 + timedelta(minutes=16)) == 2
+    assert await store.reclaim_expired(T0 + timedelta(minutes=17)) == 0  # tombstones stay
+    keys = tuple(b.key for b in buckets())
+    retried = Settlement("r1", keys, 25, None, 40, retried=True)
+    await store.settle_many([retried], T0)  # the tombstone says: not settled yet
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+    await store.reserve("r2", buckets(), 10, T0, T0 + timedelta(minutes=15))
+    await store.reclaim_expired(T0 + timedelta(minutes=16))
+    assert await store.reclaim_expired(T0 + timedelta(days=2)) == 0  # deleted a day later
+    await store.settle_many([Settlement("r2", keys, 5, None, 10)], T0)  # first attempt
+    assert await store.available(buckets()) == {"per-user": 70, "shared": 970}

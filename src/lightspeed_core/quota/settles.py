@@ -1,0 +1,309 @@
+"""Settles and releases written behind the request, many in one transaction.
+
+A settle or release only changes holds that the reservation already took, so writing it a
+little later can never let anyone overspend: until it lands, the bucket still counts the
+whole hold as spent (a write-behind of already-reserved tokens; nothing another worker or
+pod would need to read). :class:`SettleQueue` keeps them in this process and a flusher task
+writes what has gathered after at most ``delay`` seconds (or at once when ``batch`` are
+waiting) in **one** transaction (:func:`apply_settlements`):
+
+* ``DELETE … WHERE reservation_id IN (…) RETURNING`` the holds,
+* one ``UPDATE`` per bucket touched (``+ held - used`` summed over the batch; in
+  ``(subject, id)`` order, the lock order of every quota transaction),
+* one token-history upsert per (user, provider, model) of the batch.
+
+While the database is unreachable the queue keeps everything and tries again after
+``retry_delay`` and at each scheduler tick; on shutdown :meth:`SettleQueue.close` writes what
+is left. If the process dies first, its holds stay until ``reservation_timeout`` and the
+scheduler gives them back (as for a request that was in flight), so a crash can only leave
+usage uncharged, never charge twice.
+
+Writing a settle again after a failed attempt charges it once: on a retry the usage is
+charged only when the reservation's holds are found (and deleted) in the same transaction
+(the first attempt's commit may have landed unseen). The scheduler turns an expired hold
+into a zero-token *tombstone* kept for :data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`,
+so a retried settle that arrives after the expiry still finds it and charges the usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, delete, update
+
+from lightspeed_core.db.dialect import fast_commit
+from lightspeed_core.errors import LightspeedError
+from lightspeed_core.quota.dberrors import quota_database
+from lightspeed_core.quota.history import UsageRecord, record_usage
+from lightspeed_core.quota.taking import HOLDS, LIMITS, tokens_left
+
+log = logging.getLogger(__name__)
+Key = tuple[str, str]  # (subject, bucket id)
+DELAY = 0.05  # seconds a settle may wait for others to share its transaction
+BATCH = 256  # settles that make the flusher write at once
+RETRY_DELAY = 1.0  # seconds between attempts while the database is away
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """Replace a reservation's holds by ``used`` tokens (a release: ``used=0``, no buckets).
+
+    Attributes:
+        reservation_id: The holds to delete.
+        buckets: Buckets charged ``used`` (also when their hold already expired).
+        used: Real usage; 0 for a release.
+        usage: Token-history record, or None.
+        held: Tokens the reservation holds in each bucket (what ``available_quotas`` will
+            get back: ``held - used``).
+        retried: A write of it failed before, perhaps after its commit landed: if its holds
+            are gone it was applied then, and is not charged again.
+    """
+
+    reservation_id: str
+    buckets: tuple[Key, ...] = ()
+    used: int = 0
+    usage: UsageRecord | None = None
+    held: int = 0
+    retried: bool = False
+
+
+_CREDIT = (
+    update(LIMITS)
+    .where(LIMITS.c.subject == bindparam("b_subject"), LIMITS.c.id == bindparam("b_id"))
+    .values(
+        available=tokens_left + bindparam("delta"),
+        updated_at=bindparam("now", type_=LIMITS.c.updated_at.type),
+    )
+    .returning(tokens_left)
+)
+_DROP = (
+    delete(HOLDS)
+    .where(HOLDS.c.reservation_id.in_(bindparam("ids", expanding=True)))
+    .returning(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+)
+
+
+def _credit(conn: Connection, deltas: dict[Key, int], now: datetime) -> dict[Key, int]:
+    left: dict[Key, int] = {}
+    for (subject, bucket_id), delta in sorted(deltas.items()):  # the lock order
+        values = {"b_subject": subject, "b_id": bucket_id, "delta": delta, "now": now}
+        value = conn.execute(_CREDIT, values).scalar_one_or_none()
+        if value is not None:
+            left[(subject, bucket_id)] = int(value)
+    return left
+
+
+def _merged_usage(items: list[Settlement]) -> list[UsageRecord]:
+    totals: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for item in items:
+        if item.usage is not None:
+            u = item.usage
+            total = totals[(u.user_id, u.provider, u.model)]
+            total[0] += u.input_tokens
+            total[1] += u.output_tokens
+    return [UsageRecord(user, p, m, i, o) for (user, p, m), (i, o) in totals.items()]
+
+
+def apply_settlements(conn: Connection, items: list[Settlement], now: datetime) -> dict[Key, int]:
+    """Apply ``items`` in the caller's transaction; the touched buckets' new balances.
+
+    Committed without waiting for the WAL flush (reservations wait while a batch is written,
+    so it must be quick); :meth:`SettleQueue.flush` then waits for the flush outside that
+    window (``confirm``) before it forgets the batch.
+    """
+    fast_commit(conn)
+    deltas: dict[Key, int] = defaultdict(int)
+    ids = [item.reservation_id for item in items]
+    found: set[str] = set()
+    for reservation_id, subject, bucket_id, tokens in conn.execute(_DROP, {"ids": ids}).all():
+        found.add(reservation_id)
+        deltas[(subject, bucket_id)] += int(tokens)
+    # holds gone on a first attempt: expired long ago, or the reservation was lost in a
+    # database crash - the usage is charged all the same; gone on a retry: the earlier
+    # attempt's commit landed though its outcome was unknown - charging again would count
+    # it twice
+    applied = [
+        item
+        for item in items
+        if item.reservation_id in found or not item.retried or not item.buckets
+    ]
+    for item in applied:
+        for key in item.buckets:
+            deltas[key] -= item.used
+    left = _credit(conn, {key: delta for key, delta in deltas.items() if delta}, now)
+    for usage in _merged_usage(applied):
+        record_usage(conn, usage, now)
+    return left
+
+
+class SettleQueue:
+    """Settlements of this process waiting to be written (see the module docstring)."""
+
+    def __init__(
+        self,
+        write: Callable[[list[Settlement]], Awaitable[object]],
+        *,
+        delay: float = DELAY,
+        batch: int = BATCH,
+        retry_delay: float = RETRY_DELAY,
+        confirm: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
+        self.write = write
+        self.confirm = confirm  # makes committed batches durable (PostgreSQL: a WAL flush)
+        self.delay = delay
+        self.batch = batch
+        self.retry_delay = retry_delay
+        self._items: list[Settlement] = []
+        self._arrived = asyncio.Event()
+        self._full = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._away = False
+        self.unwritten: dict[Key, int] = defaultdict(int)  # tokens queued to come back
+        self._reading = 0  # reservations running (see :meth:`reading`)
+        self._no_readers = asyncio.Event()
+        self._no_readers.set()
+        self._no_write = asyncio.Event()  # no batch being written or waiting to be
+        self._no_write.set()
+
+    @contextlib.asynccontextmanager
+    async def reading(self, keys: list[Key]) -> AsyncIterator[dict[Key, int]]:
+        """Hold batches back while a reservation runs; yields what queued settles give back.
+
+        The reservation's balances then lack exactly the queued settles, whose amounts per
+        bucket of ``keys`` this yields.
+
+        A batch waiting to be written goes first (a reservation then waits for one batch,
+        about a millisecond); never hold this across :meth:`flush`.
+        """
+        await self._no_write.wait()
+        self._reading += 1
+        self._no_readers.clear()
+        try:
+            yield {key: self.unwritten.get(key, 0) for key in keys}
+        finally:
+            self._reading -= 1
+            if not self._reading:
+                self._no_readers.set()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, item: Settlement) -> None:
+        """Queue ``item``; it is written within ``delay`` seconds (database permitting)."""
+        self._items.append(item)
+        for key in item.buckets:
+            self.unwritten[key] += item.held - item.used
+        self._arrived.set()
+        if len(self._items) >= self.batch:
+            self._full.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="quota-settles")
+
+    async def _run(self) -> None:
+        while True:
+            await self._arrived.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._full.wait(), self.delay)
+            try:
+                written = await self.flush()
+            except Exception:  # a bug must not stop the flusher: keep the items, retry
+                log.exception("writing quota settles failed")
+                written = False
+            if not written:
+                await asyncio.sleep(self.retry_delay)
+
+    async def flush(self) -> bool:
+        """Write everything queued now; False when the database is away (kept for later)."""
+        async with self._lock:
+            while self._items:
+                batch = self._items[: self.batch]
+                self._no_write.clear()  # reservations starting now wait for this batch
+                try:
+                    await self._no_readers.wait()
+                    written = await self._write(batch)
+                    if written:
+                        self._forget(batch)
+                finally:
+                    self._no_write.set()
+                if not written or not await self._durable(batch):
+                    self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
+                    return False
+                del self._items[: len(batch)]
+            self._arrived.clear()
+            self._full.clear()
+            return True
+
+    async def _durable(self, batch: list[Settlement]) -> bool:
+        """Wait, outside the gate, until the batch (committed without a WAL flush) is durable."""
+        if self.confirm is None:
+            return True
+        try:
+            async with quota_database("settle quota"):
+                await self.confirm()
+        except LightspeedError as error:
+            if error.status_code != 503:
+                raise
+            for item in batch:  # not known to be durable: written again (charged once)
+                for key in item.buckets:
+                    self.unwritten[key] += item.held - item.used
+            return False
+        return True
+
+    def _forget(self, batch: list[Settlement]) -> None:
+        for item in batch:
+            for key in item.buckets:
+                self.unwritten[key] -= item.held - item.used
+                if not self.unwritten[key]:
+                    del self.unwritten[key]
+
+    async def _write(self, batch: list[Settlement]) -> bool:
+        """True once ``batch`` is written or given up (an item the database rejects)."""
+        try:
+            async with quota_database("settle quota"):
+                await self.write(batch)
+        except LightspeedError as error:
+            if error.status_code == 503:
+                if not self._away:
+                    log.warning("%d quota settle(s) postponed: %s", len(batch), error.cause)
+                self._away = True
+                return False
+            if len(batch) == 1:
+                log.error("dropping a quota settle the database refused: %s", error.cause)
+                return True
+            for item in batch:  # one bad item must not block the others
+                if not await self._write([item]):
+                    return False
+            return True
+        if self._away:
+            log.info("postponed quota settles written")
+        self._away = False
+        return True
+
+    async def close(self, patience: float = 5.0) -> int:
+        """Stop the flusher and write what is left (retrying for up to ``patience`` s).
+
+        Returns the number of settlements that could not be written.
+        """
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        deadline = asyncio.get_running_loop().time() + patience
+        while not await self.flush():
+            if asyncio.get_running_loop().time() >= deadline:
+                log.error(
+                    "%d quota settle(s) not written at shutdown: their holds return after "
+                    "reservation_timeout and their usage is not charged",
+                    len(self._items),
+                )
+                return len(self._items)
+            await asyncio.sleep(min(self.retry_delay, patience))
+        return 0

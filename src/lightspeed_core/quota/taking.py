@@ -1,0 +1,154 @@
+"""The reservation's SQL: take tokens from every bucket of a request, or from none.
+
+The request path pays for one statement:
+
+* **PostgreSQL** - one statement (:data:`TAKE_SQL`, data-modifying CTEs, so PostgreSQL runs
+  it as one implicit transaction) through ``Database.fetch_direct``: lock the caller's
+  buckets in ``(subject, id)`` order (``FOR UPDATE``: the fixed lock order of every quota
+  transaction), decide the amount (the estimate; or, when a bucket cannot cover it but has
+  at least the minimum left, what the poorest bucket has), take it from every bucket and
+  record the holds - or take nothing. ``set_config('synchronous_commit', 'off', true)``
+  inside it replaces ``SET LOCAL`` (see ``db/dialect.fast_commit``).
+* **SQLite** - one write transaction (:func:`take_sqlite`): one conditional ``UPDATE …
+  RETURNING`` over all the buckets and one ``INSERT`` of the holds. SQLite runs one writer at
+  a time, so the transaction sees no concurrent change; when not every bucket can cover the
+  estimate, what it took is put back and the caller's slower path decides
+  (``QuotaStore.take``: creates missing rows, applies the small-quota rule).
+
+Both return :class:`Taken`: the amount and each bucket's balance after taking it, which
+gives ``available_quotas`` without another read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Table, bindparam, func, insert, tuple_, update
+
+from lightspeed_core.db.engine import Database
+from lightspeed_core.db.tables import Base
+from lightspeed_core.quota.limiters import Bucket
+
+LIMITS: Table = Base.metadata.tables["quota_limits"]
+HOLDS: Table = Base.metadata.tables["quota_reservation"]
+tokens_left = func.coalesce(LIMITS.c.available, LIMITS.c.quota_limit)
+
+TAKE_SQL = """
+WITH settings AS (SELECT set_config('synchronous_commit', 'off', true) AS off),
+keys AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(subject, id)),
+locked AS (
+    SELECT q.subject, q.id, coalesce(q.available, q.quota_limit) AS left_now
+    FROM quota_limits q JOIN keys k ON q.subject = k.subject AND q.id = k.id
+    ORDER BY q.subject, q.id
+    FOR UPDATE OF q
+),
+decision AS (
+    SELECT CASE WHEN count(*) = cardinality($1::text[]) AND min(left_now) >= $4::int
+                THEN least($3::int, min(left_now)) END AS amount
+    FROM locked
+),
+taken AS (
+    UPDATE quota_limits q
+    SET available = coalesce(q.available, q.quota_limit) - d.amount, updated_at = $5
+    FROM decision d, locked l
+    WHERE d.amount IS NOT NULL AND q.subject = l.subject AND q.id = l.id
+    RETURNING q.subject, q.id, q.available
+),
+held AS (
+    INSERT INTO quota_reservation
+        (reservation_id, bucket_id, subject, tokens, created_at, expires_at)
+    SELECT $7, t.id, t.subject, d.amount, $5, $6 FROM taken t CROSS JOIN decision d
+)
+SELECT d.amount, l.subject, l.id, l.left_now, t.available, s.off
+FROM locked l
+CROSS JOIN decision d
+CROSS JOIN settings s
+LEFT JOIN taken t ON t.subject = l.subject AND t.id = l.id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What one reservation took: ``amount`` from every bucket, and the balances after."""
+
+    amount: int
+    balances: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class NotTaken:
+    """Nothing was taken: the buckets' current balances (``missing``: rows not created yet)."""
+
+    left: dict[tuple[str, str], int]
+    missing: tuple[Bucket, ...]
+
+
+async def take_postgres(
+    database: Database,
+    reservation_id: str,
+    buckets: list[Bucket],
+    tokens: int,
+    floor: int,
+    now: datetime,
+    expires: datetime,
+) -> Taken | NotTaken:
+    """Run :data:`TAKE_SQL` for ``buckets`` (in lock order)."""
+    rows = await database.fetch_direct(
+        TAKE_SQL,
+        [b.subject for b in buckets],
+        [b.id for b in buckets],
+        tokens,
+        floor,
+        now,
+        expires,
+        reservation_id,
+    )
+    if rows and rows[0]["amount"] is not None:
+        balances = {(r["subject"], r["id"]): int(r["available"]) for r in rows}
+        return Taken(int(rows[0]["amount"]), balances)
+    left = {(r["subject"], r["id"]): int(r["left_now"]) for r in rows}
+    return NotTaken(left, tuple(b for b in buckets if b.key not in left))
+
+
+_KEYS = tuple_(LIMITS.c.subject, LIMITS.c.id).in_(bindparam("keys", expanding=True))
+_NOW = bindparam("now", type_=LIMITS.c.updated_at.type)
+# built once: building a statement per request costs more than running it on SQLite
+_TAKE = (
+    update(LIMITS)
+    .where(_KEYS, tokens_left >= bindparam("floor"))
+    .values(available=tokens_left - bindparam("tokens"), updated_at=_NOW)
+    .returning(LIMITS.c.subject, LIMITS.c.id, LIMITS.c.available)
+)
+_UNDO = update(LIMITS).where(_KEYS).values(available=tokens_left + bindparam("tokens"))
+
+
+def take_sqlite(
+    conn: Connection,
+    reservation_id: str,
+    buckets: list[Bucket],
+    tokens: int,
+    now: datetime,
+    expires: datetime,
+) -> Taken | None:
+    """Take ``tokens`` from every bucket in one ``UPDATE``; None (nothing taken) if one cannot."""
+    keys = [b.key for b in buckets]
+    values = {"keys": keys, "floor": max(tokens, 1), "tokens": tokens, "now": now}
+    balances = {(s, i): int(a) for s, i, a in conn.execute(_TAKE, values).all()}
+    if len(balances) != len(buckets):
+        if balances:  # undo what was taken (no other writer meanwhile: SQLite has one)
+            conn.execute(_UNDO, {"keys": list(balances), "tokens": tokens})
+        return None
+    rows = [
+        {
+            "reservation_id": reservation_id,
+            "bucket_id": b.id,
+            "subject": b.subject,
+            "tokens": tokens,
+            "created_at": now,
+            "expires_at": expires,
+        }
+        for b in buckets
+    ]
+    conn.execute(insert(HOLDS), rows)
+    return Taken(tokens, balances)

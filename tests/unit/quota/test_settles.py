@@ -1,0 +1,162 @@
+"""The settle queue: batching, the database away, a rejected item, shutdown (no database)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.exc import IntegrityError
+
+from lightspeed_core.errors import DatabaseUnavailableError
+from lightspeed_core.quota.settles import Settlement, SettleQueue
+
+USER, CLUSTER = ("u", "alice"), ("c", "")
+
+
+class ScriptedWriter:
+    """Records the batches it is given; ``away`` fails them as an unreachable database."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.away = False
+        self.rejected: set[str] = set()
+        self.written = asyncio.Event()
+        self.retried: list[bool] = []
+
+    async def __call__(self, batch: list[Settlement]) -> None:
+        await asyncio.sleep(0)
+        if self.away:
+            raise DatabaseUnavailableError("The database cannot be reached: refused")
+        if any(item.reservation_id in self.rejected for item in batch):
+            raise IntegrityError("INSERT", {}, Exception("bad row"))
+        self.batches.append([item.reservation_id for item in batch])
+        self.retried = [item.retried for item in batch]
+        self.written.set()
+
+    @property
+    def ids(self) -> list[str]:
+        return [rid for batch in self.batches for rid in batch]
+
+
+def settle(rid: str, used: int = 3, held: int = 10) -> Settlement:
+    return Settlement(rid, (CLUSTER, USER), used, None, held)
+
+
+async def test_settles_that_arrive_together_share_one_write() -> None:
+    writer = ScriptedWriter()
+    queue = SettleQueue(writer, delay=0.01)
+    for index in range(5):
+        queue.put(settle(f"r{index}"))
+    assert len(queue) == 5
+    await asyncio.wait_for(writer.written.wait(), 5)
+    assert writer.batches == [["r0", "r1", "r2", "r3", "r4"]]
+    assert len(queue) == 0
+    await queue.close()
+
+
+async def test_a_full_batch_is_written_without_waiting() -> None:
+    writer = ScriptedWriter()
+    queue = SettleQueue(writer, delay=3600, batch=3)
+    for index in range(3):
+        queue.put(settle(f"r{index}"))
+    await asyncio.wait_for(writer.written.wait(), 5)  # not after an hour
+    assert writer.batches == [["r0", "r1", "r2"]]
+    await queue.close()
+
+
+async def test_settles_wait_while_the_database_is_away_and_none_is_lost_or_repeated() -> None:
+    writer = ScriptedWriter()
+    writer.away = True
+    queue = SettleQueue(writer, delay=0.001, retry_delay=0.01)
+    for index in range(4):
+        queue.put(settle(f"r{index}"))
+    await asyncio.sleep(0.05)  # several attempts fail
+    assert len(queue) == 4
+    assert not await queue.flush()
+    queue.put(settle("r4"))
+    writer.away = False
+    await asyncio.wait_for(writer.written.wait(), 5)
+    assert await queue.flush()
+    assert writer.ids == ["r0", "r1", "r2", "r3", "r4"]
+    # the failed attempts may have committed unseen: the database is told (charged once)
+    assert writer.retried == [True, True, True, True, False]
+    assert len(queue) == 0
+    await queue.close()
+
+
+async def test_an_item_the_database_rejects_does_not_hold_back_the_others() -> None:
+    writer = ScriptedWriter()
+    writer.rejected = {"r1"}
+    queue = SettleQueue(writer, delay=3600)
+    for index in range(3):
+        queue.put(settle(f"r{index}"))
+    assert await queue.flush()
+    assert writer.ids == ["r0", "r2"]
+    assert len(queue) == 0
+    await queue.close()
+
+
+async def test_close_writes_what_is_queued() -> None:
+    writer = ScriptedWriter()
+    queue = SettleQueue(writer, delay=3600)
+    for index in range(3):
+        queue.put(settle(f"r{index}"))
+    assert writer.batches == []
+    assert await queue.close() == 0
+    assert writer.ids == ["r0", "r1", "r2"]
+
+
+async def test_close_gives_up_after_its_patience_when_the_database_stays_away() -> None:
+    writer = ScriptedWriter()
+    writer.away = True
+    queue = SettleQueue(writer, delay=3600, retry_delay=0.01)
+    queue.put(settle("r0"))
+    assert await queue.close(patience=0.05) == 1
+    assert writer.batches == []
+
+
+async def test_what_queued_settles_will_give_back_is_known_until_written() -> None:
+    writer = ScriptedWriter()
+    queue = SettleQueue(writer, delay=3600)
+    queue.put(settle("r0", used=3, held=10))
+    queue.put(Settlement("r1", (USER,), 0, None, 5))  # a release of 5
+    async with queue.reading([CLUSTER, USER]) as coming:
+        assert coming == {CLUSTER: 7, USER: 12}
+    assert await queue.flush()
+    async with queue.reading([CLUSTER, USER]) as coming:
+        assert coming == {CLUSTER: 0, USER: 0}
+    await queue.close()
+
+
+async def test_no_batch_is_written_while_a_reservation_reads() -> None:
+    writer = ScriptedWriter()
+    queue = SettleQueue(writer, delay=3600)
+    queue.put(settle("r0"))
+    async with queue.reading([USER]) as coming:
+        flushing = asyncio.ensure_future(queue.flush())
+        await asyncio.sleep(0.01)
+        assert writer.batches == []  # the batch waits for the reservation
+        assert coming == {USER: 7}
+    assert await flushing
+    assert writer.ids == ["r0"]
+    await queue.close()
+
+
+async def test_a_batch_not_known_durable_is_written_again_as_a_retry() -> None:
+    writer = ScriptedWriter()
+    lost = True
+
+    async def confirm() -> None:  # the WAL flush after the fast commit
+        if lost:
+            raise DatabaseUnavailableError("The database cannot be reached: crashed")
+
+    queue = SettleQueue(writer, delay=3600, confirm=confirm)
+    queue.put(settle("r0", used=3, held=10))
+    assert not await queue.flush()
+    assert len(queue) == 1
+    async with queue.reading([USER]) as coming:
+        assert coming == {USER: 7}  # still counted as coming back
+    lost = False
+    assert await queue.flush()
+    assert writer.ids == ["r0", "r0"]
+    assert writer.retried == [True]  # the second write is charged only if the first was lost
+    await queue.close()
