@@ -24,19 +24,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 
 from bench import measure
@@ -47,7 +49,15 @@ from bench.run import QUERY
 from bench.scaling_report import report
 from bench.soak import config as soak_config
 from bench.startup import load_average
-from bench.usage import CpuWindow, memory_mb, window_summary, worker_pids
+from bench.usage import (
+    CpuWindow,
+    children,
+    command_name,
+    memory_mb,
+    query_count,
+    window_summary,
+    worker_pids,
+)
 from lightspeed_core.config import configuration_from_data
 from lightspeed_core.llm.factory import TIKTOKEN_DIR
 from lightspeed_core.llm.runconfig.synthesize import build_run_config
@@ -65,8 +75,16 @@ class Variant:
     name: str
     url: str
     services: list[subprocess.Popen[bytes]]
+    ports: list[int]
     balancer: subprocess.Popen[bytes] | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def answered(self) -> float:
+        """``/v1/query`` answers so far, summed over the service processes (``/metrics``)."""
+        return sum(
+            query_count(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text)
+            for port in self.ports
+        )
 
     @property
     def mode(self) -> str:
@@ -183,9 +201,11 @@ def start_service(
 
 
 def start_variant(
-    stack: ExitStack, folder: Path, name: str, backend: str, ogx_url: str | None
+    stack: ExitStack, folder: Path, name: str, backend: str, ogx_url: str | None, pool_size: int
 ) -> Variant:
     layout = parse_variant(name)
+    if layout.pool_size is None:
+        layout = dataclasses.replace(layout, pool_size=pool_size)
     url = ogx_url if layout.mode == "server" else None
     started = [
         start_service(folder / f"{name}-{i}", backend, layout, url) for i in range(layout.processes)
@@ -199,7 +219,8 @@ def start_variant(
         port = free_port()
         balancer = start_haproxy(folder / f"{name}-lb", port, [p for p, _ in started])
         stack.callback(stop, balancer)
-    return Variant(name, f"http://127.0.0.1:{port}", services, balancer)
+    ports = [p for p, _ in started]
+    return Variant(name, f"http://127.0.0.1:{port}", services, ports, balancer)
 
 
 def wait_ready(variant: Variant) -> None:
@@ -207,27 +228,54 @@ def wait_ready(variant: Variant) -> None:
         wait_http(variant.url + "/readiness", process, timeout=300)
 
 
+def wrk_pids() -> list[int]:
+    """The load generator: wrk processes started by this process."""
+    return [pid for pid in children(os.getpid()) if command_name(pid) == "wrk"]
+
+
 def measure_once(
-    variant: Variant, groups: dict[str, Callable[[], list[int]]], connections: int, seconds: int
+    variant: Variant,
+    groups: dict[str, Callable[[], list[int]]],
+    connections: int,
+    seconds: int,
+    warm: int,
 ) -> dict[str, Any]:
+    """One closed-loop wrk run of ``warm + seconds + 1`` s; CPU and answers of the middle part.
+
+    The first ``warm`` seconds let the closed loop reach its steady state (at c64 on a busy
+    machine a request takes seconds), and the window ends a second before wrk does, so
+    every request counted was answered inside the window and every CPU second in it was
+    spent while the load was steady: counting wrk's requests over its own run would leave
+    out the CPU of the requests in flight at its end (seconds of work at c64).
+    """
     window = CpuWindow(
         {"service": variant.service_pids, "balancer": variant.balancer_pids, **groups}
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    load_start = os.getloadavg()[0]
-    window.start()
-    result = measure.load_wrk(f"{variant.url}/v1/query", QUERY, connections, seconds)
-    wall, cpu = window.stop()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu["wrk"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 3)
+    url = f"{variant.url}/v1/query"
+    with ThreadPoolExecutor(1) as pool:
+        load = pool.submit(measure.load_wrk, url, QUERY, connections, warm + seconds + 1)
+        time.sleep(warm)
+        load_start = os.getloadavg()[0]
+        answered = variant.answered()
+        window.start()
+        time.sleep(seconds)
+        wall, cpu = window.stop()
+        requests = int(variant.answered() - answered)
+        wrk = load.result()
     service = ["service", "ogx"] if variant.mode == "server" else ["service"]
-    row = {
-        **result,
-        **window_summary(result["requests"], wall, cpu, service=service),
+    return {
+        "connections": connections,
+        "window_s": round(wall, 2),
+        "requests": requests,
+        "rps": round(requests / wall, 1),
+        "wrk": wrk,
+        "p50_ms": wrk["p50_ms"],
+        "p99_ms": wrk["p99_ms"],
+        "errors": wrk["errors"],
+        **window_summary(requests, wall, cpu, service=service),
         "cpu_s": cpu,
         "load_average": [round(load_start, 2), load_average()],
     }
-    return row
 
 
 def memory(variant: Variant) -> list[dict[str, float]]:
@@ -266,10 +314,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         groups: dict[str, Callable[[], list[int]]] = {
             "ogx": (lambda: [ogx_process.pid]) if ogx_process else (lambda: []),
             "backend": lambda: [stub.pid],
+            "wrk": wrk_pids,
             "postgres": postgres_pids,
         }
         print(f"starting {len(names)} variants", file=sys.stderr)
-        variants = [start_variant(stack, folder, name, backend, ogx_url) for name in names]
+        variants = [
+            start_variant(stack, folder, name, backend, ogx_url, args.pool_size) for name in names
+        ]
         for variant in variants:
             wait_ready(variant)
         time.sleep(3)  # every worker finishes starting
@@ -283,7 +334,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     print(
                         f"round {round_index + 1}: {variant.name} c{connections}", file=sys.stderr
                     )
-                    row = measure_once(variant, groups, connections, args.seconds)
+                    row = measure_once(variant, groups, connections, args.seconds, args.warm)
                     row["round"] = round_index + 1
                     row["postgres_connections"] = len(postgres_pids())
                     variant.rows.append(row)
@@ -291,9 +342,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "label": args.label,
             "seconds": args.seconds,
+            "warm": args.warm,
             "rounds": args.rounds,
             "levels": levels,
             "ogx_workers": args.ogx_workers,
+            "pool_size": args.pool_size,
             "variants": {
                 variant.name: {
                     "rows": variant.rows,
@@ -309,8 +362,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=6, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--warm", type=int, default=3, help="seconds of load before each measured window"
+    )
     parser.add_argument("--levels", default="16,64", help="wrk connections, comma-separated")
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=3,
+        help="PostgreSQL pool_size of variants without -pN (all variants run at once and share "
+        "the server's max_connections with other users)",
+    )
     parser.add_argument("--ogx-workers", type=int, default=1, help="workers of the OGX server")
     parser.add_argument("--label", default="", help="kept with the run in scaling.json")
     args = parser.parse_args()

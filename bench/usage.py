@@ -24,10 +24,30 @@ MAPPING_HEADER = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
 
 
 def children(pid: int) -> list[int]:
+    """Child processes of ``pid``, started by any of its threads."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.extend(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def command_name(pid: int) -> str:
     try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
-        return []
+        return ""
+
+
+def query_count(metrics: str, path: str = "/v1/query") -> float:
+    """Answers of ``path`` in a Prometheus text page: ``ls_rest_api_calls_total``, any status."""
+    total = 0.0
+    for line in metrics.splitlines():
+        if line.startswith("ls_rest_api_calls_total{") and f'path="{path}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def worker_pids(pid: int) -> list[int]:

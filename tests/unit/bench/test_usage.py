@@ -10,6 +10,7 @@ from bench.usage import (
     parse_mappings,
     parse_smaps_rollup,
     per_core_ratios,
+    query_count,
     window_summary,
     within,
 )
@@ -97,3 +98,16 @@ def test_cpu_window_reads_this_process() -> None:
     assert wall > 0
     assert used["me"] >= 0
     assert used["nobody"] == 0
+
+
+def test_query_answers_from_the_metrics_page() -> None:
+    page = (
+        "# TYPE ls_rest_api_calls_total counter\n"
+        'ls_rest_api_calls_total{path="/v1/query",status_code="200"} 120.0\n'
+        'ls_rest_api_calls_total{path="/v1/query",status_code="503"} 3.0\n'
+        'ls_rest_api_calls_total{path="/readiness",status_code="200"} 9.0\n'
+        'ls_rest_api_calls_created{path="/v1/query",status_code="200"} 1.7e9\n'
+    )
+    assert query_count(page) == 123.0
+    assert query_count(page, "/readiness") == 9.0
+    assert query_count("") == 0.0
