@@ -1,8 +1,16 @@
-"""Markdown tables of one ``bench.scaling`` run (medians over its rounds)."""
+"""Markdown tables of ``bench.scaling`` runs (medians over their rounds).
+
+``uv run --no-sync python -m bench.scaling_report --labels "run B,run C"`` merges the runs
+with those labels from ``bench/results/scaling.json`` (each run's rows count as rounds:
+the same processes layout and variants, measured one after the other) and prints the tables.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
+from pathlib import Path
 from typing import Any
 
 from bench.usage import per_core_ratios, within
@@ -17,7 +25,9 @@ def _median(values: list[float | None]) -> float | None:
 
 def aggregate(rows: list[dict[str, Any]], connections: int) -> dict[str, Any]:
     """Medians over the rounds of one variant at one concurrency level; errors summed."""
-    mine = [row for row in rows if row["connections"] == connections]
+    # a window that counted no answer measured nothing (the service's /metrics was not
+    # summed over its workers before daea807): left out, not counted as zero
+    mine = [row for row in rows if row["connections"] == connections and row["requests"] > 0]
     keys = ("rps", "p50_ms", "p99_ms", "service_cores", "service_cpu_ms_per_request")
     summary: dict[str, Any] = {key: _median([row[key] for row in mine]) for key in keys}
     summary["rps_per_core"] = _median([row["rps_per_core"] for row in mine])
@@ -111,3 +121,36 @@ def report(result: dict[str, Any]) -> str:
         f"load average {min(loads):.1f}-{max(loads):.1f}."
     )
     return "\n\n".join([head, throughput_table(result), memory_table(result)])
+
+
+def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs as one: their rows are rounds; memory from the last run."""
+    merged = {**runs[-1], "variants": {}}
+    merged["label"] = " + ".join(run["label"] for run in runs)
+    merged["rounds"] = sum(run["rounds"] for run in runs)
+    merged["when"] = f"{runs[0]['when']} to {runs[-1]['when']}"
+    for run in runs:
+        for name, data in run["variants"].items():
+            into = merged["variants"].setdefault(name, {**data, "rows": []})
+            into["rows"] = into["rows"] + data["rows"]
+            into["memory_after"] = data["memory_after"]
+    return merged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", required=True, help="labels of the runs, comma-separated")
+    parser.add_argument(
+        "--results", type=Path, default=Path(__file__).parent / "results" / "scaling.json"
+    )
+    args = parser.parse_args()
+    runs = json.loads(args.results.read_text())["runs"]
+    labels = args.labels.split(",")
+    chosen = [run for run in runs if run["label"] in labels]
+    if not chosen:
+        raise SystemExit(f"no run labelled {labels}")
+    print(report(merge(chosen)))
+
+
+if __name__ == "__main__":
+    main()
