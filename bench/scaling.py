@@ -79,11 +79,14 @@ class Variant:
     balancer: subprocess.Popen[bytes] | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    def answered(self) -> float:
-        """``/v1/query`` answers so far, summed over the service processes (``/metrics``)."""
-        return sum(
-            query_count(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text)
-            for port in self.ports
+    def answered(self) -> tuple[float, float]:
+        """``/v1/query`` answers so far and those not 200, summed over the service processes."""
+        pages = [
+            httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text for port in self.ports
+        ]
+        return (
+            sum(query_count(page) for page in pages),
+            sum(query_count(page, failed=True) for page in pages),
         )
 
     @property
@@ -256,11 +259,13 @@ def measure_once(
         load = pool.submit(measure.load_wrk, url, QUERY, connections, warm + seconds + 1)
         time.sleep(warm)
         load_start = os.getloadavg()[0]
-        answered = variant.answered()
+        answered, failed_before = variant.answered()
         window.start()
         time.sleep(seconds)
         wall, cpu = window.stop()
-        requests = int(variant.answered() - answered)
+        answered_after, failed_after = variant.answered()
+        requests = int(answered_after - answered)
+        failed = int(failed_after - failed_before)
         wrk = load.result()
     service = ["service", "ogx"] if variant.mode == "server" else ["service"]
     return {
@@ -272,6 +277,7 @@ def measure_once(
         "p50_ms": wrk["p50_ms"],
         "p99_ms": wrk["p99_ms"],
         "errors": wrk["errors"],
+        "failed_in_window": failed,
         **window_summary(requests, wall, cpu, service=service),
         "cpu_s": cpu,
         "load_average": [round(load_start, 2), load_average()],

@@ -41,11 +41,14 @@ def command_name(pid: int) -> str:
         return ""
 
 
-def query_count(metrics: str, path: str = "/v1/query") -> float:
-    """Answers of ``path`` in a Prometheus text page: ``ls_rest_api_calls_total``, any status."""
+def query_count(metrics: str, path: str = "/v1/query", *, failed: bool = False) -> float:
+    """Answers of ``path`` in a Prometheus text page (``ls_rest_api_calls_total``): all of
+    them, or with ``failed`` those whose status was not 200."""
     total = 0.0
     for line in metrics.splitlines():
         if line.startswith("ls_rest_api_calls_total{") and f'path="{path}"' in line:
+            if failed and 'status_code="200"' in line:
+                continue
             total += float(line.rsplit(" ", 1)[1])
     return total
 

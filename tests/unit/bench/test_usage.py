@@ -111,3 +111,12 @@ def test_query_answers_from_the_metrics_page() -> None:
     assert query_count(page) == 123.0
     assert query_count(page, "/readiness") == 9.0
     assert query_count("") == 0.0
+
+
+def test_failed_answers_from_the_metrics_page() -> None:
+    page = (
+        'ls_rest_api_calls_total{path="/v1/query",status_code="200"} 120.0\n'
+        'ls_rest_api_calls_total{path="/v1/query",status_code="503"} 3.0\n'
+        'ls_rest_api_calls_total{path="/v1/query",status_code="500"} 1.0\n'
+    )
+    assert query_count(page, failed=True) == 4.0
