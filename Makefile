@@ -77,6 +77,10 @@ index: install ## index a folder into a faiss RAG store (FOLDER, STORE, DB; defa
 bench-startup: install ## measure start-up (1 and 4 workers) and its breakdown; prints a table
 	$(RUN) python -m bench.startup --phases $(ARGS)
 
+.PHONY: bench-scaling
+bench-scaling: install ## workers 1/2/4 and 2 processes behind HAProxy on PostgreSQL, library vs server mode (ARGS="--seconds 6 --rounds 2")
+	$(RUN) python -m bench.scaling $(ARGS)
+
 .PHONY: bench
 bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md
 	$(RUN) python -m bench.run $(ARGS)

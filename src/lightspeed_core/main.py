@@ -189,6 +189,13 @@ def _serve(config_path: Path | None, env: Environment) -> int:
         os.environ[CONFIG_PATH_ENV] = str(resolved)
     if service.workers > 1:
         os.environ.setdefault(MULTIPROC_ENV, tempfile.mkdtemp(prefix="lightspeed-metrics-"))
+        # prometheus-client chooses where values live (this process's memory or the shared
+        # files) when it is first imported, and load_settings has imported it already:
+        # choose again, or every worker would count in its own memory and /metrics (read
+        # from the files) would show no ls_* metric at all
+        from prometheus_client import values
+
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     tls = service.tls_config
     password = None
     if tls is not None and tls.tls_key_password is not None:

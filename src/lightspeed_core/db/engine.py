@@ -41,6 +41,7 @@ class Target:
     url: URL
     connect_args: dict[str, Any]
     schema: str | None = None
+    pool_size: int = 10  # PostgreSQL: kept per process; as many again under bursts
 
     @property
     def dialect(self) -> str:
@@ -90,7 +91,7 @@ def target_for(block: DatabaseBlock) -> Target:
         "server_settings": {"search_path": schema},
         "timeout": CONNECT_TIMEOUT,
     }
-    return Target(url, args, schema)
+    return Target(url, args, schema, block.pool_size)
 
 
 def _select_one(connection: Connection) -> None:
@@ -125,7 +126,7 @@ class Database:
     (503) and is reported to :attr:`health`; other errors pass through unchanged.
     """
 
-    def __init__(self, target: Target, *, pool_size: int = 10) -> None:
+    def __init__(self, target: Target) -> None:
         self.target = target
         self.health = DatabaseHealth(target.display_name)
         self._async: AsyncEngine | None = None
@@ -141,8 +142,8 @@ class Database:
             self._async = create_async_engine(
                 target.url,
                 connect_args=target.connect_args,
-                pool_size=pool_size,
-                max_overflow=pool_size,
+                pool_size=target.pool_size,
+                max_overflow=target.pool_size,
                 pool_pre_ping=True,
             )
             self._direct = DirectStatements(target.url, target.connect_args)

@@ -56,6 +56,40 @@ async def test_two_workers_both_serve(scripted: BackgroundServer, tmp_path: Path
         stop(process)
 
 
+async def test_metrics_are_summed_when_the_cli_makes_the_metrics_folder(
+    scripted: BackgroundServer, tmp_path: Path
+) -> None:
+    """No PROMETHEUS_MULTIPROC_DIR given: the CLI creates one and every worker writes there."""
+    port = free_port()
+    config = stub_config(
+        scripted.base_url,
+        service={"port": port, "workers": 2},
+        database={"sqlite": {"db_path": str(tmp_path / "lightspeed.db")}},
+    )
+    path = write_config(config, tmp_path)
+    log = tmp_path / "service.log"
+    env = {"LIGHTSPEED_CORE_DATA_DIR": str(tmp_path)}  # and no PROMETHEUS_MULTIPROC_DIR
+    process = spawn([venv_bin("lightspeed-core"), "-c", str(path)], log, env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/liveness", process)
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            for _ in range(60):
+                if log.read_text().count("Application startup complete") >= 2:
+                    break
+                await asyncio.sleep(0.5)
+            replies = await asyncio.gather(
+                *(client.post("/v1/query", json={"query": "[[delay:0.2]] hi"}) for _ in range(20))
+            )
+            assert all(r.status_code == 200 for r in replies)
+            metrics = (await client.get("/metrics")).text
+        line = 'ls_rest_api_calls_total{path="/v1/query",status_code="200"}'
+        totals = [float(x.rsplit(" ", 1)[1]) for x in metrics.splitlines() if x.startswith(line)]
+        assert totals == [20]  # both workers' answers, whichever worker was asked
+    finally:
+        stop(process)
+
+
 async def test_four_workers_start_from_one_prepared_parent_and_all_serve(
     scripted: BackgroundServer, tmp_path: Path
 ) -> None:

@@ -90,3 +90,28 @@ def test_service_account_may_review_tokens() -> None:
     }
     assert ("tokenreviews", "create") in granted
     assert ("subjectaccessreviews", "create") in granted
+
+
+def _max_connections() -> int:
+    container = _find("StatefulSet", "lightspeed-postgres")["spec"]["template"]["spec"]
+    args = container["containers"][0].get("args", [])
+    for index, arg in enumerate(args):
+        if arg == "-c" and args[index + 1].startswith("max_connections="):
+            return int(args[index + 1].split("=", 1)[1])
+    return 100  # PostgreSQL's default
+
+
+def test_postgres_connections_suffice_for_every_pod_at_scale() -> None:
+    """HPA maximum + rolling-update surge, x workers, x the pool's maximum (2 x pool_size)."""
+    config = _service_config()
+    hpa = _find("HorizontalPodAutoscaler", "lightspeed-core")["spec"]
+    strategy = _find("Deployment", "lightspeed-core")["spec"].get("strategy", {})
+    surge = strategy.get("rollingUpdate", {}).get("maxSurge", "25%")
+    extra = (
+        -(-hpa["maxReplicas"] * int(surge.rstrip("%")) // 100) if isinstance(surge, str) else surge
+    )
+    pods = hpa["maxReplicas"] + extra
+    assert config.database.postgres is not None
+    per_worker = 2 * config.database.postgres.pool_size  # one pool: cache and quota share it
+    reserved = 3  # superuser_reserved_connections
+    assert pods * config.service.workers * per_worker <= _max_connections() - reserved

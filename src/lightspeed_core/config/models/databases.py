@@ -79,6 +79,19 @@ class PostgreSQLDatabaseConfiguration(ConfigModel):
     ca_cert_path: Path | None = Field(
         default=None, title="CA certificate path", description="Path to CA certificate"
     )
+    pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        title="Connection pool size",
+        description=(
+            "Connections each worker process keeps open to this database; under bursts it "
+            "opens as many again and closes them after. Size PostgreSQL's max_connections "
+            "to at least 2 * pool_size * service.workers * pods (docs/deployment.md). A "
+            "database named in several sections is opened once, with the first section's "
+            "pool size (database, conversation_cache, quota_handlers, a2a_state)."
+        ),
+    )
 
 
 def _at_most_one_backend(model: Any, what: str) -> None:
