@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from lightspeed_core.db.batch import Job
+    from lightspeed_core.db.engine import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +44,26 @@ class ConversationCache(Protocol):
 
     async def append(
         self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
-    ) -> None: ...
+    ) -> None:
+        """Store a turn; returns once it is readable by every worker and pod."""
+        ...
+
+    def turn_job(
+        self,
+        database: Database,
+        user_id: str,
+        conversation_id: str,
+        entry: CacheEntryData,
+        topic_summary: str | None,
+    ) -> Job | None:
+        """The append as a write in the turn's own transaction, or ``None``.
+
+        Only a cache that lives in ``database`` (the user database) can join it: one commit
+        per turn instead of two.
+        """
+        ...
+
+    async def close(self) -> None: ...
 
     async def list_conversations(self, user_id: str) -> list[CachedConversation]:
         """The user's conversations, most recent message first."""

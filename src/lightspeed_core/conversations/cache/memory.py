@@ -12,8 +12,13 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
+
+if TYPE_CHECKING:
+    from lightspeed_core.db.batch import Job
+    from lightspeed_core.db.engine import Database
 
 Key = tuple[str, str]
 
@@ -94,3 +99,16 @@ class MemoryCache:
             return False
         conversation.topic_summary = topic
         return True
+
+    def turn_job(
+        self,
+        database: Database,
+        user_id: str,
+        conversation_id: str,
+        entry: CacheEntryData,
+        topic_summary: str | None,
+    ) -> Job | None:
+        return None
+
+    async def close(self) -> None:
+        return None

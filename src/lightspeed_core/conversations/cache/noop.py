@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
+
+if TYPE_CHECKING:
+    from lightspeed_core.db.batch import Job
+    from lightspeed_core.db.engine import Database
 
 
 class NoopCache:
@@ -34,3 +40,16 @@ class NoopCache:
 
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:
         return False
+
+    def turn_job(
+        self,
+        database: Database,
+        user_id: str,
+        conversation_id: str,
+        entry: CacheEntryData,
+        topic_summary: str | None,
+    ) -> Job | None:
+        return None
+
+    async def close(self) -> None:
+        return None
