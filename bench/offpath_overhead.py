@@ -8,7 +8,9 @@ SQLite main database, library mode, the same configuration but for):
 * ``transcripts``: ``user_data_collection.transcripts_enabled`` only;
 * ``cache``: ``conversation_cache`` of type ``sqlite`` in its own file (as the reference's
   example configurations have it) only;
-* ``on``: both.
+* ``on``: both;
+* ``on-maindb``: both, the cache in the user database (``db_path`` the same file: one
+  transaction per turn instead of two).
 
 Sequential ``/v1/query`` calls rotate over the variants call by call (so the machine's load
 hits them alike) and each variant's service CPU time per request is read from ``/proc``
@@ -16,6 +18,10 @@ over the same phase; then c16 closed-loop load runs alternate the variants ``--r
 times (req/s, p99, CPU per request). Every call is a new conversation without a topic
 summary, like ``make bench``. At the end it checks that every variant wrote what it should
 (a transcript file and a cache row per turn) and prints differences to ``off``.
+
+``--before SRC`` adds the same variants run from another source tree (``SRC`` on
+``PYTHONPATH``, e.g. ``git archive <commit> src | tar -x -C /tmp/before``), named
+``<variant>@before`` and compared with ``off@before``: before and after in one interleaved run.
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ from bench.baseline import summary
 from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
 
 BODY = {"query": "Say hello", "generate_topic_summary": False}
-VARIANTS = ("off", "transcripts", "cache", "on")
+VARIANTS = ("off", "transcripts", "cache", "on", "on-maindb")
+WITH_TRANSCRIPTS = ("transcripts", "on", "on-maindb")
+WITH_CACHE = ("cache", "on", "on-maindb")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -51,9 +59,17 @@ def loadavg() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
+def kind(variant: str) -> str:
+    return variant.split("@", 1)[0]
+
+
+def main_database(variant: str, folder: Path) -> Path:
+    return folder / f"offpath-{variant}.db"  # service_config's name for it
+
+
 def sections(variant: str, folder: Path) -> dict[str, Any]:
-    transcripts = variant in ("transcripts", "on")
-    cache = variant in ("cache", "on")
+    transcripts = kind(variant) in WITH_TRANSCRIPTS
+    cache = kind(variant) in WITH_CACHE
     data: dict[str, Any] = {
         "user_data_collection": {
             "transcripts_enabled": transcripts,
@@ -61,10 +77,9 @@ def sections(variant: str, folder: Path) -> dict[str, Any]:
         }
     }
     if cache:
-        data["conversation_cache"] = {
-            "type": "sqlite",
-            "sqlite": {"db_path": str(folder / "conversation-cache.db")},
-        }
+        shared = kind(variant) == "on-maindb"
+        path = main_database(variant, folder) if shared else folder / "conversation-cache.db"
+        data["conversation_cache"] = {"type": "sqlite", "sqlite": {"db_path": str(path)}}
     return data
 
 
@@ -125,22 +140,29 @@ def written(variant: str, folder: Path) -> dict[str, int]:
     """Transcript files and cache rows a variant left (checked against its turns)."""
     found: dict[str, int] = {}
     transcripts = folder / "transcripts"
-    if variant in ("transcripts", "on"):
+    database = main_database(variant, folder)
+    if kind(variant) in WITH_TRANSCRIPTS:
         found["transcripts"] = sum(len(files) for _, _, files in os.walk(transcripts))
-    if variant in ("cache", "on"):
-        with sqlite3.connect(folder / "conversation-cache.db") as connection:
+    if kind(variant) in WITH_CACHE:
+        cache = database if kind(variant) == "on-maindb" else folder / "conversation-cache.db"
+        with sqlite3.connect(cache) as connection:
             (count,) = connection.execute("SELECT count(*) FROM cache_entries").fetchone()
         found["cache_rows"] = int(count)
-    database = folder / f"offpath-{variant}.db"
     with sqlite3.connect(database) as connection:
         (turns,) = connection.execute("SELECT count(*) FROM user_turn").fetchone()
     found["turns"] = int(turns)
     return found
 
 
+def base_of(variant: str) -> str:
+    return "off@before" if variant.endswith("@before") else "off"
+
+
 def differences(results: dict[str, dict[str, Any]], key: str) -> dict[str, float]:
-    base = results["off"][key]
-    return {name: round(result[key] - base, 2) for name, result in results.items()}
+    return {
+        name: round(result[key] - results[base_of(name)][key], 2)
+        for name, result in results.items()
+    }
 
 
 async def main() -> None:
@@ -151,10 +173,13 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--label", default="")
+    parser.add_argument("--before", type=Path, help="another src/ tree to compare with")
     args = parser.parse_args()
     variants = [v for v in args.variants.split(",") if v]
     if variants[0] != "off" or not set(variants) <= set(VARIANTS):
         parser.error(f"--variants: 'off' first, then some of {', '.join(VARIANTS)}")
+    if args.before is not None:
+        variants += [f"{v}@before" for v in variants]
     load_before = loadavg()
     with tempfile.TemporaryDirectory(prefix="offpath-bench-") as tmp:
         root = Path(tmp)
@@ -178,6 +203,8 @@ async def main() -> None:
                     "LIGHTSPEED_STACK_LOG_LEVEL": "WARNING",
                     "OGX_LOGGING": "all=error",
                 }
+                if name.endswith("@before"):
+                    env["PYTHONPATH"] = str(args.before.resolve())
                 processes[name] = spawn(
                     [str(BIN / "lightspeed-core"), "-c", str(path)], folder / "service.log", env
                 )
@@ -202,7 +229,7 @@ async def main() -> None:
         "sequential_median_overhead_ms": differences(seq, "median_ms"),
         "sequential_cpu_overhead_ms": differences(seq, "cpu_ms_per_request"),
         "c16": load,
-        "c16_rps_ratio": {n: round(r["rps"] / load["off"]["rps"], 3) for n, r in load.items()},
+        "c16_rps_ratio": {n: round(r["rps"] / load[base_of(n)]["rps"], 3) for n, r in load.items()},
         "c16_cpu_overhead_ms": differences(load, "cpu_ms_per_request"),
         "written": checks,
     }

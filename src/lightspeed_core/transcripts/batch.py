@@ -1,30 +1,34 @@
-"""Files written behind the request: a bounded queue, drained in batches, one thread hop each.
+"""Files written behind the request by one writer thread, in batches, from a bounded queue.
 
-:meth:`FileBatcher.put` queues a file and returns at once; it waits only while the queue is
-full (backpressure: a file is never dropped). One task takes the first queued file, lets
-more arrive for ``linger`` seconds, and writes up to ``max_batch`` of them in one worker
-thread (a thread hop costs more CPU than writing a small file). Each file is written as
-before (a temporary name, then a rename; no ``fsync``). A file that cannot be written is
-handed to ``on_failure`` (logged and counted by the owner) and the batch goes on.
+:meth:`FileBatcher.put` hands a file to a dedicated writer thread and returns at once: a
+C-level ``SimpleQueue.put``, with no task, future or wake-up of the event loop per file
+(a thread hop through ``asyncio.to_thread`` costs more CPU than writing a small file). The
+thread takes every file waiting (up to ``max_batch``; after the first one it waits
+``linger`` seconds for more) and writes them one after the other, each as before: a
+temporary name, then a rename, no ``fsync``. A file that cannot be written is handed to
+``on_failure`` (in the writer thread; the owner logs and counts it) and the rest go on.
 
-:meth:`FileBatcher.flush` waits until everything queued so far is written; :meth:`close`
-(the lifespan's shutdown) flushes and stops the task, after which :meth:`put` writes at
-once, so a turn that ends after the shutdown still gets its file. What a killed process
-(SIGKILL, a crash) had queued is lost: at most ``linger`` plus one batch of files.
+The queue is bounded: with ``queue_size`` files waiting, :meth:`put` waits until the thread
+has written some (backpressure: a file is never dropped). :meth:`flush` returns once every
+file queued before it is written; :meth:`close` (the lifespan's shutdown) flushes and stops
+the thread, after which :meth:`put` writes the file itself (in a worker thread), so a turn
+that ends after the shutdown still gets its file. What a killed process (SIGKILL, a crash)
+had queued is lost: at most ``linger`` plus one batch of files.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from queue import SimpleQueue
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 1024  # files waiting at most; a full queue makes the next turn wait
-MAX_BATCH = 64  # files per thread hop
-LINGER = 0.005  # seconds the first file of a batch waits for others
+MAX_BATCH = 64  # files per wake-up of the writer thread
+LINGER = 0.002  # seconds the writer waits for more files after the first of a batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +44,20 @@ WriteFile = Callable[[str, str, bytes], object]
 Failures = Callable[[list[tuple[PendingFile, Exception]]], None]
 
 
+class _Marker:
+    """Queued by :meth:`FileBatcher.flush`: set once every file before it is written."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, *, stop: bool = False) -> None:
+        self.loop = loop
+        self.done: asyncio.Future[None] = loop.create_future()
+        self.stop = stop
+
+    def reached(self) -> None:  # in the writer thread
+        self.loop.call_soon_threadsafe(_resolve, self.done)
+
+
 class FileBatcher:
-    """Writes queued files in batches with ``write_file`` (blocking; run in a thread)."""
+    """Writes queued files with ``write_file`` (blocking) in one thread of its own."""
 
     def __init__(
         self,
@@ -56,70 +72,84 @@ class FileBatcher:
             raise ValueError("queue_size and max_batch must be positive")
         self._write_file = write_file
         self._on_failure = on_failure
+        self.queue_size = queue_size
         self.max_batch = max_batch
         self.linger = linger
-        self._queue: asyncio.Queue[PendingFile] = asyncio.Queue(maxsize=queue_size)
-        self._task: asyncio.Task[None] | None = None
+        self._queue: SimpleQueue[PendingFile | _Marker] = SimpleQueue()
+        self._hurry = threading.Event()  # a flush is waiting: no lingering
+        self._thread: threading.Thread | None = None
         self._closed = False
-        self._flushing = 0  # flushes waiting: no lingering meanwhile
-        self._waiter: asyncio.Future[None] | None = None  # the linger in progress
-        self.batches = 0  # thread hops so far
-        self.written = 0  # files written so far
+        # each counter has one writer (the loop: queued; the thread: done), so no lock
+        self._queued = 0
+        self._done = 0
+        self._room: asyncio.Future[None] | None = None  # a put waiting for the queue
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.batches = 0  # wake-ups of the writer thread that wrote files
+        self.written = 0  # files written
 
     @property
     def pending(self) -> int:
         """Files queued and not yet written."""
-        return self._queue.qsize()
+        return self._queued - self._done
 
     async def put(self, item: PendingFile) -> None:
-        """Queue ``item`` (waits while the queue is full); after :meth:`close`, write it now."""
+        """Queue ``item`` (waits while ``queue_size`` files wait); after :meth:`close`, write it."""
+        while not self._closed and self.pending >= self.queue_size:
+            self._loop = asyncio.get_running_loop()
+            room = self._room = self._loop.create_future()
+            if self.pending < self.queue_size:  # the thread got ahead before it saw ``room``
+                break
+            await room
         if self._closed:
-            await self._write([item])
+            failures = await asyncio.to_thread(self._write_all, [item])
+            self.written += 1 - len(failures)
+            self._report(failures)
             return
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="file-batcher")
-        await self._queue.put(item)
+        if self._thread is None:
+            self._start()
+        self._queued += 1
+        self._queue.put(item)
 
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            try:
-                if (
-                    self.linger > 0
-                    and not self._flushing
-                    and self._queue.qsize() < self.max_batch - 1
-                ):
-                    await self._linger()
-                while len(batch) < self.max_batch and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                await self._write(batch)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+    def _start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._run, name="file-batcher", daemon=True)
+        self._thread.start()
 
-    async def _linger(self) -> None:
-        """Wait ``linger`` seconds for more files, or less if a flush asks (no extra task)."""
-        loop = asyncio.get_running_loop()
-        waiter = self._waiter = loop.create_future()
-        timer = loop.call_later(self.linger, _wake, waiter)
-        try:
-            await waiter
-        finally:
-            timer.cancel()
-            self._waiter = None
+    def _run(self) -> None:  # the writer thread
+        stopping = False
+        while not stopping or not self._queue.empty():
+            first = self._queue.get()
+            if self.linger > 0 and isinstance(first, PendingFile) and not self._hurry.is_set():
+                self._hurry.wait(self.linger)
+            batch: list[PendingFile] = []
+            for entry in self._take(first):
+                if isinstance(entry, PendingFile):
+                    batch.append(entry)
+                    continue
+                self._finish(batch)  # everything before the marker is written first
+                batch = []
+                self._hurry.clear()
+                entry.reached()
+                stopping = stopping or entry.stop
+            self._finish(batch)
 
-    async def _write(self, batch: list[PendingFile]) -> None:
-        try:
-            failures = await asyncio.to_thread(self._write_all, batch)
-        except Exception as error:  # the thread could not run (interpreter shutting down)
-            failures = [(item, error) for item in batch]
+    def _take(self, first: PendingFile | _Marker) -> list[PendingFile | _Marker]:
+        taken = [first]
+        while len(taken) < self.max_batch and not self._queue.empty():
+            taken.append(self._queue.get_nowait())
+        return taken
+
+    def _finish(self, batch: list[PendingFile]) -> None:
+        if not batch:
+            return
+        failures = self._write_all(batch)
         self.batches += 1
         self.written += len(batch) - len(failures)
-        if failures:
-            try:
-                self._on_failure(failures)
-            except Exception:  # reporting must never stop the writer
-                log.exception("reporting %d unwritten files failed", len(failures))
+        self._done += len(batch)
+        self._report(failures)
+        room = self._room
+        if room is not None and self._loop is not None and self.pending < self.queue_size:
+            self._loop.call_soon_threadsafe(_resolve, room)
 
     def _write_all(self, batch: list[PendingFile]) -> list[tuple[PendingFile, Exception]]:
         failures: list[tuple[PendingFile, Exception]] = []
@@ -130,40 +160,37 @@ class FileBatcher:
                 failures.append((item, error))
         return failures
 
+    def _report(self, failures: list[tuple[PendingFile, Exception]]) -> None:
+        if not failures:
+            return
+        try:
+            self._on_failure(failures)
+        except Exception:  # reporting must never stop the writer
+            log.exception("reporting %d unwritten files failed", len(failures))
+
     async def flush(self) -> None:
         """Return once every file queued before this call is written (or reported failed)."""
-        if self._task is not None and not self._task.done():
-            self._flushing += 1
-            try:
-                if self._waiter is not None:
-                    _wake(self._waiter)
-                await self._queue.join()
-            finally:
-                self._flushing -= 1
-        else:  # no writer running (never started, or stopped): write what is left here
-            await self._drain()
+        if self._thread is None or not self._thread.is_alive():
+            return
+        marker = _Marker(asyncio.get_running_loop())
+        self._queue.put(marker)
+        self._hurry.set()
+        await marker.done
 
     async def close(self) -> None:
-        """Write everything queued, stop the writer; later files are written one by one."""
-        await self.flush()
+        """Write everything queued and stop the thread; later files are written one by one."""
+        if self._closed:
+            return
         self._closed = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self._drain()  # anything queued while stopping
-
-    async def _drain(self) -> None:
-        while not self._queue.empty():
-            batch: list[PendingFile] = []
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            await self._write(batch)
-            for _ in batch:
-                self._queue.task_done()
+        if self._thread is not None and self._thread.is_alive():
+            marker = _Marker(asyncio.get_running_loop(), stop=True)
+            self._queue.put(marker)
+            self._hurry.set()
+            await marker.done
+            await asyncio.to_thread(self._thread.join)
+        self._thread = None
 
 
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -16,8 +16,12 @@ def item(n: int, folder: str = "f") -> PendingFile:
     return PendingFile(folder, f"{n}.json", f'{{"n": {n}}}'.encode())
 
 
-def batcher(disk: FakeDisk, failures: Failures, **options: float) -> FileBatcher:
-    return FileBatcher(disk.write, failures.extend, **options)  # type: ignore[arg-type]
+def batcher(disk: FakeDisk, failures: Failures, linger: float = 0.002) -> FileBatcher:
+    return FileBatcher(disk.write, failures.extend, linger=linger)
+
+
+def new_failures() -> Failures:
+    return []
 
 
 async def spin(times: int = 20) -> None:
@@ -26,7 +30,7 @@ async def spin(times: int = 20) -> None:
 
 
 async def test_put_returns_before_the_file_is_written_and_flush_writes_it() -> None:
-    disk, failures = FakeDisk(), []
+    disk, failures = FakeDisk(), new_failures()
     files = batcher(disk, failures)
     disk.gate.clear()
     await files.put(item(1))  # returns although the disk holds every write
@@ -38,7 +42,7 @@ async def test_put_returns_before_the_file_is_written_and_flush_writes_it() -> N
 
 
 async def test_files_that_arrive_while_a_batch_is_written_share_the_next_thread_hop() -> None:
-    disk, failures = FakeDisk(), []
+    disk, failures = FakeDisk(), new_failures()
     files = batcher(disk, failures, linger=0)
     disk.gate.clear()
     await files.put(item(0))
@@ -53,7 +57,7 @@ async def test_files_that_arrive_while_a_batch_is_written_share_the_next_thread_
 
 
 async def test_a_failed_file_is_reported_and_the_rest_of_its_batch_is_written() -> None:
-    disk, failures = FakeDisk(failing=("readonly",)), []
+    disk, failures = FakeDisk(failing=("readonly",)), new_failures()
     files = batcher(disk, failures)
     for n in range(3):
         await files.put(item(n, "readonly" if n == 1 else "ok"))
@@ -66,24 +70,24 @@ async def test_a_failed_file_is_reported_and_the_rest_of_its_batch_is_written() 
 
 
 async def test_a_full_queue_makes_the_next_put_wait_instead_of_dropping() -> None:
-    disk, failures = FakeDisk(), []
+    disk, failures = FakeDisk(), new_failures()
     files = FileBatcher(disk.write, failures.extend, queue_size=2, linger=0)
     disk.gate.clear()
     await files.put(item(0))
     await asyncio.to_thread(disk.entered.wait)  # taken off the queue, held in the thread
-    await files.put(item(1))
-    await files.put(item(2))  # the queue is full now
-    third = asyncio.create_task(files.put(item(3)))
+    await files.put(item(1))  # two files waiting to be written: the queue is full
+    third = asyncio.create_task(files.put(item(2)))
     await spin()
     assert not third.done()  # backpressure: the turn waits for room
+    assert files.pending == 2
     disk.gate.set()
     await third
     await files.flush()
-    assert disk.order == ["0.json", "1.json", "2.json", "3.json"]
+    assert disk.order == ["0.json", "1.json", "2.json"]
 
 
 async def test_close_writes_everything_queued_even_while_lingering() -> None:
-    disk, failures = FakeDisk(), []
+    disk, failures = FakeDisk(), new_failures()
     files = batcher(disk, failures, linger=3600)  # would wait an hour for a batch to fill
     for n in range(10):
         await files.put(item(n))
@@ -97,7 +101,7 @@ async def test_close_writes_everything_queued_even_while_lingering() -> None:
 
 
 async def test_flush_without_a_running_writer_writes_what_is_queued() -> None:
-    disk, failures = FakeDisk(), []
+    disk, failures = FakeDisk(), new_failures()
     files = batcher(disk, failures)
     await files.flush()  # nothing queued, nothing started
     await files.close()
