@@ -75,18 +75,18 @@ class ConversationService:
     ) -> int | None:
         """Persist a finished turn in the database and mirror it into the cache.
 
-        Both are committed when this returns (read-your-writes for v1 and v2, on any worker).
-        A cache in the user database is written in the turn's own transaction; one elsewhere
-        after it. ``None``: the conversation was deleted while the turn ran (discarded).
+        Both are committed when this returns (read-your-writes for v1 and v2, on any worker
+        or pod). A SQL cache is the turn's follow-up (``db/batch.py``: the same transaction or
+        the same thread hand-off); another cache is written after the turn. ``None``: the
+        conversation was deleted while the turn ran (the turn is discarded, not cached).
         """
         entry = cache_entry(turn)
-        database = self.repository.db
-        job = self.cache.turn_job(database, user_id, conversation_id, entry, topic_summary)
-        number = await self.repository.append(conversation_id, user_id, turn, topic_summary, job)
+        then = self.cache.with_turn(user_id, conversation_id, entry, topic_summary)
+        number = await self.repository.append(conversation_id, user_id, turn, topic_summary, then)
         if number is None:
             log.info("turn discarded: conversation %s was deleted meanwhile", conversation_id)
             return None
-        if job is None:
+        if then is None:
             await self.cache.append(user_id, conversation_id, entry, topic_summary)
         return number
 

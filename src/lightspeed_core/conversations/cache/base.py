@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from lightspeed_core.db.batch import Job
-    from lightspeed_core.db.engine import Database
+    from lightspeed_core.db.batch import FollowUp
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +47,12 @@ class ConversationCache(Protocol):
         """Store a turn; returns once it is readable by every worker and pod."""
         ...
 
-    def turn_job(
-        self,
-        database: Database,
-        user_id: str,
-        conversation_id: str,
-        entry: CacheEntryData,
-        topic_summary: str | None,
-    ) -> Job | None:
-        """The append as a write in the turn's own transaction, or ``None``.
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp | None:
+        """The append as a write to commit together with the turn's (``db/batch.py``).
 
-        Only a cache that lives in ``database`` (the user database) can join it: one commit
-        per turn instead of two.
+        ``None``: this cache is not in a database; the turn is stored, then :meth:`append`.
         """
         ...
 

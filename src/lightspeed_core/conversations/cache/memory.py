@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
 
 if TYPE_CHECKING:
-    from lightspeed_core.db.batch import Job
-    from lightspeed_core.db.engine import Database
+    from lightspeed_core.db.batch import FollowUp
 
 Key = tuple[str, str]
 
@@ -100,14 +99,9 @@ class MemoryCache:
         conversation.topic_summary = topic
         return True
 
-    def turn_job(
-        self,
-        database: Database,
-        user_id: str,
-        conversation_id: str,
-        entry: CacheEntryData,
-        topic_summary: str | None,
-    ) -> Job | None:
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp | None:
         return None
 
     async def close(self) -> None:

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
 
 if TYPE_CHECKING:
-    from lightspeed_core.db.batch import Job
-    from lightspeed_core.db.engine import Database
+    from lightspeed_core.db.batch import FollowUp
 
 
 class NoopCache:
@@ -41,14 +40,9 @@ class NoopCache:
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:
         return False
 
-    def turn_job(
-        self,
-        database: Database,
-        user_id: str,
-        conversation_id: str,
-        entry: CacheEntryData,
-        topic_summary: str | None,
-    ) -> Job | None:
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp | None:
         return None
 
     async def close(self) -> None:

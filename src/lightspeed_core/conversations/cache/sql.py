@@ -7,9 +7,11 @@ turn first upserts the conversation row, which locks it, so parallel turns into 
 conversation get distinct, increasing ``created_at`` values on both engines.
 
 A turn's cache write is acknowledged only after its commit (a client that reads the
-conversation right after the answer finds the turn, on any worker or pod). In the user
-database it is part of the turn's own transaction (:meth:`SqlCache.turn_job`); in a database
-of its own, appends that arrive together share one transaction (group commit).
+conversation right after the answer finds the turn, on any worker or pod). It is the turn's
+follow-up (:meth:`SqlCache.with_turn`, ``db/batch.py``): in the user database, part of the
+turn's own transaction; in another SQLite file, a transaction committed right after the
+turn's in the same thread hand-off; in another PostgreSQL database, right after the turn's
+batch. Appends and other writes on their own are group-committed too.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy import insert as sa_insert
 
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
-from lightspeed_core.db.batch import BatchWriter, Job
+from lightspeed_core.db.batch import BatchWriter, FollowUp, Job
 from lightspeed_core.db.dialect import fast_commit, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import CacheConversation, CacheEntry
@@ -125,18 +127,11 @@ class SqlCache:
 
         return job
 
-    def turn_job(
-        self,
-        database: Database,
-        user_id: str,
-        conversation_id: str,
-        entry: CacheEntryData,
-        topic_summary: str | None,
-    ) -> Job | None:
-        """The append as part of a turn's transaction in ``database`` (``None``: elsewhere)."""
-        if database is not self.db:
-            return None
-        return self.append_job(user_id, conversation_id, entry, topic_summary, fast=False)
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp:
+        """The append, committed with the turn (same transaction, or the same hand-off)."""
+        return self.db, self.append_job(user_id, conversation_id, entry, topic_summary, fast=False)
 
     async def append(
         self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
