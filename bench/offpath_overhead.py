@@ -31,6 +31,7 @@ import asyncio
 import json
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -107,10 +108,15 @@ async def sequential(
     finally:
         for client in clients.values():
             await client.aclose()
-    return {
+    results = {
         name: {**summary(values), "cpu_ms_per_request": round(used[name] * 1000 / n, 2)}
         for name, values in samples.items()
     }
+    for name, values in samples.items():  # round by round: the machine's state cancels out
+        base = samples[base_of(name)]
+        paired = [value - other for value, other in zip(values, base, strict=True)]
+        results[name]["paired_median_diff_ms"] = round(statistics.median(paired), 2)
+    return results
 
 
 async def throughput(
@@ -227,6 +233,7 @@ async def main() -> None:
         "load_average": [load_before, loadavg()],
         "sequential": seq,
         "sequential_median_overhead_ms": differences(seq, "median_ms"),
+        "sequential_paired_overhead_ms": {n: r["paired_median_diff_ms"] for n, r in seq.items()},
         "sequential_cpu_overhead_ms": differences(seq, "cpu_ms_per_request"),
         "c16": load,
         "c16_rps_ratio": {n: round(r["rps"] / load[base_of(n)]["rps"], 3) for n, r in load.items()},
