@@ -50,8 +50,8 @@ def _key(table: Any, user_id: str, conversation_id: str) -> Any:
 class SqlCache:
     """The conversation cache in a SQLite or PostgreSQL database.
 
-    Appends are group-committed (``db/batch.py``) with statements built once; when the cache
-    lives in the user database, :meth:`turn_job` lets the turn's own transaction write it.
+    Statements are built once (bind parameters). A turn's copy is written as the turn's
+    follow-up (:meth:`with_turn`); other writes are group-committed (``db/batch.py``).
     """
 
     def __init__(self, database: Database) -> None:
