@@ -19,6 +19,7 @@ had queued is lost: at most ``linger`` plus one batch of files.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -53,7 +54,7 @@ class _Marker:
         self.stop = stop
 
     def reached(self) -> None:  # in the writer thread
-        self.loop.call_soon_threadsafe(_resolve, self.done)
+        _call_soon(self.loop, self.done)
 
 
 class FileBatcher:
@@ -149,7 +150,7 @@ class FileBatcher:
         self._report(failures)
         room = self._room
         if room is not None and self._loop is not None and self.pending < self.queue_size:
-            self._loop.call_soon_threadsafe(_resolve, room)
+            _call_soon(self._loop, room)
 
     def _write_all(self, batch: list[PendingFile]) -> list[tuple[PendingFile, Exception]]:
         failures: list[tuple[PendingFile, Exception]] = []
@@ -189,6 +190,12 @@ class FileBatcher:
             await marker.done
             await asyncio.to_thread(self._thread.join)
         self._thread = None
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None]) -> None:
+    """Resolve ``future`` on its loop, from the writer thread; nothing if that loop is gone."""
+    with contextlib.suppress(RuntimeError):  # the loop was closed: nobody waits any more
+        loop.call_soon_threadsafe(_resolve, future)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

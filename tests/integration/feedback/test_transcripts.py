@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,19 +107,42 @@ async def test_a_failed_transcript_is_logged_and_counted_and_the_answer_stands(
     assert "transcript(s) failed" in caplog.text
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` unwritable, even for root (the immutable attribute), restored afterwards."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("root without chattr cannot make a folder read-only")
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("this file system has no immutable attribute")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
 async def test_a_read_only_transcript_folder(scripted: BackgroundServer, tmp_path: Path) -> None:
     storage = tmp_path / "transcripts"
     storage.mkdir()
     async with running_app(config(scripted.base_url, storage), tmp_path) as app:
-        storage.chmod(0o555)
-        try:
+        with read_only(storage):
             reply = await app.client.post("/v1/query", json={"query": "Say hello"})
             assert reply.status_code == 200
+            cid = reply.json()["conversation_id"]
             await app.services.transcripts.flush()
             assert app.services.transcripts.failed == 1
-        finally:
-            storage.chmod(0o755)
+        # the turn is stored and readable; the folder writable again, the next one is written
+        stored = await app.client.get(f"/v1/conversations/{cid}")
+        assert stored.status_code == 200
+        await app.client.post("/v1/query", json={"query": "Say hello"})
+    assert len(list(storage.rglob("*.json"))) == 1
+    assert app.services.transcripts.failed == 1
 
 
 async def test_image_attachments_are_kept(scripted: BackgroundServer, tmp_path: Path) -> None:
