@@ -179,7 +179,7 @@ async def build_services(settings: Settings, metrics: Metrics, pool: DatabasePoo
         streams=await build_stream_registry(database),
         background=background,
         feedback=await build_feedback(config.user_data_collection, database, history),
-        transcripts=build_transcripts(config.user_data_collection),
+        transcripts=build_transcripts(config.user_data_collection, metrics),
         topics=TopicSummarizer(llm, prompts.topic_summary, history.set_topic),
         tokens=tokens,
         prompt_templates=PromptService(plan.prompts),
@@ -261,6 +261,7 @@ def create_app(settings: Settings) -> FastAPI:
             await services.auth.aclose()
             await services.tools.close()
             await services.rag.aclose()
+            await services.transcripts.close()  # every queued transcript written
             await services.conversations.close()
             await services.llm.close()
             await pool.close()

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy import insert as sa_insert
 
 from lightspeed_core.conversations.records import ConversationInfo, TurnRecord
-from lightspeed_core.db.batch import BatchWriter
+from lightspeed_core.db.batch import BatchWriter, FollowUp
 from lightspeed_core.db.dialect import as_utc, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import (
@@ -159,11 +159,17 @@ class ConversationRepository:
         ).returning(table.message_count)
 
     async def append(
-        self, conversation_id: str, user_id: str, turn: TurnRecord, topic_summary: str | None
+        self,
+        conversation_id: str,
+        user_id: str,
+        turn: TurnRecord,
+        topic_summary: str | None,
+        then: FollowUp | None = None,
     ) -> int | None:
         """Store ``turn`` (creating the conversation if needed); returns its turn number.
 
-        ``None`` when the conversation was deleted (the turn is discarded).
+        ``None`` when the conversation was deleted (the turn is discarded). ``then`` (the
+        cache's copy) is committed with the turn when it is stored (``db/batch.py``).
         """
         params = {
             "id": conversation_id,
@@ -190,7 +196,7 @@ class ConversationRepository:
             )
             return number
 
-        return await self.writer.submit(job)
+        return await self.writer.submit(job, then)
 
     async def set_topic(self, conversation_id: str, topic: str) -> bool:
         def job(connection: Connection) -> bool:

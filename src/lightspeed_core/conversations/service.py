@@ -49,6 +49,7 @@ class ConversationService:
 
     async def close(self) -> None:
         await self.repository.close()
+        await self.cache.close()
 
     async def require_available(self) -> None:
         """503 when the user database is away (free while it is reachable)."""
@@ -72,15 +73,21 @@ class ConversationService:
     async def record(
         self, user_id: str, conversation_id: str, turn: TurnRecord, topic_summary: str | None
     ) -> int | None:
-        """Persist a finished turn in the database, then mirror it into the cache.
+        """Persist a finished turn in the database and mirror it into the cache.
 
-        ``None``: the conversation was deleted while the turn ran; the turn is discarded.
+        Both are committed when this returns (read-your-writes for v1 and v2, on any worker
+        or pod). A SQL cache is the turn's follow-up (``db/batch.py``: the same transaction or
+        the same thread hand-off); another cache is written after the turn. ``None``: the
+        conversation was deleted while the turn ran (the turn is discarded, not cached).
         """
-        number = await self.repository.append(conversation_id, user_id, turn, topic_summary)
+        entry = cache_entry(turn)
+        then = self.cache.with_turn(user_id, conversation_id, entry, topic_summary)
+        number = await self.repository.append(conversation_id, user_id, turn, topic_summary, then)
         if number is None:
             log.info("turn discarded: conversation %s was deleted meanwhile", conversation_id)
             return None
-        await self.cache.append(user_id, conversation_id, cache_entry(turn), topic_summary)
+        if then is None:
+            await self.cache.append(user_id, conversation_id, entry, topic_summary)
         return number
 
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:

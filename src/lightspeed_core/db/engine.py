@@ -9,8 +9,9 @@ between them is in ``db/dialect.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,25 +119,28 @@ class Database:
     * SQLite: one synchronous engine (the standard ``sqlite3`` driver) and worker threads -
       one thread hand-off per transaction instead of several per statement with an async
       driver (measured 0.7 ms of CPU per stored turn instead of 2-4 ms). Writes go through
-      one thread, so this process's writers queue instead of meeting SQLite's busy-wait
-      back-off (sleeps of up to 100 ms, multi-second tail latency under concurrency);
-      other processes still coordinate through SQLite's lock.
+      one thread (``writer``: the pool gives every SQLite database of the process the same
+      one), so this process's writers queue instead of meeting SQLite's busy-wait back-off
+      (sleeps of up to 100 ms, multi-second tail latency under concurrency); other
+      processes still coordinate through SQLite's lock. Databases on one writer thread can
+      write together in one hand-off (:meth:`run_write_with`).
 
     A connection-level failure (``db/health.py``) becomes :class:`DatabaseUnavailableError`
     (503) and is reported to :attr:`health`; other errors pass through unchanged.
     """
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, *, writer: ThreadPoolExecutor | None = None) -> None:
         self.target = target
         self.health = DatabaseHealth(target.display_name)
         self._async: AsyncEngine | None = None
         self._sync: Engine | None = None
         self._direct: DirectStatements | None = None
+        self._owns_writer = writer is None
         if target.dialect == "sqlite":
             Path(str(target.url.database)).parent.mkdir(parents=True, exist_ok=True)
             self._sync = create_engine(target.url, connect_args=target.connect_args)
             event.listen(self._sync, "connect", _sqlite_pragmas)
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
+            self._writer = writer or ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
             self._readers = ThreadPoolExecutor(2, thread_name_prefix="sqlite-read")
         else:
             self._async = create_async_engine(
@@ -197,6 +201,44 @@ class Database:
         self.health.succeeded()
         return rows
 
+    def shares_writer(self, other: Database) -> bool:
+        """Whether ``other`` can join this database's writes (:meth:`run_write_with`)."""
+        return self._sync is not None and other._sync is not None and self._writer is other._writer
+
+    async def run_write_with[T](
+        self, others: Sequence[Database], work: Callable[..., T], *args: Any
+    ) -> T:
+        """``work(connection, *args, *others_connections)``: a write here and in ``others``.
+
+        One transaction per database, in one thread hand-off; this one commits first, then
+        the others (a failure before that rolls every one back). Only for databases that
+        :meth:`shares_writer` says share this one's writer thread.
+        """
+        if not all(self.shares_writer(other) for other in others):
+            raise ValueError("run_write_with needs databases on this one's writer thread")
+        try:
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(
+                self._writer, self._in_transactions, work, args, tuple(others)
+            )
+        except Exception as error:
+            raise self._classified(error) from error
+        self.health.succeeded()
+        return result
+
+    def _in_transactions[T](
+        self, work: Callable[..., T], args: tuple[Any, ...], others: tuple[Database, ...]
+    ) -> T:
+        with contextlib.ExitStack() as stack:
+            # entered first, left last: theirs commit after this database's
+            connections = [stack.enter_context(other._begin()) for other in others]
+            own = stack.enter_context(self._begin())
+            return work(own, *args, *connections)
+
+    def _begin(self) -> contextlib.AbstractContextManager[Connection]:
+        assert self._sync is not None
+        return self._sync.begin()
+
     def _classified(self, error: Exception) -> Exception:
         if isinstance(error, DatabaseUnavailableError) or not is_unreachable(error):
             return error
@@ -239,6 +281,7 @@ class Database:
         if self._async is not None:
             await self._async.dispose()
         if self._sync is not None:
-            self._writer.shutdown(wait=True)
+            if self._owns_writer:
+                self._writer.shutdown(wait=True)
             self._readers.shutdown(wait=True)
             self._sync.dispose()

@@ -13,5 +13,6 @@ STARTED_IN_DEGRADED_MODE = "ls_started_in_degraded_mode"
 SPLUNK_EVENTS_SENT = "ls_splunk_events_sent_total"
 SPLUNK_EVENTS_DROPPED = "ls_splunk_events_dropped_total"
 MCP_SERVER_FAILURES = "ls_mcp_server_failures_total"
+TRANSCRIPT_FAILURES = "ls_transcript_failures_total"
 
 DURATION_BUCKETS = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, float("inf"))

@@ -97,6 +97,11 @@ class Metrics:
             ["server"],
             registry=r,
         )
+        self.transcript_failures = Counter(
+            names.TRANSCRIPT_FAILURES,
+            "Transcript files that could not be written (written behind the answer)",
+            registry=r,
+        )
         self.gc: GcCounters | None = None
         if multiprocess_dir is None:  # prometheus-client's defaults describe this process
             for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):

@@ -304,7 +304,7 @@ class QueryRun:
         user_id = prepared.auth.principal.user_id
         stored = prepared.turn.store
         try:
-            if prepared.turn.transcript:
+            if prepared.turn.transcript:  # queued: written behind the answer, never fails it
                 await self.ports.transcripts.write(
                     transcript_record(prepared, self.outcome, answer)
                 )

@@ -7,14 +7,17 @@
      "redacted_query", "query_is_valid", "llm_response", "rag_chunks", "truncated",
      "attachments", "tool_calls", "tool_results"}
 
-The file is written in a worker thread (never blocking the event loop), to a temporary
-name and then renamed. The pipeline writes it before the turn reaches the database; a
-failed write is a 500 ``Failed to store transcript`` and the turn is not stored.
+The document is built and encoded when the turn ends; the file is written behind the
+answer by a :class:`~lightspeed_core.transcripts.batch.FileBatcher` (a bounded queue, batches
+of files per worker-thread hop, a temporary name then a rename), so the request does not wait
+for the disk. A file that cannot be written is logged and counted in
+``ls_transcript_failures_total``; the answer and the stored turn are unaffected (the
+reference writes it on the request path: docs/differences.md). The lifespan flushes the queue
+at shutdown (:meth:`TranscriptWriter.close`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
@@ -25,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from lightspeed_core.config.models.user_data import UserDataCollection
-from lightspeed_core.errors import InternalError
-from lightspeed_core.jsonfiles import write_json_file
+from lightspeed_core.jsonfiles import encode_json, write_file_atomically
+from lightspeed_core.metrics.registry import Metrics
+from lightspeed_core.transcripts.batch import LINGER, FileBatcher, PendingFile, WriteFile
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +83,24 @@ def transcript(record: TranscriptRecord) -> dict[str, Any]:
 
 
 class TranscriptWriter:
-    """Writes transcripts under ``storage``; ``storage=None`` (disabled) writes nothing."""
+    """Writes transcripts under ``storage``; ``storage=None`` (disabled) writes nothing.
 
-    def __init__(self, storage: Path | None) -> None:
+    ``metrics`` counts files that could not be written (``ls_transcript_failures_total``);
+    ``write_file`` and ``linger`` are seams for tests and benchmarks.
+    """
+
+    def __init__(
+        self,
+        storage: Path | None,
+        metrics: Metrics | None = None,
+        *,
+        write_file: WriteFile = write_file_atomically,
+        linger: float = LINGER,
+    ) -> None:
         self.storage = storage
+        self.metrics = metrics
+        self.failed = 0  # files that could not be written, in this process
+        self.batcher = FileBatcher(write_file, self._failed, linger=linger)
 
     @property
     def enabled(self) -> bool:
@@ -95,20 +113,31 @@ class TranscriptWriter:
         return os.path.join(os.fspath(self.storage), hashed_user_id(user_id), name)
 
     async def write(self, record: TranscriptRecord) -> None:
-        """Write the transcript of a turn (no-op when disabled); 500 when it fails."""
+        """Queue the transcript of a turn (no-op when disabled); never fails the request."""
         if self.storage is None:
             return
         folder = self.folder(record.user_id, record.conversation_id)
-        document = transcript(record)
-        try:
-            await asyncio.to_thread(write_json_file, folder, f"{uuid.uuid4()}.json", document)
-        except OSError as exc:
-            log.error("storing a transcript in %s failed: %s", folder, exc)
-            raise InternalError(
-                "Failed to store transcript", f"Failed to store transcript at directory: {folder}"
-            ) from exc
+        data = encode_json(transcript(record))  # now: the record's lists may change later
+        await self.batcher.put(PendingFile(folder, f"{uuid.uuid4()}.json", data))
+
+    def _failed(self, failures: list[tuple[PendingFile, Exception]]) -> None:
+        self.failed += len(failures)
+        if self.metrics is not None:
+            self.metrics.transcript_failures.inc(len(failures))
+        item, error = failures[0]
+        count = len(failures)
+        log.error("storing %d transcript(s) failed, the first in %s: %s", count, item.folder, error)
+
+    async def flush(self) -> None:
+        """Return once every transcript queued so far is written (or counted as failed)."""
+        await self.batcher.flush()
+
+    async def close(self) -> None:
+        """Write every queued transcript (shutdown); later ones are written one by one."""
+        await self.batcher.close()
 
 
-def build_transcripts(config: UserDataCollection) -> TranscriptWriter:
+def build_transcripts(config: UserDataCollection, metrics: Metrics) -> TranscriptWriter:
     """A writer for ``transcripts_storage`` when ``transcripts_enabled``, else a no-op one."""
-    return TranscriptWriter(config.transcripts_storage if config.transcripts_enabled else None)
+    storage = config.transcripts_storage if config.transcripts_enabled else None
+    return TranscriptWriter(storage, metrics)

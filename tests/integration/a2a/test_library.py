@@ -129,6 +129,7 @@ async def test_send_get_and_the_conversation(
     stored = await get_json(agent, f"/v1/conversations/{conversation}")
     assert len(stored["chat_history"]) == 2
     folder = agent.services.config.user_data_collection.transcripts_storage
+    await agent.services.transcripts.flush()  # written behind the answers
     assert transcripts(Path(folder or ""), conversation) == 2
     async with httpx.AsyncClient(base_url=agent.base_url) as http:
         metrics = await http.get("/metrics")

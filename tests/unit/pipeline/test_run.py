@@ -240,12 +240,12 @@ async def test_shutdown_refuses_new_turns() -> None:
 
 async def test_transcript_written_with_the_turn(tmp_path: Path) -> None:
     tools = (ScriptedTool("lookup", {"q": "x"}, "42"),)
-    ports = fake_ports(
-        llm=FakeLLM([Reply("ok", tools=tools)]), transcripts=TranscriptWriter(tmp_path)
-    )
+    writer = TranscriptWriter(tmp_path)
+    ports = fake_ports(llm=FakeLLM([Reply("ok", tools=tools)]), transcripts=writer)
     turn = TurnInput("q", provider="fake", model="fake-model", generate_topic_summary=False)
     prepared = await prepare(ports, turn, ALICE, QUERY, {})
     await collect(run(ports, prepared))
+    await writer.close()  # written behind the answer
     document = _only_transcript(tmp_path)
     assert document["llm_response"] == "ok"
     assert document["redacted_query"] == "q"

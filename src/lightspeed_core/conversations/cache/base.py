@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from lightspeed_core.db.batch import FollowUp
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,20 @@ class ConversationCache(Protocol):
 
     async def append(
         self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
-    ) -> None: ...
+    ) -> None:
+        """Store a turn; returns once it is readable by every worker and pod."""
+        ...
+
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp | None:
+        """The append as a write to commit together with the turn's (``db/batch.py``).
+
+        ``None``: this cache is not in a database; the turn is stored, then :meth:`append`.
+        """
+        ...
+
+    async def close(self) -> None: ...
 
     async def list_conversations(self, user_id: str) -> list[CachedConversation]:
         """The user's conversations, most recent message first."""

@@ -12,8 +12,12 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
+
+if TYPE_CHECKING:
+    from lightspeed_core.db.batch import FollowUp
 
 Key = tuple[str, str]
 
@@ -94,3 +98,11 @@ class MemoryCache:
             return False
         conversation.topic_summary = topic
         return True
+
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp | None:
+        return None
+
+    async def close(self) -> None:
+        return None

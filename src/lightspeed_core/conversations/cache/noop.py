@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
+
+if TYPE_CHECKING:
+    from lightspeed_core.db.batch import FollowUp
 
 
 class NoopCache:
@@ -34,3 +39,11 @@ class NoopCache:
 
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:
         return False
+
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp | None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -5,6 +5,13 @@ microseconds) and ``cache_conversations`` (listing order and topic summary), cre
 the migrations of whichever database the ``conversation_cache`` block names. Appending a
 turn first upserts the conversation row, which locks it, so parallel turns into one
 conversation get distinct, increasing ``created_at`` values on both engines.
+
+A turn's cache write is acknowledged only after its commit (a client that reads the
+conversation right after the answer finds the turn, on any worker or pod). It is the turn's
+follow-up (:meth:`SqlCache.with_turn`, ``db/batch.py``): in the user database, part of the
+turn's own transaction; in another SQLite file, a transaction committed right after the
+turn's in the same thread hand-off; in another PostgreSQL database, right after the turn's
+batch. Appends and other writes on their own are group-committed too.
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import insert as sa_insert
 
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
-from lightspeed_core.db.dialect import insert_for
+from lightspeed_core.db.batch import BatchWriter, FollowUp, Job
+from lightspeed_core.db.dialect import fast_commit, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import CacheConversation, CacheEntry
 
@@ -39,59 +48,95 @@ def _key(table: Any, user_id: str, conversation_id: str) -> Any:
 
 
 class SqlCache:
-    """The conversation cache in a SQLite or PostgreSQL database."""
+    """The conversation cache in a SQLite or PostgreSQL database.
+
+    Statements are built once (bind parameters). A turn's copy is written as the turn's
+    follow-up (:meth:`with_turn`); other writes are group-committed (``db/batch.py``).
+    """
 
     def __init__(self, database: Database) -> None:
         self.db = database
         self._insert = insert_for(database.dialect)
+        self.writer = BatchWriter(database)
+        self._upserts = {keep: self._conversation_upsert(keep_topic=keep) for keep in (True, False)}
+        self._newest = select(func.max(CacheEntry.created_at)).where(
+            (CacheEntry.user_id == bindparam("user_id"))
+            & (CacheEntry.conversation_id == bindparam("conversation_id"))
+        )
+        self._entry_insert = sa_insert(CacheEntry)
 
     @property
     def enabled(self) -> bool:
         return True
 
-    async def append(
-        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
-    ) -> None:
-        now = time.time()
-        changes: dict[str, Any] = {"last_message_timestamp": now}
-        if topic_summary:
-            changes["topic_summary"] = topic_summary
+    async def close(self) -> None:
+        await self.writer.close()
+
+    def _conversation_upsert(self, *, keep_topic: bool) -> Any:
         upsert = self._insert(CacheConversation).values(
-            user_id=user_id,
-            conversation_id=conversation_id,
-            topic_summary=topic_summary or "",
-            last_message_timestamp=now,
+            user_id=bindparam("user_id"),
+            conversation_id=bindparam("conversation_id"),
+            topic_summary=bindparam("topic_summary"),
+            last_message_timestamp=bindparam("now"),
         )
-        upsert = upsert.on_conflict_do_update(
+        changes: dict[str, Any] = {"last_message_timestamp": upsert.excluded.last_message_timestamp}
+        if not keep_topic:
+            changes["topic_summary"] = upsert.excluded.topic_summary
+        return upsert.on_conflict_do_update(
             index_elements=["user_id", "conversation_id"], set_=changes
         )
 
-        def work(connection: Connection) -> None:
-            connection.execute(upsert)
-            newest = connection.scalar(
-                select(func.max(CacheEntry.created_at)).where(
-                    _key(CacheEntry, user_id, conversation_id)
-                )
-            )
-            stamp = max(int(now * 1_000_000), int(newest or 0) + 1)
-            connection.execute(
-                self._insert(CacheEntry).values(
-                    user_id=user_id,
-                    conversation_id=conversation_id,
-                    created_at=stamp,
-                    started_at=entry.started_at,
-                    completed_at=entry.completed_at,
-                    query=entry.query,
-                    response=entry.response,
-                    provider=entry.provider,
-                    model=entry.model,
-                    referenced_documents=entry.referenced_documents,
-                    tool_calls=entry.tool_calls,
-                    tool_results=entry.tool_results,
-                )
-            )
+    def append_job(
+        self,
+        user_id: str,
+        conversation_id: str,
+        entry: CacheEntryData,
+        topic_summary: str | None,
+        *,
+        fast: bool = True,
+    ) -> Job:
+        """The write of one turn as a function of a connection (run in some transaction).
 
-        await self.db.run_write(work)
+        ``fast``: on PostgreSQL its commit does not wait for the WAL flush (a mirror, like
+        SQLite's ``synchronous=NORMAL``); never inside another write's transaction.
+        """
+        now = time.time()
+        key = {"user_id": user_id, "conversation_id": conversation_id}
+        conversation = {**key, "topic_summary": topic_summary or "", "now": now}
+        upsert = self._upserts[not topic_summary]
+        row = {
+            **key,
+            "started_at": entry.started_at,
+            "completed_at": entry.completed_at,
+            "query": entry.query,
+            "response": entry.response,
+            "provider": entry.provider,
+            "model": entry.model,
+            "referenced_documents": entry.referenced_documents,
+            "tool_calls": entry.tool_calls,
+            "tool_results": entry.tool_results,
+        }
+
+        def job(connection: Connection) -> None:
+            if fast:
+                fast_commit(connection)  # visible at commit all the same
+            connection.execute(upsert, conversation)
+            newest = connection.execute(self._newest, key).scalar()
+            stamp = max(int(now * 1_000_000), int(newest or 0) + 1)
+            connection.execute(self._entry_insert, {**row, "created_at": stamp})
+
+        return job
+
+    def with_turn(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> FollowUp:
+        """The append, committed with the turn (same transaction, or the same hand-off)."""
+        return self.db, self.append_job(user_id, conversation_id, entry, topic_summary, fast=False)
+
+    async def append(
+        self, user_id: str, conversation_id: str, entry: CacheEntryData, topic_summary: str | None
+    ) -> None:
+        await self.writer.submit(self.append_job(user_id, conversation_id, entry, topic_summary))
 
     async def list_conversations(self, user_id: str) -> list[CachedConversation]:
         query = (
@@ -136,7 +181,7 @@ class SqlCache:
             )
             return bool(entries.rowcount or conversation.rowcount)
 
-        return await self.db.run_write(work)
+        return await self.writer.submit(work)
 
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:
         statement = (
@@ -144,4 +189,4 @@ class SqlCache:
             .where(_key(CacheConversation, user_id, conversation_id))
             .values(topic_summary=topic)
         )
-        return await self.db.run_write(lambda c: bool(c.execute(statement).rowcount))
+        return await self.writer.submit(lambda c: bool(c.execute(statement).rowcount))
