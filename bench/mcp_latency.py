@@ -17,19 +17,17 @@ It prints median/p95 per kind and the median added over ``plain``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 from tests.support.mcp_server import McpTestServer, ServerOptions
 
-from bench.baseline import summary
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import Call, add_difference, interleaved, interleaved_arguments
+from bench.processes import service_config, start_variants, stopping
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PLAIN = {"query": "Say hello", "generate_topic_summary": False}
@@ -41,38 +39,16 @@ def config(folder: Path, backend: str, port: int, mcp: list[dict[str, Any]]) -> 
     return service_config(folder, backend, port, name="mcp latency", mcp_servers=mcp)
 
 
-async def measure(
-    kinds: dict[str, tuple[str, dict[str, Any]]], n: int, warmup: int
-) -> dict[str, dict[str, float]]:
-    bases = {base for base, _ in kinds.values()}
-    clients = {base: httpx.AsyncClient(base_url=base, timeout=60) for base in bases}
-    samples: dict[str, list[float]] = {name: [] for name in kinds}
-    try:
-        for round_number in range(warmup + n):
-            for name, (base, body) in kinds.items():
-                start = time.perf_counter()
-                reply = await clients[base].post("/v1/query", json=body)
-                elapsed = (time.perf_counter() - start) * 1000
-                reply.raise_for_status()
-                if name == "mcp tool call":
-                    assert reply.json()["tool_results"][0]["content"] == "3", reply.text
-                if round_number >= warmup:
-                    samples[name].append(elapsed)
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    return {name: summary(values) for name, values in samples.items()}
+def check_tool_result(reply: httpx.Response) -> None:
+    reply.raise_for_status()
+    assert reply.json()["tool_results"][0]["content"] == "3", reply.text
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=10)
-    args = parser.parse_args()
+    args = interleaved_arguments(__doc__, 50, 10)
     backend = BackgroundServer().start()
     mcp = McpTestServer(ServerOptions(tokens=frozenset({CREDENTIAL}))).start()
-    processes = []
-    with tempfile.TemporaryDirectory(prefix="mcp-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="mcp-bench-") as tmp, stopping() as processes:
         root = Path(tmp)
         (root / "token").write_text(CREDENTIAL)
         server = {
@@ -80,33 +56,23 @@ async def main() -> None:
             "url": mcp.url,
             "authorization_headers": {"Authorization": str(root / "token")},
         }
-        bases = []
         try:
-            for number, servers in enumerate(([], [server])):
-                port = free_port()
-                folder = root / f"v{number}"
-                path = config(folder, backend.base_url, port, servers)
-                env = {"LIGHTSPEED_CORE_DATA_DIR": str(folder), "BENCH_STUB_KEY": "x"}
-                process = spawn(
-                    [str(BIN / "lightspeed-core"), "-c", str(path)], folder / "service.log", env
-                )
-                processes.append(process)
-                wait_http(f"http://127.0.0.1:{port}/liveness", process)
-                bases.append(f"http://127.0.0.1:{port}")
+
+            def write(folder: Path, port: int, servers: list[dict[str, Any]]) -> Path:
+                return config(folder, backend.base_url, port, servers)
+
+            variants = {"plain": [], "mcp": [server]}
+            bases = start_variants(processes, root, write, variants)
             kinds = {
-                "plain": (bases[0], PLAIN),
-                "mcp offered": (bases[1], PLAIN),
-                "mcp tool call": (bases[1], TOOL),
+                "plain": Call(bases["plain"], PLAIN),
+                "mcp offered": Call(bases["mcp"], PLAIN),
+                "mcp tool call": Call(bases["mcp"], TOOL, check=check_tool_result),
             }
-            results = await measure(kinds, args.n, args.warmup)
+            results = await interleaved(kinds, args.n, args.warmup)
         finally:
-            for process in processes:
-                stop(process)
             mcp.stop()
             backend.stop()
-    base = results["plain"]["median_ms"]
-    for result in results.values():
-        result["median_added_ms"] = round(result["median_ms"] - base, 2)
+    add_difference(results, "plain", "median_added_ms")
     print(json.dumps(results, indent=2))
 
 

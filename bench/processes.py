@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,74 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def start_service(
+    config: Path,
+    folder: Path,
+    port: int,
+    env: dict[str, str] | None = None,
+    ready: str = "/liveness",
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``lightspeed-core -c config`` (data in ``folder``) and wait until ``ready`` answers.
+
+    Returns the process and its base URL; the process is stopped if it never gets ready.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {"LIGHTSPEED_CORE_DATA_DIR": str(folder), "BENCH_STUB_KEY": "x", **(env or {})}
+    process = spawn([str(BIN / "lightspeed-core"), "-c", str(config)], folder / "service.log", env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}{ready}", process)
+    except BaseException:
+        stop(process)
+        raise
+    return process, base
+
+
+@contextmanager
+def stopping() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """A list to put started processes in; every one is stopped on leaving the block."""
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        yield processes
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+
+def start_variants[Variant](
+    processes: list[subprocess.Popen[bytes]],
+    root: Path,
+    write: Callable[[Path, int, Variant], Path],
+    variants: Mapping[str, Variant],
+) -> dict[str, str]:
+    """One service per variant (config by ``write(folder, port, variant)``), in ``root/v<i>``.
+
+    The processes go into ``processes`` (see :func:`stopping`); returns name -> base URL.
+    """
+    bases = {}
+    for index, (name, variant) in enumerate(variants.items()):
+        port = free_port()
+        folder = root / f"v{index}"
+        process, bases[name] = start_service(write(folder, port, variant), folder, port)
+        processes.append(process)
+    return bases
+
+
+@contextmanager
+def scripted_backend(folder: Path) -> Iterator[str]:
+    """The scripted backend in its own process (as under load); yields its ``/v1`` URL."""
+    port = free_port()
+    argv = [sys.executable, "-m", "lightspeed_core.testing.scripted_backend", "--port", str(port)]
+    folder.mkdir(parents=True, exist_ok=True)
+    process = spawn(argv, folder / "stub.log")
+    try:
+        url = f"http://127.0.0.1:{port}/v1"
+        wait_http(f"{url}/models", process)
+        yield url
+    finally:
+        stop(process)
 
 
 def _children(pid: int) -> list[int]:

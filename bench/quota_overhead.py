@@ -10,20 +10,17 @@ Every quota request reserves, settles and reads ``available_quotas`` (3 transact
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import statistics
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import Call, add_difference, interleaved, interleaved_arguments
+from bench.processes import service_config, start_variants, stopping
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "test"}
@@ -53,6 +50,18 @@ def config(folder: Path, backend: str, port: int, quota: dict[str, Any] | None) 
     return service_config(folder, backend, port, name="quota overhead", **sections)
 
 
+def postgres_section(database: str) -> dict[str, Any]:
+    """The ``postgres`` configuration of a database on the local server."""
+    return {
+        "host": PG["host"],
+        "port": PG["port"],
+        "db": database,
+        "user": PG["user"],
+        "password": "unused",
+        "ssl_mode": "disable",
+    }
+
+
 async def postgres_database() -> str | None:
     try:
         connection = await asyncpg.connect(**PG, timeout=3)
@@ -70,81 +79,31 @@ async def drop_database(name: str) -> None:
     await connection.close()
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
-        "n": len(ordered),
-    }
-
-
-async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[str, float]]:
-    clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
-    samples: dict[str, list[float]] = {name: [] for name in bases}
-    try:
-        for round_number in range(warmup + n):
-            for name, client in clients.items():
-                start = time.perf_counter()
-                reply = await client.post("/v1/query", json=BODY)
-                elapsed = (time.perf_counter() - start) * 1000
-                reply.raise_for_status()
-                if round_number >= warmup:
-                    samples[name].append(elapsed)
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    return {name: summary(values) for name, values in samples.items()}
-
-
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=30)
-    args = parser.parse_args()
+    args = interleaved_arguments(__doc__, 300, 30)
     backend = BackgroundServer().start()
     database = await postgres_database()
-    processes = []
-    with tempfile.TemporaryDirectory(prefix="quota-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="quota-bench-") as tmp, stopping() as processes:
         root = Path(tmp)
         variants: dict[str, dict[str, Any] | None] = {
             "no quota": None,
             "quota (SQLite)": {"sqlite": {"db_path": str(root / "quota.db")}},
         }
         if database is not None:
-            variants["quota (PostgreSQL)"] = {
-                "postgres": {
-                    "host": PG["host"],
-                    "port": PG["port"],
-                    "db": database,
-                    "user": PG["user"],
-                    "password": "unused",
-                    "ssl_mode": "disable",
-                }
-            }
-        bases = {}
+            variants["quota (PostgreSQL)"] = {"postgres": postgres_section(database)}
         try:
-            for index, (name, quota) in enumerate(variants.items()):
-                port = free_port()
-                folder = root / f"v{index}"
-                path = config(folder, backend.base_url, port, quota)
-                env = {"LIGHTSPEED_CORE_DATA_DIR": str(folder), "BENCH_STUB_KEY": "x"}
-                process = spawn(
-                    [str(BIN / "lightspeed-core"), "-c", str(path)], folder / "service.log", env
-                )
-                processes.append(process)
-                wait_http(f"http://127.0.0.1:{port}/liveness", process)
-                bases[name] = f"http://127.0.0.1:{port}"
-            results = await measure(bases, args.n, args.warmup)
+
+            def write(folder: Path, port: int, quota: dict[str, Any] | None) -> Path:
+                return config(folder, backend.base_url, port, quota)
+
+            bases = start_variants(processes, root, write, variants)
+            calls = {name: Call(base, BODY) for name, base in bases.items()}
+            results = await interleaved(calls, args.n, args.warmup)
         finally:
-            for process in processes:
-                stop(process)
             backend.stop()
             if database is not None:
                 await drop_database(database)
-    base = results["no quota"]["median_ms"]
-    for result in results.values():
-        result["median_overhead_ms"] = round(result["median_ms"] - base, 2)
+    add_difference(results, "no quota", "median_overhead_ms")
     print(json.dumps(results, indent=2))
 
 

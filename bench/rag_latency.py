@@ -11,19 +11,15 @@ median/p95 and the difference.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import Call, add_difference, interleaved, interleaved_arguments
+from bench.processes import BIN, service_config, start_variants, stopping
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 KNOWLEDGE = Path(__file__).parents[1] / "examples" / "knowledge"
@@ -35,46 +31,15 @@ def config(folder: Path, backend: str, port: int, rag: dict[str, Any] | None) ->
     return service_config(folder, backend, port, name="rag latency", **sections)
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
-        "n": len(ordered),
-    }
-
-
-async def measure(bases: dict[str, str], n: int, warmup: int) -> dict[str, dict[str, float]]:
-    clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
-    samples: dict[str, list[float]] = {name: [] for name in bases}
-    try:
-        for round_number in range(warmup + n):
-            for name, client in clients.items():
-                start = time.perf_counter()
-                reply = await client.post("/v1/query", json=BODY)
-                elapsed = (time.perf_counter() - start) * 1000
-                reply.raise_for_status()
-                if round_number >= warmup:
-                    samples[name].append(elapsed)
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    return {name: summary(values) for name, values in samples.items()}
-
-
 def index(db: Path) -> None:
     argv = [str(BIN / "lightspeed-core"), "rag", "index", str(KNOWLEDGE), "--store", "docs"]
     subprocess.run([*argv, "--db", str(db)], check=True, capture_output=True)
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=10)
-    args = parser.parse_args()
+    args = interleaved_arguments(__doc__, 50, 10)
     backend = BackgroundServer().start()
-    processes = []
-    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp, stopping() as processes:
         root = Path(tmp)
         index(root / "docs.db")
         store: dict[str, Any] = {
@@ -88,27 +53,17 @@ async def main() -> None:
             "no RAG": None,
             "inline RAG": {"byok": {"stores": [store]}, "retrieval": inline},
         }
-        bases = {}
         try:
-            for number, (name, rag) in enumerate(variants.items()):
-                port = free_port()
-                folder = root / f"v{number}"
-                path = config(folder, backend.base_url, port, rag)
-                env = {"LIGHTSPEED_CORE_DATA_DIR": str(folder), "BENCH_STUB_KEY": "x"}
-                process = spawn(
-                    [str(BIN / "lightspeed-core"), "-c", str(path)], folder / "service.log", env
-                )
-                processes.append(process)
-                wait_http(f"http://127.0.0.1:{port}/liveness", process)
-                bases[name] = f"http://127.0.0.1:{port}"
-            results = await measure(bases, args.n, args.warmup)
+
+            def write(folder: Path, port: int, rag: dict[str, Any] | None) -> Path:
+                return config(folder, backend.base_url, port, rag)
+
+            bases = start_variants(processes, root, write, variants)
+            calls = {name: Call(base, BODY) for name, base in bases.items()}
+            results = await interleaved(calls, args.n, args.warmup)
         finally:
-            for process in processes:
-                stop(process)
             backend.stop()
-    base = results["no RAG"]["median_ms"]
-    for result in results.values():
-        result["median_added_ms"] = round(result["median_ms"] - base, 2)
+    add_difference(results, "no RAG", "median_added_ms")
     print(json.dumps(results, indent=2))
 
 
