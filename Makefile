@@ -80,3 +80,7 @@ bench-startup: install ## measure start-up (1 and 4 workers) and its breakdown; 
 .PHONY: bench
 bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md
 	$(RUN) python -m bench.run $(ARGS)
+
+.PHONY: bench-production
+bench-production: install ## production-shaped profile: bare OGX, the reference and us side by side (~3 min)
+	$(RUN) python -m bench.production $(ARGS)

@@ -133,6 +133,16 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its live descendants so far, in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total + sum(cpu_seconds(child) for child in _children(pid))
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of one process in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -31,7 +31,14 @@ import httpx
 
 from bench import measure
 from bench.measure import summary
-from bench.processes import free_port, scripted_backend, service_config, start_service, stopping
+from bench.processes import (
+    cpu_seconds,
+    free_port,
+    scripted_backend,
+    service_config,
+    start_service,
+    stopping,
+)
 from lightspeed_core.config import load_configuration
 from lightspeed_core.llm.factory import prepare_offline_environment
 from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT
@@ -75,12 +82,6 @@ async def sequential(base: str, ogx: Any, n: int, warmup: int) -> dict[str, dict
                 for name, value in elapsed.items():
                     samples[name].append(value)
     return {name: summary(values) for name, values in samples.items()}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def throughput(base: str, pid: int, seconds: int, rounds: int) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from bench.processes import BIN, ROOT, free_port, scripted_backend, service_config
+from bench.processes import BIN, ROOT, cpu_seconds, free_port, scripted_backend, service_config
 
 READY_LINE = "Application startup complete"
 RESULTS = ROOT / "bench" / "results" / "startup.json"
@@ -34,27 +34,6 @@ RESULTS = ROOT / "bench" / "results" / "startup.json"
 
 def load_average() -> float:
     return round(os.getloadavg()[0], 2)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of ``pid`` and its descendants (alive ones), in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    for child in _children(pid):
-        total += cpu_seconds(child)
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def _ready(url: str) -> bool:
