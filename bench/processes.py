@@ -125,7 +125,7 @@ def scripted_backend(folder: Path) -> Iterator[str]:
         stop(process)
 
 
-def _children(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     except OSError:
@@ -140,7 +140,24 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-    return total + sum(cpu_seconds(child) for child in _children(pid))
+    return total + sum(cpu_seconds(child) for child in children_of(pid))
+
+
+def settle(pid: int, idle: float = 0.05, step: float = 0.5, limit: float = 30.0) -> float:
+    """Wait until ``pid`` (and descendants) use under ``idle`` of a core; returns seconds waited.
+
+    After a load run the service may still be doing deferred work (topic summaries, batched
+    writes): waiting for it charges that CPU to the run that caused it, not to the next one.
+    """
+    started = time.monotonic()
+    before = cpu_seconds(pid)
+    while time.monotonic() - started < limit:
+        time.sleep(step)
+        now = cpu_seconds(pid)
+        if now - before < idle * step:
+            break
+        before = now
+    return round(time.monotonic() - started, 1)
 
 
 def rss_mb(pid: int) -> float:
@@ -151,19 +168,25 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def worker_rss_mb(pid: int) -> list[float]:
-    """RSS of the service's worker processes (the process itself when it has no children).
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
-    uvicorn's multi-worker parent is a small supervisor; its children are the workers. OGX's
-    own helper processes (if any) are counted with the worker that started them.
+
+def worker_rss_mb(pid: int) -> list[float]:
+    """RSS of the service's worker processes (the process itself when it has no workers).
+
+    uvicorn's multi-worker parent is a small supervisor; its children are the workers, except
+    multiprocessing's resource tracker (counted with the process that started it, as are the
+    workers' own helpers).
     """
-    children = _children(pid)
-    if not children:
-        return [rss_mb(pid)]
-    totals = []
-    for child in children:
-        totals.append(rss_mb(child) + sum(rss_mb(g) for g in _children(child)))
-    return totals
+    children = children_of(pid)
+    workers = [child for child in children if b"resource_tracker" not in _cmdline(child)]
+    if not workers:
+        return [rss_mb(pid) + sum(rss_mb(child) for child in children)]
+    return [rss_mb(w) + sum(rss_mb(g) for g in children_of(w)) for w in workers]
 
 
 def service_config(

@@ -44,6 +44,7 @@ from bench.processes import (
     cpu_seconds,
     free_port,
     scripted_backend,
+    settle,
     spawn,
     start_service,
     stop,
@@ -193,8 +194,9 @@ async def throughput(
 ) -> dict[str, list[dict[str, Any]]]:
     """Closed-loop load per target and level; targets alternate within each level.
 
-    Also the service's CPU time per request (all its processes): unlike req/s it hardly
-    moves with what else the machine runs.
+    Also the service's CPU time per request (all its processes, including the deferred work
+    it finishes after the run: topic summaries): unlike req/s it hardly moves with what else
+    the machine runs.
     """
     found: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
     for connections in levels:
@@ -202,6 +204,7 @@ async def throughput(
             print(f"  c{connections} {name} for {seconds}s", file=sys.stderr)
             cpu = cpu_seconds(pids[name])
             result = await measure.load(url, body, connections, seconds)
+            result["settle_s"] = await asyncio.to_thread(settle, pids[name])
             spent = cpu_seconds(pids[name]) - cpu
             result["cpu_ms_per_request"] = round(spent * 1000 / max(1, result["requests"]), 2)
             result["load_avg_1m"] = round(os.getloadavg()[0], 2)

@@ -3,8 +3,9 @@
 ``uv run --no-sync python -m bench.production_parts [--seconds 8] [--rounds 2] [--n 60]``
 starts one service (workers 1) per variant of ``bench/profiles/production``, each with one
 part taken away, and measures them interleaved: sequential median (rotating request by
-request) and, for c16 closed-loop load, req/s and the service's CPU time per request (steady
-on a shared machine, unlike req/s). Variants:
+request) and, for c16 closed-loop load, req/s and the service's CPU time per request, the
+deferred work it finishes after the run included (steady on a shared machine, unlike
+req/s). Variants:
 
 * ``full``: the profile as it is, body ``{"query": "Say hello"}``;
 * ``no topic summary``: the same service, body with ``generate_topic_summary: false`` (a new
@@ -33,7 +34,14 @@ import yaml
 
 from bench import measure
 from bench.measure import Call, interleaved
-from bench.processes import cpu_seconds, free_port, scripted_backend, start_service, stopping
+from bench.processes import (
+    cpu_seconds,
+    free_port,
+    scripted_backend,
+    settle,
+    start_service,
+    stopping,
+)
 from bench.profiles import write_profile
 
 FULL = {"query": "Say hello"}
@@ -124,6 +132,7 @@ async def main() -> None:
                 print(f"c16 {name}", file=sys.stderr)
                 before = cpu_seconds(pid)
                 run = await measure.load(f"{base}/v1/query", body, 16, args.seconds)
+                run["settle_s"] = await asyncio.to_thread(settle, pid)
                 run["cpu_ms_per_request"] = round(
                     (cpu_seconds(pid) - before) * 1000 / max(1, run["requests"]), 2
                 )
