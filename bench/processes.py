@@ -178,12 +178,12 @@ def _cmdline(pid: int) -> bytes:
 def worker_rss_mb(pid: int) -> list[float]:
     """RSS of the service's worker processes (the process itself when it has no workers).
 
-    uvicorn's multi-worker parent is a small supervisor; its children are the workers, except
-    multiprocessing's resource tracker (counted with the process that started it, as are the
-    workers' own helpers).
+    This service forks its workers: the children with the parent's command line are the
+    workers (the parent is a supervisor). Other children - multiprocessing's resource tracker,
+    OGX's spawned job workers - are counted with the process that started them.
     """
     children = children_of(pid)
-    workers = [child for child in children if b"resource_tracker" not in _cmdline(child)]
+    workers = [child for child in children if _cmdline(child) == _cmdline(pid)]
     if not workers:
         return [rss_mb(pid) + sum(rss_mb(child) for child in children)]
     return [rss_mb(w) + sum(rss_mb(g) for g in children_of(w)) for w in workers]

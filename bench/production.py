@@ -221,11 +221,17 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite the section from --results"
+    )
     return parser.parse_args()
 
 
 async def main() -> None:
     args = arguments()
+    if args.render:
+        update_docs(write_section(json.loads(args.results.read_text())), args.output)
+        return
     warnings.filterwarnings("ignore")  # OGX's library client warns while serialising input
     prepare_offline_environment()
     os.environ.update({"OGX_LOGGING": "all=error"})

@@ -141,9 +141,17 @@ def write_section(results: dict[str, Any], path: Path = SECTION) -> str:
             f"{r['rps']} ({r['p99_ms']} ms, {r['errors']})"
             for r in sorted(runs, key=lambda r: r["connections"])
         ]
+        ordered = sorted(runs, key=lambda r: r["connections"])
+        cpu = ", ".join(str(r.get("cpu_ms_per_request", "?")) for r in ordered)
         rss = ", ".join(f"{mb:.0f} MB" for mb in results["rss_mb"].get(name, []))
-        lines.append(_row(name, *cells, f"{results['startup_s'].get(name, '')} s", rss))
+        startup = f"{results['startup_s'].get(name, '')} s"
+        lines.append(_row(name, *cells, cpu, startup, rss))
     lines += [
+        "",
+        "CPU per request: all the service's processes, from `/proc`, including the deferred "
+        "work (topic summaries) it finishes after each run; unlike req/s it hardly moves with "
+        "the machine's other load. RSS per worker includes OGX's job-worker processes that "
+        "the worker started.",
         "",
         "Command: `make bench-production` (`uv run --no-sync python -m bench.production`; "
         "`--seconds`, `--n`, `--workers`). Results: `bench/results/production.json`. "

@@ -226,7 +226,7 @@ class LibraryBackend:
 
 
 # OGX spawns a pool of job-worker processes (``spawn`` start method: each imports OGX anew,
-# ~130 MB and ~2 s of CPU) for its worker-mode providers - ``file_processors`` (pypdf) in the
+# ~140 MB each once loaded) for its worker-mode providers - ``file_processors`` (pypdf) in the
 # reference's default profile - in every process that starts a stack, i.e. in every worker of
 # this service. Jobs (vector-store file ingestion) are rare and queued durably in SQL, so one
 # such process per stack is enough; OGX's default is 2 and its ServerConfig has no field for it
