@@ -113,22 +113,23 @@ async def sequential(base: str, body: dict[str, Any], n: int, warmup: int) -> di
     return summary(samples)
 
 
+async def first_token(client: httpx.AsyncClient, body: dict[str, Any]) -> float:
+    """Milliseconds to the first ``token`` event of one ``/v1/streaming_query``."""
+    start = time.perf_counter()
+    first = 0.0
+    async with client.stream("POST", "/v1/streaming_query", json=body) as reply:
+        async for line in reply.aiter_lines():
+            if not first and line.startswith('data: {"event": "token"'):
+                first = time.perf_counter()
+    return (first - start) * 1000
+
+
 async def ttft(base: str, body: dict[str, Any], n: int, warmup: int) -> dict[str, float]:
     """Time to the first ``token`` event of ``/v1/streaming_query``."""
-
-    async def once(client: httpx.AsyncClient) -> float:
-        start = time.perf_counter()
-        first = 0.0
-        async with client.stream("POST", "/v1/streaming_query", json=body) as reply:
-            async for line in reply.aiter_lines():
-                if not first and line.startswith('data: {"event": "token"'):
-                    first = time.perf_counter()
-        return (first - start) * 1000
-
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         for _ in range(warmup):
-            await once(client)
-        samples = [await once(client) for _ in range(n)]
+            await first_token(client, body)
+        samples = [await first_token(client, body) for _ in range(n)]
     return summary(samples)
 
 

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,46 +101,40 @@ def start_ogx_server(path: Path, folder: Path) -> tuple[subprocess.Popen[bytes],
     return process, base, round(time.perf_counter() - started, 2)
 
 
-def start_ours(
-    root: Path, backend: str, workers: int
+def start_service_variant(
+    root: Path, backend: str, workers: int, kind: str
 ) -> tuple[subprocess.Popen[bytes], str, float]:
+    """Lightspeed Core (``kind`` "ours") or the reference on the production profile."""
     port = free_port()
-    folder = root / f"ours-w{workers}"
+    folder = root / f"{kind}-w{workers}"
     config = write_profile("production", folder, backend=backend, port=port, workers=workers)
     env = dict(QUIET)
     if workers > 1:
         (folder / "metrics").mkdir(parents=True, exist_ok=True)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(folder / "metrics")
     started = time.perf_counter()
-    process, base = start_service(config, folder, port, env, "/readiness")
+    if kind == "ours":
+        process, base = start_service(config, folder, port, env, "/readiness")
+    else:
+        process, base = reference.start(config, folder, port), f"http://127.0.0.1:{port}"
     return process, base, round(time.perf_counter() - started, 2)
 
 
-def start_reference(
-    root: Path, backend: str, workers: int
-) -> tuple[subprocess.Popen[bytes], str, float]:
-    port = free_port()
-    folder = root / f"reference-w{workers}"
-    config = write_profile("production", folder, backend=backend, port=port, workers=workers)
-    started = time.perf_counter()
-    process = reference.start(config, folder, port)
-    return process, f"http://127.0.0.1:{port}", round(time.perf_counter() - started, 2)
+Timer = Callable[[], Awaitable[float]]
+ClientTimer = Callable[[httpx.AsyncClient], Awaitable[float]]
 
 
-async def sequential(ogx: Any, bases: dict[str, str], n: int, warmup: int) -> dict[str, Any]:
-    """Median of bare OGX's ``responses.create`` and each service's ``/v1/query``, rotating."""
+async def rotating(
+    bare: Timer, service: ClientTimer, bases: dict[str, str], n: int, warmup: int
+) -> dict[str, Any]:
+    """``bare()`` then ``service(client)`` on each service, round after round; medians."""
     samples: dict[str, list[float]] = {"bare OGX": [], **{name: [] for name in bases}}
     clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
     try:
         for round_number in range(warmup + n):
-            start = time.perf_counter()
-            await ogx.responses.create(**OGX_BODY, store=False)
-            elapsed = {"bare OGX": (time.perf_counter() - start) * 1000}
+            elapsed = {"bare OGX": await bare()}
             for name, client in clients.items():
-                start = time.perf_counter()
-                reply = await client.post("/v1/query", json=BODY)
-                elapsed[name] = (time.perf_counter() - start) * 1000
-                reply.raise_for_status()
+                elapsed[name] = await service(client)
             if round_number >= warmup:
                 for name, value in elapsed.items():
                     samples[name].append(value)
@@ -147,6 +142,24 @@ async def sequential(ogx: Any, bases: dict[str, str], n: int, warmup: int) -> di
         for client in clients.values():
             await client.aclose()
     return {name: summary(values) for name, values in samples.items()}
+
+
+async def sequential(ogx: Any, bases: dict[str, str], n: int, warmup: int) -> dict[str, Any]:
+    """Median of bare OGX's ``responses.create`` and each service's ``/v1/query``, rotating."""
+
+    async def bare() -> float:
+        start = time.perf_counter()
+        await ogx.responses.create(**OGX_BODY, store=False)
+        return (time.perf_counter() - start) * 1000
+
+    async def service(client: httpx.AsyncClient) -> float:
+        start = time.perf_counter()
+        reply = await client.post("/v1/query", json=BODY)
+        elapsed = (time.perf_counter() - start) * 1000
+        reply.raise_for_status()
+        return elapsed
+
+    return await rotating(bare, service, bases, n, warmup)
 
 
 async def ttft(ogx: Any, bases: dict[str, str], n: int, warmup: int) -> dict[str, Any]:
@@ -162,28 +175,9 @@ async def ttft(ogx: Any, bases: dict[str, str], n: int, warmup: int) -> dict[str
         return (first - start) * 1000
 
     async def service(client: httpx.AsyncClient) -> float:
-        start = time.perf_counter()
-        first = 0.0
-        async with client.stream("POST", "/v1/streaming_query", json=BODY) as reply:
-            async for line in reply.aiter_lines():
-                if not first and line.startswith('data: {"event": "token"'):
-                    first = time.perf_counter()
-        return (first - start) * 1000
+        return await measure.first_token(client, BODY)
 
-    samples: dict[str, list[float]] = {"bare OGX": [], **{name: [] for name in bases}}
-    clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
-    try:
-        for round_number in range(warmup + n):
-            elapsed = {"bare OGX": await bare()}
-            for name, client in clients.items():
-                elapsed[name] = await service(client)
-            if round_number >= warmup:
-                for name, value in elapsed.items():
-                    samples[name].append(value)
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    return {name: summary(values) for name, values in samples.items()}
+    return await rotating(bare, service, bases, n, warmup)
 
 
 async def throughput(
@@ -255,7 +249,9 @@ async def main() -> None:
         for workers in (int(w) for w in args.workers.split(",")):
             name = f"Lightspeed Core, workers {workers}"
             print(f"start {name}", file=sys.stderr)
-            process, bases[name], startup[name] = start_ours(root, backend, workers)
+            process, bases[name], startup[name] = start_service_variant(
+                root, backend, workers, "ours"
+            )
             processes.append(process)
             pids[name] = process.pid
         print("start bare OGX server (ogx run)", file=sys.stderr)
@@ -267,7 +263,9 @@ async def main() -> None:
             for workers in (1, 2):
                 name = f"reference, workers {workers}"
                 print(f"start {name}", file=sys.stderr)
-                process, bases[name], startup[name] = start_reference(root, backend, workers)
+                process, bases[name], startup[name] = start_service_variant(
+                    root, backend, workers, "reference"
+                )
                 processes.append(process)
                 pids[name] = process.pid
         await asyncio.sleep(2)  # the last workers finish starting

@@ -131,11 +131,12 @@ def write_section(results: dict[str, Any], path: Path = SECTION) -> str:
             "variant",
             "c16 req/s (p99, errors)",
             "c64 req/s (p99, errors)",
+            "CPU ms per request (c16, c64)",
             "start-up to ready",
             "RSS per worker after load",
         )
     )
-    lines.append("|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|")
     for name, runs in results["load"].items():
         cells = [
             f"{r['rps']} ({r['p99_ms']} ms, {r['errors']})"
@@ -151,7 +152,9 @@ def write_section(results: dict[str, Any], path: Path = SECTION) -> str:
         "CPU per request: all the service's processes, from `/proc`, including the deferred "
         "work (topic summaries) it finishes after each run; unlike req/s it hardly moves with "
         "the machine's other load. RSS per worker includes OGX's job-worker processes that "
-        "the worker started.",
+        "the worker started; with several workers the supervisor (the parent, which started "
+        "and stopped OGX once before forking) is not counted. The sequential baseline is "
+        "OGX's library client, which costs more than the stack call the service makes.",
         "",
         "Command: `make bench-production` (`uv run --no-sync python -m bench.production`; "
         "`--seconds`, `--n`, `--workers`). Results: `bench/results/production.json`. "

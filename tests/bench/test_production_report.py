@@ -69,6 +69,11 @@ def test_section_goes_between_markers_and_replaces_the_previous_one(tmp_path: Pa
     data["ratios"] = ratios(data)
     section = write_section(data, tmp_path / "production.md")
     assert "Reference not measured in this run" in section
+    lines = section.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| variant | c16"))
+    rows = [line for line in lines[start:] if line.startswith("| ")]
+    assert len(rows) == 4  # header + 3 variants, each with every column
+    assert {row.count("|") for row in rows} == {lines[start].count("|")}
     docs = tmp_path / "benchmarks.md"
     docs.write_text("# Benchmarks\n\nintro\n")
     update_docs(section, docs)
