@@ -216,6 +216,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument(
+        "--no-reference", action="store_true", help="skip the reference (no venv is built)"
+    )
+    parser.add_argument(
         "--render", action="store_true", help="only rewrite the section from --results"
     )
     return parser.parse_args()
@@ -238,8 +241,10 @@ async def main() -> None:
     ):
         root = Path(tmp)
         print("reference: virtual environment and probe", file=sys.stderr)
-        reference.ensure_venv()
-        why = reference.probe(root / "reference-probe")
+        why: str | None = "skipped (--no-reference)"
+        if not args.no_reference:
+            reference.ensure_venv()
+            why = reference.probe(root / "reference-probe")
         results["reference"] = {"version": reference.VERSION, "started": why is None, "why": why}
         if why is not None:
             print(f"  {why}", file=sys.stderr)

@@ -106,9 +106,9 @@ def write_section(results: dict[str, Any], path: Path = SECTION) -> str:
     ref = results["reference"]
     if not ref["started"]:
         lines.append(
-            f"* **Reference not measured in this run**: {ref['why']}. Every published "
-            "lightspeed-stack wheel lacks its top-level modules (`bench/reference.py`); the "
-            "reference ratios below use issue 15's recorded figures "
+            f"* **Reference not measured in this run**: {ref['why']}. (When this was written, "
+            "every published lightspeed-stack wheel lacked its top-level modules: "
+            "`bench/reference.py`.) The reference ratios below use issue 15's recorded figures "
             f"({RECORDED_REFERENCE['c16_rps']} req/s at c16, {RECORDED_REFERENCE['c64_rps']} "
             "req/s at c64) and say so."
         )
