@@ -59,12 +59,12 @@ def ratios(results: dict[str, Any]) -> dict[str, Any]:
         if ours is None:
             continue
         if ogx is not None:
-            out[f"c{connections} ours / bare OGX server (goal >= 0.9)"] = round(
+            out[f"c{connections} ours (workers 2) / bare OGX server (goal >= 0.9)"] = round(
                 ours["rps"] / ogx["rps"], 2
             )
         rps, source = _reference_rps(results, connections)
-        out[f"c{connections} ours / reference (goal >= 20), reference {source}"] = round(
-            ours["rps"] / rps, 1
+        out[f"c{connections} ours (workers 2) / reference (goal >= 20), reference {source}"] = (
+            round(ours["rps"] / rps, 1)
         )
     return out
 
@@ -88,7 +88,8 @@ def write_section(results: dict[str, Any], path: Path = SECTION) -> str:
         "Written by `make bench-production` (`bench/production.py`); do not edit by hand.",
         "",
         f"* Run: {results['date']}; machine: {os.cpu_count()} CPUs, shared with other work "
-        f"(1-minute load average during the run: {results['load_average_1m']}); {_versions()}.",
+        f"(1-minute load average during the run: {min(results['load_average_1m'])}-"
+        f"{max(results['load_average_1m'])}); {_versions()}.",
         "* Profile: `bench/profiles/production/` (`lightspeed-stack.yaml` in the reference's "
         "format + `run.yaml` modelled on the reference's default profile: responses, "
         "conversations, files, file_processors, inference, tool_runtime, vector_io; transcripts "

@@ -57,11 +57,14 @@ def test_ratios_use_the_operator_setting_and_say_where_the_reference_comes_from(
     found = ratios(results())
     assert found["sequential Lightspeed Core, workers 1 / bare OGX (goal <= 1.3)"] == 1.2
     assert found["TTFT Lightspeed Core, workers 1 - bare OGX, ms (goal <= 2)"] == 1.5
-    assert found["c16 ours / bare OGX server (goal >= 0.9)"] == 1.2
-    key = "c16 ours / reference (goal >= 20), reference recorded in issue 15 (not this run)"
+    assert found["c16 ours (workers 2) / bare OGX server (goal >= 0.9)"] == 1.2
+    key = (
+        "c16 ours (workers 2) / reference (goal >= 20), "
+        "reference recorded in issue 15 (not this run)"
+    )
     assert found[key] == round(120 / 9.1, 1)
     measured = ratios(results(reference_load=True))
-    assert measured["c64 ours / reference (goal >= 20), reference this run"] == 22.0
+    assert measured["c64 ours (workers 2) / reference (goal >= 20), reference this run"] == 22.0
 
 
 def test_section_goes_between_markers_and_replaces_the_previous_one(tmp_path: Path) -> None:
