@@ -242,6 +242,22 @@ class LibraryBackend:
         return self._client
 
 
+# OGX spawns a pool of job-worker processes (``spawn`` start method: each imports OGX anew,
+# ~140 MB each once loaded) for its worker-mode providers - ``file_processors`` (pypdf) in the
+# reference's default profile - in every process that starts a stack, i.e. in every worker of
+# this service. Jobs (vector-store file ingestion) are rare and queued durably in SQL, so one
+# such process per stack is enough; OGX's default is 2 and its ServerConfig has no field for it
+# (``jobs.bootstrap`` reads ``server.job_workers`` when present).
+OGX_JOB_WORKERS = 1
+
+
+def limit_job_workers(config: Any, workers: int = OGX_JOB_WORKERS) -> None:
+    """Set ``server.job_workers`` on a parsed OGX run config unless it already has one."""
+    server = config.server
+    if getattr(server, "job_workers", None) is None:
+        object.__setattr__(server, "job_workers", workers)  # not a declared pydantic field
+
+
 async def start_stack(run_config: Path) -> Any:
     """Build and initialise an OGX ``Stack`` from a run config file (no library client)."""
     import yaml
@@ -251,6 +267,7 @@ async def start_stack(run_config: Path) -> Any:
 
     text = await asyncio.to_thread(run_config.read_text)
     config = parse_and_maybe_upgrade_config(replace_env_vars(yaml.safe_load(text)))
+    limit_job_workers(config)
     with preserved_logging():  # as the library client does: OGX_LOGGING levels for its loggers
         setup_ogx_logging()
     stack = Stack(config)
