@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from lightspeed_core.errors import BackendUnavailableError, LightspeedError
-from lightspeed_core.llm.base import ModelInfo, ProviderInfo, ResponseRequest
+from lightspeed_core.llm.base import (
+    ModelInfo,
+    ProviderInfo,
+    ResponseRequest,
+    chat_messages,
+    completion_text,
+)
 from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import (
@@ -226,6 +232,28 @@ class LibraryBackend:
                 raise
             except Exception as exc:
                 raise classify_exception(request.model, exc, request.tools) from exc
+
+    async def complete(self, request: ResponseRequest) -> str:
+        from ogx_api import Api
+        from ogx_api.inference.models import OpenAIChatCompletionRequestWithExtraBody
+
+        inference = self._stack.impls.get(Api.inference) if self._stack is not None else None
+        if inference is None:
+            raise BackendUnavailableError("the OGX run config has no inference provider")
+        params = OpenAIChatCompletionRequestWithExtraBody(
+            model=request.model,
+            messages=chat_messages(request),
+            max_tokens=request.max_output_tokens,
+            temperature=request.temperature,
+            stream=False,
+        )
+        with _provider_data(request.provider_data):
+            try:
+                return completion_text(await inference.openai_chat_completion(params))
+            except LightspeedError:
+                raise
+            except Exception as exc:
+                raise classify_exception(request.model, exc) from exc
 
     def stack(self) -> Any:
         """The running OGX ``Stack`` (``.impls``: the API implementations by ``Api``)."""
