@@ -27,10 +27,10 @@ from lightspeed_core.llm.base import (
     ModelInfo,
     ProviderInfo,
     ResponseRequest,
-    chat_messages,
     completion_text,
 )
 from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
+from lightspeed_core.llm.chat import chat_events, chat_params, plain
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import (
     classify_exception,
@@ -156,6 +156,7 @@ class LibraryBackend:
         self._stack: Any = None
         self._client: Any = None
         self._responses: Any = None
+        self._inference: Any = None  # plain calls and ``complete`` (llm/chat.py)
 
     async def start(self) -> None:
         started = time.perf_counter()
@@ -170,6 +171,7 @@ class LibraryBackend:
         self._stack = stack
         logging.getLogger(_OGX_STREAMING_LOGGER).addFilter(_drop_per_call_noise)
         self._responses = stack.impls.get(Api.responses)
+        self._inference = stack.impls.get(Api.inference)
         if Api.inference in stack.impls:
             record_inference_errors(stack.impls[Api.inference])
         log.info("OGX ready in %.1fs", time.perf_counter() - started)
@@ -215,6 +217,10 @@ class LibraryBackend:
         recorded = start_recording()
         with _provider_data(request.provider_data):
             try:
+                if self._inference is not None and plain(request):
+                    async for event in chat_events(self._inference, request):
+                        yield event
+                    return
                 stream = await self._responses.create_openai_response(
                     CreateResponseRequest(**build_create_request(request))
                 )
@@ -234,22 +240,12 @@ class LibraryBackend:
                 raise classify_exception(request.model, exc, request.tools) from exc
 
     async def complete(self, request: ResponseRequest) -> str:
-        from ogx_api import Api
-        from ogx_api.inference.models import OpenAIChatCompletionRequestWithExtraBody
-
-        inference = self._stack.impls.get(Api.inference) if self._stack is not None else None
-        if inference is None:
+        if self._inference is None:
             raise BackendUnavailableError("the OGX run config has no inference provider")
-        params = OpenAIChatCompletionRequestWithExtraBody(
-            model=request.model,
-            messages=chat_messages(request),
-            max_tokens=request.max_output_tokens,
-            temperature=request.temperature,
-            stream=False,
-        )
+        params = chat_params(request, stream=False)
         with _provider_data(request.provider_data):
             try:
-                return completion_text(await inference.openai_chat_completion(params))
+                return completion_text(await self._inference.openai_chat_completion(params))
             except LightspeedError:
                 raise
             except Exception as exc:
