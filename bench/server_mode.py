@@ -42,7 +42,11 @@ QUIET = {"LIGHTSPEED_STACK_LOG_LEVEL": "WARNING", "OGX_LOGGING": "all=error"}
 
 
 def extract_src(revision: str, folder: Path) -> Path:
-    """``src`` of ``revision`` extracted under ``folder``; returns the ``src`` path."""
+    """``src`` of ``revision`` extracted under ``folder``; returns the ``src`` path.
+
+    ``revision`` may also name a folder holding a ``src`` tree (used as it is)."""
+    if (Path(revision) / "src").is_dir():
+        return Path(revision) / "src"
     folder.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", revision, "src"], capture_output=True, check=True
@@ -107,7 +111,9 @@ def one_round(base: str, pid: int, n: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--before", default="main", help="git revision to compare with")
+    parser.add_argument(
+        "--before", default="main", help="git revision (or folder with src/) to compare with"
+    )
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--profile", type=Path, help="profile this tree's service instead")

@@ -3,13 +3,15 @@
 The hot path (streamed Responses) does not go through the client's generated API: it
 posts to ``/v1/responses`` on the client's own ``httpx.AsyncClient`` (same keep-alive pool,
 timeout and default headers) and reads the SSE stream with :mod:`.sse` into light attribute
-objects, instead of validating every event into the client's pydantic models (measured:
-``bench/server_mode.py``). An error status is still read by the client's deserialiser, so
+objects, instead of validating every event into the client's pydantic models, and reads
+each response to its end so its connection is reused (measured: ``bench/server_mode.py``,
+``bench/results/serverfast.md``). An error status is still read by the client's deserialiser, so
 failures are the client's exceptions, classified as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -29,6 +31,23 @@ PROVIDER_DATA_HEADER = "X-OGX-Provider-Data"
 RESPONSES_PATH = "/v1/responses"
 ERROR_TYPES = {"400": "Error", "429": "Error", "500": "Error"}
 """The error bodies ``ogx_client`` reads for ``/v1/responses`` (its generated API's map)."""
+DRAIN_SECONDS = 1.0
+
+
+async def _drain(lines: AsyncIterator[str]) -> None:
+    """Read what follows the terminal event (normally nothing) to the end of the response.
+
+    An httpx response closed before its end drops its connection instead of returning it
+    to the pool: every call would open a new one. A server that keeps the stream open
+    after the answer is complete gets :data:`DRAIN_SECONDS`, then the connection is
+    dropped; nothing read or failing there reaches the caller.
+    """
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in lines:
+                pass
+    except Exception as exc:  # the answer is complete: a failure after it is not the call's
+        log.debug("OGX response not read to its end (%s): connection dropped", exc)
 
 
 class ServerBackend:
@@ -98,8 +117,7 @@ class ServerBackend:
                     request.model, sse_events(lines), raw=request.raw_events, to_json=event_json
                 ):
                     yield event
-                async for _ in lines:  # read to the end, so the connection is kept for reuse
-                    pass
+                await _drain(lines)
         except LightspeedError:
             raise
         except Exception as exc:

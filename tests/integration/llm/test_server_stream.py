@@ -9,6 +9,7 @@ statuses, an unreachable server. The end-to-end path against ``ogx run`` is cove
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -79,6 +80,14 @@ async def responses(request: Request) -> Response:
         return in_chunks(b"".join(f"data: {line}\n".encode() for line in lines) + b"\n", 64)
     if model == "truncated":  # the connection ends inside the last event
         return in_chunks(deltas() + sse(COMPLETED)[:40], 1000)
+    if model == "lingering":  # the stream stays open after the terminal event
+
+        async def lingering() -> AsyncIterator[bytes]:
+            yield deltas() + sse(COMPLETED)
+            await asyncio.sleep(3)
+            yield sse({"type": "response.output_text.delta", "delta": "late"})
+
+        return StreamingResponse(lingering(), media_type="text/event-stream")
     if model == "error-event":
         error = {"type": "error", "code": "rate_limit_exceeded", "message": "slow down"}
         return in_chunks(deltas() + sse(error), 1000)
@@ -134,6 +143,13 @@ async def test_multi_line_data_and_raw_events(ogx: str) -> None:
 async def test_truncated_stream_ends_without_completion(ogx: str) -> None:
     events = await run(ogx, ask("truncated"))
     assert events == [TextDelta(DELTAS[0]), TextDelta(DELTAS[1])]
+
+
+async def test_a_stream_left_open_after_completion_still_ends_the_call(ogx: str) -> None:
+    events = await run(ogx, ask("lingering"))
+    assert events[:2] == [TextDelta(DELTAS[0]), TextDelta(DELTAS[1])]
+    assert isinstance(events[2], Completed)
+    assert len(events) == 3  # nothing after the terminal event, no error either
 
 
 async def test_error_event_mid_stream(ogx: str) -> None:
