@@ -84,3 +84,7 @@ bench-scaling: install ## workers 1/2/4 and 2 processes behind HAProxy on Postgr
 .PHONY: bench
 bench: install ## run the benchmarks against the scripted backend; writes docs/benchmarks.md
 	$(RUN) python -m bench.run $(ARGS)
+
+.PHONY: bench-production
+bench-production: install ## production-shaped profile: bare OGX, the reference and us side by side (~3 min)
+	$(RUN) python -m bench.production $(ARGS)

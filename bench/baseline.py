@@ -14,7 +14,6 @@ import contextlib
 import io
 import json
 import os
-import statistics
 import sys
 import time
 import warnings
@@ -23,21 +22,13 @@ from pathlib import Path
 
 import httpx
 
+from bench.measure import summary
 from lightspeed_core.config import load_configuration
 from lightspeed_core.llm.factory import prepare_offline_environment
 from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT
 from lightspeed_core.llm.runconfig import synthesize_run_config
 
 Timer = Callable[[], Awaitable[float | None]]
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
-        "n": len(ordered),
-    }
 
 
 async def timed(fn: Timer, n: int, warmup: int) -> dict[str, float]:

@@ -39,8 +39,8 @@ from typing import Any
 import httpx
 from tests.support.mcp_server import McpTestServer, ServerOptions
 
-from bench.baseline import summary
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import summary
+from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.mcp.pool import McpSessionPool
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
@@ -54,12 +54,6 @@ def config(
     folder: Path, backend: str, port: int, mcp: list[dict[str, Any]], extra: dict[str, Any]
 ) -> Path:
     return service_config(folder, backend, port, name="mcp latency", mcp_servers=mcp, **extra)
-
-
-def cpu_ms(pid: int) -> float:
-    """CPU time (user + system) of process ``pid`` so far, in ms (10 ms ticks on Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(
@@ -80,11 +74,11 @@ async def measure(
         for round_number in range(warmup + n):
             for name, (base, body) in kinds.items():
                 before = len(mcp.received)
-                cpu_before = cpu_ms(pids[base])
+                cpu_before = cpu_seconds(pids[base]) * 1000
                 start = time.perf_counter()
                 reply = await clients[base].post("/v1/query", json=body)
                 elapsed = (time.perf_counter() - start) * 1000
-                used = cpu_ms(pids[base]) - cpu_before
+                used = cpu_seconds(pids[base]) * 1000 - cpu_before
                 reply.raise_for_status()
                 if name.startswith("mcp tool call"):
                     assert reply.json()["tool_results"][0]["content"] == "3", reply.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -9,14 +10,93 @@ import shutil
 import statistics
 import subprocess
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.baseline import summary
-
 WRK_SCRIPT = Path(__file__).parent / "wrk_post.lua"
+
+
+def summary(samples: list[float], digits: int = 2) -> dict[str, float]:
+    """Median and p95 (nearest rank, never below the first sample) of latencies in ms."""
+    ordered = sorted(samples)
+    return {
+        "median_ms": round(statistics.median(ordered), digits),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], digits),
+        "n": len(ordered),
+    }
+
+
+def interleaved_arguments(doc: str | None, n: int, warmup: int) -> argparse.Namespace:
+    """``--n`` and ``--warmup`` of an interleaved benchmark; the docstring names it."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--n", type=int, default=n)
+    parser.add_argument("--warmup", type=int, default=warmup)
+    return parser.parse_args()
+
+
+def raise_for_status(reply: httpx.Response) -> None:
+    reply.raise_for_status()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One kind of request of an interleaved measurement."""
+
+    base: str
+    body: dict[str, Any] | Callable[[], dict[str, Any]]
+    path: str = "/v1/query"
+    headers: dict[str, str] = field(default_factory=dict)
+    check: Callable[[httpx.Response], None] = raise_for_status
+
+    def payload(self) -> dict[str, Any]:
+        return self.body() if callable(self.body) else self.body
+
+
+async def interleaved(
+    calls: Mapping[str, Call], n: int, warmup: int, digits: int = 2
+) -> dict[str, dict[str, float]]:
+    """Median/p95 of each call, sent one after the other round by round (``warmup`` rounds
+    first, not counted), so that drift on a shared machine hits every variant alike.
+    One keep-alive client per base URL."""
+    clients = {
+        base: httpx.AsyncClient(base_url=base, timeout=60)
+        for base in {c.base for c in calls.values()}
+    }
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    try:
+        for round_number in range(warmup + n):
+            for name, call in calls.items():
+                payload = call.payload()
+                start = time.perf_counter()
+                reply = await clients[call.base].post(call.path, json=payload, headers=call.headers)
+                elapsed = (time.perf_counter() - start) * 1000
+                call.check(reply)
+                if round_number >= warmup:
+                    samples[name].append(elapsed)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    return {name: summary(values, digits) for name, values in samples.items()}
+
+
+def add_difference(
+    results: dict[str, dict[str, float]], base: str, key: str, digits: int = 2
+) -> None:
+    """Add ``key`` to every row: its median minus the ``base`` row's median."""
+    reference = results[base]["median_ms"]
+    for row in results.values():
+        row[key] = round(row["median_ms"] - reference, digits)
+
+
+def add_ratio(results: dict[str, dict[str, float]], base: str, key: str) -> None:
+    """Add ``key`` to every row: its median over the ``base`` row's median."""
+    reference = results[base]["median_ms"]
+    for row in results.values():
+        row[key] = round(row["median_ms"] / reference, 2)
 
 
 async def sequential(base: str, body: dict[str, Any], n: int, warmup: int) -> dict[str, float]:
@@ -33,22 +113,23 @@ async def sequential(base: str, body: dict[str, Any], n: int, warmup: int) -> di
     return summary(samples)
 
 
+async def first_token(client: httpx.AsyncClient, body: dict[str, Any]) -> float:
+    """Milliseconds to the first ``token`` event of one ``/v1/streaming_query``."""
+    start = time.perf_counter()
+    first = 0.0
+    async with client.stream("POST", "/v1/streaming_query", json=body) as reply:
+        async for line in reply.aiter_lines():
+            if not first and line.startswith('data: {"event": "token"'):
+                first = time.perf_counter()
+    return (first - start) * 1000
+
+
 async def ttft(base: str, body: dict[str, Any], n: int, warmup: int) -> dict[str, float]:
     """Time to the first ``token`` event of ``/v1/streaming_query``."""
-
-    async def once(client: httpx.AsyncClient) -> float:
-        start = time.perf_counter()
-        first = 0.0
-        async with client.stream("POST", "/v1/streaming_query", json=body) as reply:
-            async for line in reply.aiter_lines():
-                if not first and line.startswith('data: {"event": "token"'):
-                    first = time.perf_counter()
-        return (first - start) * 1000
-
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         for _ in range(warmup):
-            await once(client)
-        samples = [await once(client) for _ in range(n)]
+            await first_token(client, body)
+        samples = [await first_token(client, body) for _ in range(n)]
     return summary(samples)
 
 

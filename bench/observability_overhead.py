@@ -38,9 +38,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import Call, add_difference, interleaved, summary
+from bench.processes import free_port, service_config, start_service, stopping
 from lightspeed_core.auth.base import Principal
 from lightspeed_core.authz.context import Authorized
 from lightspeed_core.authz.policy import DEFAULT_ACTIONS
@@ -62,34 +61,10 @@ SECRET = "bench-secret"  # noqa: S105 (a benchmark key)
 EVENT = InferEvent("How do I list files?", "Use ls.", 0.2, "stub-model", "req", "org", "sys")
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": round(statistics.median(ordered), 3),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 3),
-        "n": len(ordered),
-    }
-
-
 async def measure_service(bases: dict[str, str], n: int, warmup: int) -> dict[str, Any]:
-    clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
-    samples: dict[str, list[float]] = {name: [] for name in bases}
-    try:
-        for round_number in range(warmup + n):
-            for name, client in clients.items():
-                start = time.perf_counter()
-                reply = await client.post("/v1/query", json=BODY)
-                elapsed = (time.perf_counter() - start) * 1000
-                reply.raise_for_status()
-                if round_number >= warmup:
-                    samples[name].append(elapsed)
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    results = {name: summary(values) for name, values in samples.items()}
-    base = results["off"]["median_ms"]
-    for result in results.values():
-        result["median_overhead_ms"] = round(result["median_ms"] - base, 3)
+    calls = {name: Call(base, BODY) for name, base in bases.items()}
+    results = await interleaved(calls, n, warmup, digits=3)
+    add_difference(results, "off", "median_overhead_ms", digits=3)
     return results
 
 
@@ -111,22 +86,19 @@ async def run_services(root: Path, n: int, warmup: int, collector: str, hec: str
         "splunk on": ({"splunk": splunk}, {}),
     }
     backend = BackgroundServer().start()
-    processes, bases = [], {}
+    bases = {}
     try:
-        for index, (name, (sections, env)) in enumerate(variants.items()):
-            port = free_port()
-            folder = root / f"v{index}"
-            path = service_config(folder, backend.base_url, port, name=f"obs-{index}", **sections)
-            env = {"LIGHTSPEED_CORE_DATA_DIR": str(folder), "BENCH_STUB_KEY": "x", **env}
-            command = [str(BIN / "lightspeed-core"), "-c", str(path)]
-            process = spawn(command, folder / "service.log", env)
-            processes.append(process)
-            wait_http(f"http://127.0.0.1:{port}/liveness", process)
-            bases[name] = f"http://127.0.0.1:{port}"
-        return await measure_service(bases, n, warmup)
+        with stopping() as processes:
+            for index, (name, (sections, env)) in enumerate(variants.items()):
+                port = free_port()
+                folder = root / f"v{index}"
+                path = service_config(
+                    folder, backend.base_url, port, name=f"obs-{index}", **sections
+                )
+                process, bases[name] = start_service(path, folder, port, env)
+                processes.append(process)
+            return await measure_service(bases, n, warmup)
     finally:
-        for process in processes:
-            stop(process)
         backend.stop()
 
 
@@ -186,7 +158,7 @@ async def measure_pipeline(n: int, collector: str) -> dict[str, Any]:
     for name in cpu:
         result[name] = {
             "cpu_ms_per_turn": round(statistics.median(cpu[name]), 3),
-            "wall": summary(wall[name]),
+            "wall": summary(wall[name], 3),
         }
     result["tracing_cpu_overhead_ms"] = round(
         result["tracing on"]["cpu_ms_per_turn"] - result["off"]["cpu_ms_per_turn"], 3

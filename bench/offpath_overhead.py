@@ -41,19 +41,13 @@ from typing import Any
 import httpx
 
 from bench import measure
-from bench.baseline import summary
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import summary
+from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
 
 BODY = {"query": "Say hello", "generate_topic_summary": False}
 VARIANTS = ("off", "transcripts", "cache", "on", "on-maindb")
 WITH_TRANSCRIPTS = ("transcripts", "on", "on-maindb")
 WITH_CACHE = ("cache", "on", "on-maindb")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def loadavg() -> float:

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import tempfile
 import time
 import uuid
@@ -27,7 +26,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import summary
+from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "test"}
@@ -94,21 +94,6 @@ async def drop_database(name: str) -> None:
     await drop_target(name, [])
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
-        "n": len(ordered),
-    }
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(
     bases: dict[str, str], pids: dict[str, int], n: int, warmup: int
 ) -> dict[str, dict[str, float]]:
@@ -135,6 +120,11 @@ async def measure(
     for name, seconds in used.items():
         results[name]["service_cpu_ms_per_request"] = round(seconds * 1000 / n, 2)
     return results
+
+
+def postgres_section(database: str) -> dict[str, Any]:
+    """The ``postgres`` configuration of a database on the local server."""
+    return postgres_block(database, None)
 
 
 def postgres_block(database: str, schema: str | None) -> dict[str, Any]:

@@ -36,8 +36,7 @@ from typing import Any
 
 import httpx
 
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
-from bench.startup import cpu_seconds
+from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 KNOWLEDGE = Path(__file__).parents[1] / "examples" / "knowledge"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 ANALYSIS = Path(__file__).with_name("analysis.md")
+PRODUCTION = Path(__file__).with_name("production.md")  # written by bench/production.py
 REFERENCE = (
     "reference service on the same kind of machine and backend with workers: 1: 90 ms "
     "sequential median, 12.4 req/s at c16, 8.9 req/s at c64 (p50 6 s)"
@@ -171,4 +172,8 @@ def write_report(results: dict[str, Any], output: Path) -> None:
         lines += ["", "## Notes", "", *notes]
     if ANALYSIS.is_file():  # hand-written: profiles, what bounds a missed target
         lines += ["", ANALYSIS.read_text().rstrip()]
+    if PRODUCTION.is_file():  # the last `make bench-production`, kept between its markers
+        from bench.production_report import END, START
+
+        lines += ["", START, PRODUCTION.read_text().rstrip(), END]
     output.write_text("\n".join(lines) + "\n")

@@ -30,8 +30,15 @@ from typing import Any
 import httpx
 
 from bench import measure
-from bench.baseline import summary
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import summary
+from bench.processes import (
+    cpu_seconds,
+    free_port,
+    scripted_backend,
+    service_config,
+    start_service,
+    stopping,
+)
 from lightspeed_core.config import load_configuration
 from lightspeed_core.llm.factory import prepare_offline_environment
 from lightspeed_core.llm.prompts import DEFAULT_SYSTEM_PROMPT
@@ -77,12 +84,6 @@ async def sequential(base: str, ogx: Any, n: int, warmup: int) -> dict[str, dict
     return {name: summary(values) for name, values in samples.items()}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def throughput(base: str, pid: int, seconds: int, rounds: int) -> dict[str, Any]:
     """c16 closed-loop load, alternating endpoints ``rounds`` times; req/s averaged.
 
@@ -116,41 +117,28 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")  # OGX's library client warns while serialising input
-    with tempfile.TemporaryDirectory(prefix="responses-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="responses-bench-") as tmp,
+        scripted_backend(Path(tmp)) as backend,
+        stopping() as processes,
+    ):
         folder = Path(tmp)
-        stub_port = free_port()
-        argv = [sys.executable, "-m", "lightspeed_core.testing.scripted_backend"]
-        stub = spawn([*argv, "--port", str(stub_port)], folder / "stub.log")
-        backend = f"http://127.0.0.1:{stub_port}/v1"
-        service = None
         ogx = None
         try:
-            wait_http(f"{backend}/models", stub)
             port = free_port()
             config = service_config(folder, backend, port, name="responses-bench")
             os.environ["BENCH_STUB_KEY"] = "x"
             os.environ["OGX_LOGGING"] = "all=error"
             ogx = await bare_ogx(config, folder / "bare-ogx")
-            env = {
-                "BENCH_STUB_KEY": "x",
-                "LIGHTSPEED_CORE_DATA_DIR": str(folder / "data"),
-                "LIGHTSPEED_STACK_LOG_LEVEL": "WARNING",
-                "OGX_LOGGING": "all=error",
-            }
-            service = spawn(
-                [str(BIN / "lightspeed-core"), "-c", str(config)], folder / "service.log", env
-            )
-            base = f"http://127.0.0.1:{port}"
-            wait_http(f"{base}/readiness", service)
+            env = {"LIGHTSPEED_STACK_LOG_LEVEL": "WARNING", "OGX_LOGGING": "all=error"}
+            service, base = start_service(config, folder / "data", port, env, "/readiness")
+            processes.append(service)
             print("sequential", file=sys.stderr)
             latency = await sequential(base, ogx, args.n, args.warmup)
             load = await throughput(base, service.pid, args.seconds, args.rounds)
         finally:
             if ogx is not None:
                 await ogx.shutdown()
-            if service is not None:
-                stop(service)
-            stop(stub)
     ogx_median = latency["bare OGX"]["median_ms"]
     result = {
         "sequential": latency,

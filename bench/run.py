@@ -21,13 +21,12 @@ from typing import Any
 
 from bench import measure
 from bench.processes import (
-    BIN,
     ROOT,
     free_port,
+    scripted_backend,
     service_config,
-    spawn,
+    start_service,
     stop,
-    wait_http,
     worker_rss_mb,
 )
 from bench.report import write_report
@@ -77,18 +76,9 @@ async def run_service(
 ) -> dict[str, Any]:
     port = free_port()
     config = bench_config(folder, backend, port, workers)
-    env = {
-        "BENCH_STUB_KEY": "x",
-        "LIGHTSPEED_CORE_DATA_DIR": str(folder / f"data-{workers}"),
-        "LIGHTSPEED_STACK_LOG_LEVEL": "WARNING",
-        "OGX_LOGGING": "all=error",
-    }
-    process = spawn(
-        [str(BIN / "lightspeed-core"), "-c", str(config)], folder / f"service-{workers}.log", env
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {"LIGHTSPEED_STACK_LOG_LEVEL": "WARNING", "OGX_LOGGING": "all=error"}
+    process, base = start_service(config, folder / f"data-{workers}", port, env, "/readiness")
     try:
-        wait_http(f"{base}/readiness", process)
         await asyncio.sleep(3 if workers > 1 else 1)  # let every worker finish starting
         result: dict[str, Any] = {"workers": workers, "rss_start_mb": worker_rss_mb(process.pid)}
         print(f"  workers={workers}: sequential", file=sys.stderr)
@@ -122,32 +112,19 @@ async def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
     n, seconds = (60, 3) if args.quick else (300, args.seconds)
-    with tempfile.TemporaryDirectory(prefix="lightspeed-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="lightspeed-bench-") as tmp,
+        scripted_backend(Path(tmp)) as backend,
+    ):
         folder = Path(tmp)
-        stub_port = free_port()
-        stub = spawn(
-            [
-                sys.executable,
-                "-m",
-                "lightspeed_core.testing.scripted_backend",
-                "--port",
-                str(stub_port),
-            ],
-            folder / "stub.log",
-        )
-        backend = f"http://127.0.0.1:{stub_port}/v1"
-        try:
-            wait_http(f"{backend}/models", stub)
-            print("baseline: bare backend and bare OGX", file=sys.stderr)
-            config = bench_config(folder, backend, free_port(), 1)
-            before = run_baseline(config, folder, n)
-            runs = []
-            for workers in (int(w) for w in args.workers.split(",")):
-                runs.append(await run_service(folder, backend, workers, n, seconds, [16, 64]))
-            print("baseline again (the machine drifts; the ratio uses the mean)", file=sys.stderr)
-            baseline = average_baselines(before, run_baseline(config, folder, n))
-        finally:
-            stop(stub)
+        print("baseline: bare backend and bare OGX", file=sys.stderr)
+        config = bench_config(folder, backend, free_port(), 1)
+        before = run_baseline(config, folder, n)
+        runs = []
+        for workers in (int(w) for w in args.workers.split(",")):
+            runs.append(await run_service(folder, backend, workers, n, seconds, [16, 64]))
+        print("baseline again (the machine drifts; the ratio uses the mean)", file=sys.stderr)
+        baseline = average_baselines(before, run_baseline(config, folder, n))
     results = {
         "baseline": baseline,
         "runs": runs,

@@ -31,9 +31,19 @@ from typing import Any
 import yaml
 
 from bench import measure
-from bench.processes import BIN, ROOT, free_port, service_config, spawn, stop, wait_http
+from bench.processes import (
+    BIN,
+    ROOT,
+    cpu_seconds,
+    free_port,
+    scripted_backend,
+    service_config,
+    spawn,
+    stop,
+    wait_http,
+)
 from bench.run import QUERY
-from bench.startup import cpu_seconds, load_average
+from bench.startup import load_average
 from lightspeed_core.config import configuration_from_data
 from lightspeed_core.llm.factory import TIKTOKEN_DIR
 from lightspeed_core.llm.runconfig.synthesize import build_run_config
@@ -123,20 +133,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="server-mode-bench-") as tmp, ExitStack() as stack:
         folder = Path(tmp)
         old_src = extract_src(args.before, folder / "before-tree")
-        stub_port = free_port()
-        stub = spawn(
-            [
-                sys.executable,
-                "-m",
-                "lightspeed_core.testing.scripted_backend",
-                "--port",
-                str(stub_port),
-            ],
-            folder / "stub.log",
-        )
-        stack.callback(stop, stub)
-        backend = f"http://127.0.0.1:{stub_port}/v1"
-        wait_http(f"{backend}/models", stub)
+        backend = stack.enter_context(scripted_backend(folder / "stub"))
         ogx_url = stack.enter_context(ogx_server(folder / "ogx", backend))
         if args.profile is not None:
             profile_service(folder, backend, ogx_url, args.profile.resolve(), args)

@@ -35,7 +35,7 @@ from bench.processes import (
     wait_http,
     worker_rss_mb,
 )
-from bench.quota_overhead import LIMITERS, PG, drop_database, postgres_database
+from bench.quota_overhead import LIMITERS, drop_database, postgres_database, postgres_section
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 QUESTION = "Say hello"
@@ -61,19 +61,8 @@ class Minute:
         }
 
 
-def _postgres(database: str) -> dict[str, Any]:
-    return {
-        "host": PG["host"],
-        "port": PG["port"],
-        "db": database,
-        "user": PG["user"],
-        "password": "unused",
-        "ssl_mode": "disable",
-    }
-
-
 def config(folder: Path, backend: str, port: int, workers: int, database: str) -> Path:
-    postgres = {"postgres": _postgres(database)}
+    postgres = {"postgres": postgres_section(database)}
     return service_config(
         folder,
         backend,

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from bench.processes import BIN, ROOT, free_port, service_config, spawn, stop, wait_http
+from bench.processes import BIN, ROOT, cpu_seconds, free_port, scripted_backend, service_config
 
 READY_LINE = "Application startup complete"
 RESULTS = ROOT / "bench" / "results" / "startup.json"
@@ -34,27 +34,6 @@ RESULTS = ROOT / "bench" / "results" / "startup.json"
 
 def load_average() -> float:
     return round(os.getloadavg()[0], 2)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of ``pid`` and its descendants (alive ones), in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    for child in _children(pid):
-        total += cpu_seconds(child)
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def _ready(url: str) -> bool:
@@ -178,36 +157,23 @@ def main() -> None:
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     runs: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="lightspeed-startup-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="lightspeed-startup-") as tmp,
+        scripted_backend(Path(tmp)) as backend,
+    ):
         folder = Path(tmp)
-        stub_port = free_port()
-        stub = spawn(
-            [
-                sys.executable,
-                "-m",
-                "lightspeed_core.testing.scripted_backend",
-                "--port",
-                str(stub_port),
-            ],
-            folder / "stub.log",
-        )
-        backend = f"http://127.0.0.1:{stub_port}/v1"
-        try:
-            wait_http(f"{backend}/models", stub)
-            one_start(folder / "warm-up", backend, 1)
-            for round_ in range(args.runs):
-                order = counts if round_ % 2 == 0 else counts[::-1]
-                for workers in order:
-                    try:
-                        run = one_start(
-                            folder / f"run-{round_}-{workers}", backend, workers, args.timeout
-                        )
-                    except TimeoutError:  # counted as a failed start, not in the medians
-                        run = {"workers": workers, "not_ready_after_s": args.timeout}
-                    print(json.dumps(run), file=sys.stderr)
-                    runs.append(run)
-        finally:
-            stop(stub)
+        one_start(folder / "warm-up", backend, 1)
+        for round_ in range(args.runs):
+            order = counts if round_ % 2 == 0 else counts[::-1]
+            for workers in order:
+                try:
+                    run = one_start(
+                        folder / f"run-{round_}-{workers}", backend, workers, args.timeout
+                    )
+                except TimeoutError:  # counted as a failed start, not in the medians
+                    run = {"workers": workers, "not_ready_after_s": args.timeout}
+                print(json.dumps(run), file=sys.stderr)
+                runs.append(run)
     result: dict[str, Any] = {
         "label": args.label,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

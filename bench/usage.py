@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.startup import cpu_seconds
+from bench.processes import cpu_seconds
 
 MAPPING_HEADER = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
 

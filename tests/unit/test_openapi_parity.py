@@ -39,6 +39,10 @@ PENDING: frozenset[Route] = frozenset()
 DELIBERATE: dict[Route, set[str]] = {
     # configuration keys of our own (docs/differences.md, "configuration keys")
     ("GET", "/v1/config"): {
+        "response.configuration.a2a_state.postgres.pool_size: only ours",
+        "response.configuration.conversation_cache.postgres.pool_size: only ours",
+        "response.configuration.database.postgres.pool_size: only ours",
+        "response.configuration.quota_handlers.postgres.pool_size: only ours",
         "response.configuration.mcp_registration: only ours",
         "response.configuration.mcp_servers[].client_headers: only ours",
         "response.configuration.quota_handlers.default_output_tokens: only ours",
@@ -138,6 +142,11 @@ def differences(reference: Any, ours: Any, where: str = "") -> list[str]:
             (key,) = reference
             if key in ("array", "map"):
                 return differences(reference[key], ours[key], f"{where}[]")
+            if key == "union":  # e.g. null | object: name the one member that differs
+                theirs = [m for m in reference["union"] if m not in ours["union"]]
+                mine = [m for m in ours["union"] if m not in reference["union"]]
+                if len(theirs) == len(mine) == 1:
+                    return differences(json.loads(theirs[0]), json.loads(mine[0]), where)
     if reference != ours:
         return [f"{where}: {json.dumps(reference)} != {json.dumps(ours)}"]
     return []
@@ -212,3 +221,8 @@ def test_the_normaliser_sees_what_matters() -> None:
     nullable = {"anyOf": [{"type": "string"}, {"type": "null"}]}
     assert of(nullable) == of({"anyOf": [{"type": "null"}, {"type": "string"}]})
     assert of(nullable) != of({"type": "string"})
+    optional = {"anyOf": [base, {"type": "null"}]}
+    widened = {
+        "anyOf": [{**base, "properties": {"a": {"type": "string"}, "z": {}}}, {"type": "null"}]
+    }
+    assert differences(of(optional), of(widened)) == [".z: only ours"]  # inside the union

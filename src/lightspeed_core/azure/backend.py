@@ -94,10 +94,16 @@ class AzureEntraBackend:
             )
         return {"azure_api_key": await self.tokens.token(), "azure_api_base": base_url}
 
-    async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+    async def _with_token(self, request: ResponseRequest) -> ResponseRequest:
         data = await self._provider_data(request.model)
-        if data is not None:
-            merged = {**(request.provider_data or {}), **data}
-            request = dataclasses.replace(request, provider_data=merged)
-        async for event in self.inner.respond(request):
+        if data is None:
+            return request
+        merged = {**(request.provider_data or {}), **data}
+        return dataclasses.replace(request, provider_data=merged)
+
+    async def complete(self, request: ResponseRequest) -> str:
+        return await self.inner.complete(await self._with_token(request))
+
+    async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
+        async for event in self.inner.respond(await self._with_token(request)):
             yield event

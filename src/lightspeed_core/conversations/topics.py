@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from lightspeed_core.errors import LightspeedError
 from lightspeed_core.llm.base import LLMBackend, ResponseRequest
-from lightspeed_core.llm.events import Completed
 from lightspeed_core.tracing import NOOP_SPAN, Span
 
 log = logging.getLogger(__name__)
@@ -49,11 +48,8 @@ async def summarize_topic(llm: LLMBackend, model: str, question: str, prompt: st
         instructions=prompt,
         max_output_tokens=MAX_TOPIC_TOKENS,
     )
-    text = ""
     try:
-        async for event in llm.respond(request):
-            if isinstance(event, Completed):
-                text = event.text
+        text = await llm.complete(request)
     except LightspeedError as error:
         log.warning("topic summary failed: %s", error.cause)
         return ""

@@ -86,6 +86,15 @@ class LLMBackend(Protocol):
         """``{provider_id: {"status": "OK"|"Error"|"Not Implemented", "message": ...}}``."""
         ...
 
+    async def complete(self, request: ResponseRequest) -> str:
+        """The text of one short chat completion: ``instructions`` + ``input`` messages.
+
+        For internal one-shot calls (topic summaries): no tools, no history, nothing
+        stored. OGX's inference API directly, skipping its Responses layer (about half
+        the CPU of a ``respond`` call). Raises a ``LightspeedError`` when the call fails.
+        """
+        ...
+
     def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         """Run one Responses call, streaming normalised events; ends with ``Completed``.
 
@@ -93,3 +102,23 @@ class LLMBackend(Protocol):
         streamed, each as a ``RawEvent`` before the normalised events it gives rise to.
         """
         ...
+
+
+def chat_messages(request: ResponseRequest) -> list[dict[str, Any]]:
+    """``request``'s instructions and input as chat-completion messages (text only)."""
+    messages: list[dict[str, Any]] = []
+    if request.instructions:
+        messages.append({"role": "system", "content": request.instructions})
+    for item in request.input:
+        if "role" in item:
+            messages.append({"role": item["role"], "content": item.get("content", "")})
+    return messages
+
+
+def completion_text(answer: Any) -> str:
+    """The first choice's text of a chat completion (OGX's or ogx-client's model)."""
+    choices = getattr(answer, "choices", None) or []
+    if not choices:
+        return ""
+    message = getattr(choices[0], "message", None)
+    return str(getattr(message, "content", None) or "")

@@ -49,5 +49,8 @@ class CachedModelsBackend:
     async def provider_health(self) -> dict[str, dict[str, Any]]:
         return await self.inner.provider_health()
 
+    async def complete(self, request: ResponseRequest) -> str:
+        return await self.inner.complete(request)
+
     def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         return self.inner.respond(request)

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from lightspeed_core.errors import BackendUnavailableError, LightspeedError
-from lightspeed_core.llm.base import ModelInfo, ProviderInfo, ResponseRequest
+from lightspeed_core.llm.base import (
+    ModelInfo,
+    ProviderInfo,
+    ResponseRequest,
+    chat_messages,
+    completion_text,
+)
 from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import (
@@ -227,6 +233,28 @@ class LibraryBackend:
             except Exception as exc:
                 raise classify_exception(request.model, exc, request.tools) from exc
 
+    async def complete(self, request: ResponseRequest) -> str:
+        from ogx_api import Api
+        from ogx_api.inference.models import OpenAIChatCompletionRequestWithExtraBody
+
+        inference = self._stack.impls.get(Api.inference) if self._stack is not None else None
+        if inference is None:
+            raise BackendUnavailableError("the OGX run config has no inference provider")
+        params = OpenAIChatCompletionRequestWithExtraBody(
+            model=request.model,
+            messages=chat_messages(request),
+            max_tokens=request.max_output_tokens,
+            temperature=request.temperature,
+            stream=False,
+        )
+        with _provider_data(request.provider_data):
+            try:
+                return completion_text(await inference.openai_chat_completion(params))
+            except LightspeedError:
+                raise
+            except Exception as exc:
+                raise classify_exception(request.model, exc) from exc
+
     def stack(self) -> Any:
         """The running OGX ``Stack`` (``.impls``: the API implementations by ``Api``)."""
         return self._stack
@@ -242,6 +270,22 @@ class LibraryBackend:
         return self._client
 
 
+# OGX spawns a pool of job-worker processes (``spawn`` start method: each imports OGX anew,
+# ~140 MB each once loaded) for its worker-mode providers - ``file_processors`` (pypdf) in the
+# reference's default profile - in every process that starts a stack, i.e. in every worker of
+# this service. Jobs (vector-store file ingestion) are rare and queued durably in SQL, so one
+# such process per stack is enough; OGX's default is 2 and its ServerConfig has no field for it
+# (``jobs.bootstrap`` reads ``server.job_workers`` when present).
+OGX_JOB_WORKERS = 1
+
+
+def limit_job_workers(config: Any, workers: int = OGX_JOB_WORKERS) -> None:
+    """Set ``server.job_workers`` on a parsed OGX run config unless it already has one."""
+    server = config.server
+    if getattr(server, "job_workers", None) is None:
+        object.__setattr__(server, "job_workers", workers)  # not a declared pydantic field
+
+
 async def start_stack(run_config: Path) -> Any:
     """Build and initialise an OGX ``Stack`` from a run config file (no library client)."""
     import yaml
@@ -251,6 +295,7 @@ async def start_stack(run_config: Path) -> Any:
 
     text = await asyncio.to_thread(run_config.read_text)
     config = parse_and_maybe_upgrade_config(replace_env_vars(yaml.safe_load(text)))
+    limit_job_workers(config)
     with preserved_logging():  # as the library client does: OGX_LOGGING levels for its loggers
         setup_ogx_logging()
     stack = Stack(config)

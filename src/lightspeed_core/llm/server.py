@@ -18,7 +18,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from lightspeed_core.errors import LightspeedError
-from lightspeed_core.llm.base import ModelInfo, ProviderInfo, ResponseRequest
+from lightspeed_core.llm.base import (
+    ModelInfo,
+    ProviderInfo,
+    ResponseRequest,
+    chat_messages,
+    completion_text,
+)
 from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import classify_exception
@@ -133,6 +139,20 @@ class ServerBackend:
             response_data=answer, response_types_map=ERROR_TYPES
         )
         raise RuntimeError(f"OGX answered HTTP {response.status_code}")  # not reached
+
+    async def complete(self, request: ResponseRequest) -> str:
+        headers = dict(request.headers)
+        if request.provider_data:
+            headers[PROVIDER_DATA_HEADER] = json.dumps(request.provider_data)
+        call = self._client.chat.completions.create(
+            model=request.model,
+            messages=chat_messages(request),
+            max_tokens=request.max_output_tokens,
+            temperature=request.temperature,
+            stream=False,
+            extra_headers=headers or None,
+        )
+        return completion_text(await self._call(request.model, call))
 
     def client(self) -> Any:
         """The OGX client, once started (for the resource ports of ``llm/resources.py``)."""

@@ -125,6 +125,16 @@ class FakeLLM:
     def _next(self) -> Reply:
         return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
 
+    async def complete(self, request: ResponseRequest) -> str:
+        """The next scripted reply's text (its error raised), as a chat completion."""
+        self.requests.append(request)
+        reply = self._next()
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.error is not None:
+            raise reply.error
+        return reply.text
+
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         self.requests.append(request)
         reply = self._next()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,22 +11,14 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from lightspeed_core.conversations import topics as topic
 from lightspeed_core.conversations.topics import TopicSummarizer, clean_topic
-from lightspeed_core.llm.base import ResponseRequest
-from lightspeed_core.llm.events import Completed, LLMEvent, Usage
+from lightspeed_core.testing.fake_llm import FakeLLM, Reply
 from lightspeed_core.tracing.anonymize import Anonymizer
 from lightspeed_core.tracing.otel import OtelTracer
 
 
-class FakeLLM:
-    """Answers every topic request with a fixed text and records the questions."""
-
-    def __init__(self, answer: str = '"Kubernetes Basics."') -> None:
-        self.answer = answer
-        self.questions: list[str] = []
-
-    async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
-        self.questions.append(str(request.input[-1]["content"]))
-        yield Completed(self.answer, Usage(1, 1))
+def topic_llm() -> FakeLLM:
+    """The shipped fake, answering every topic request with a fixed text."""
+    return FakeLLM([Reply('"Kubernetes Basics."')])
 
 
 @pytest.mark.parametrize(
@@ -56,15 +47,15 @@ async def test_summaries_run_when_quiet(monkeypatch: pytest.MonkeyPatch) -> None
     async def store(user: str, conversation: str, text: str) -> None:
         stored.append((user, conversation, text))
 
-    llm = FakeLLM()
-    summarizer = TopicSummarizer(llm, "prompt", store)  # type: ignore[arg-type]
+    llm = topic_llm()
+    summarizer = TopicSummarizer(llm, "prompt", store)
     with summarizer.busy():
         summarizer.schedule("u", "c1", "m", "What is Kubernetes?")
         await asyncio.sleep(0.2)
         assert stored == []  # a query is in flight: the summary waits
     await _until(lambda: stored)
     assert stored == [("u", "c1", "Kubernetes Basics")]
-    assert llm.questions == ["What is Kubernetes?"]
+    assert [str(r.input[-1]["content"]) for r in llm.requests] == ["What is Kubernetes?"]
     await summarizer.close()
 
 
@@ -75,7 +66,7 @@ async def test_waiting_too_long_runs_even_when_busy(monkeypatch: pytest.MonkeyPa
     async def store(_user: str, _conversation: str, text: str) -> None:
         stored.append(text)
 
-    summarizer = TopicSummarizer(FakeLLM(), "p", store, max_wait=0.1)  # type: ignore[arg-type]
+    summarizer = TopicSummarizer(topic_llm(), "p", store, max_wait=0.1)
     with summarizer.busy():
         summarizer.schedule("u", "c", "m", "q")
         await _until(lambda: stored)
@@ -89,7 +80,7 @@ async def test_close_finishes_pending_work(monkeypatch: pytest.MonkeyPatch) -> N
     async def store(_user: str, conversation: str, _text: str) -> None:
         stored.append(conversation)
 
-    summarizer = TopicSummarizer(FakeLLM(), "p", store)  # type: ignore[arg-type]
+    summarizer = TopicSummarizer(topic_llm(), "p", store)
     for i in range(5):
         summarizer.schedule("u", f"c{i}", "m", "q")
     await summarizer.close(grace=5)
@@ -106,7 +97,7 @@ async def test_a_summary_is_a_child_span_of_its_request(monkeypatch: pytest.Monk
     async def store(_user: str, _conversation: str, _text: str) -> None:
         return None
 
-    summarizer = TopicSummarizer(FakeLLM(), "p", store)  # type: ignore[arg-type]
+    summarizer = TopicSummarizer(topic_llm(), "p", store)
     summarizer.schedule("u", "c", "m", "q", parent=request)
     request.end()  # the answer went out before the summary runs
     await summarizer.close(grace=5)
@@ -127,7 +118,7 @@ async def test_close_flushes_pending_summaries_even_with_requests_in_flight() ->
     async def store(user: str, conversation: str, text: str) -> None:
         stored.append((user, conversation, text))
 
-    summarizer = TopicSummarizer(FakeLLM(), "prompt", store)  # type: ignore[arg-type]
+    summarizer = TopicSummarizer(topic_llm(), "prompt", store)
     with summarizer.busy():
         summarizer.schedule("u", "c1", "m", "first?")
         summarizer.schedule("u", "c2", "m", "second?")
