@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from enum import Enum
 from typing import Any
 
 from ogx_api.openai_responses import (
@@ -13,7 +12,7 @@ from ogx_api.openai_responses import (
 )
 
 from lightspeed_core.llm.events import Completed, LLMEvent, RawEvent, RawEvents, TextDelta
-from lightspeed_core.llm.normalize import client_json, normalize_stream
+from lightspeed_core.llm.normalize import normalize_stream
 
 RESPONSE = OpenAIResponseObject(
     id="resp_1",
@@ -52,28 +51,3 @@ async def test_none_all_and_final() -> None:
     assert raw.payload["type"] == "response.completed"
     assert raw.payload["response"]["id"] == "resp_1"
     assert "error" not in raw.payload["response"]  # nulls left out
-
-
-class _Mode(Enum):
-    AUTO = "auto"
-
-
-class _Generated:
-    """The shape of an openapi-generator model: ``to_dict`` may leave models in lists."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.data
-
-
-def test_client_json_unwraps_generated_models() -> None:
-    part = _Generated({"type": "output_text", "text": "Hi", "logprobs": None})
-    event = _Generated(
-        {"type": "response.completed", "response": {"tool_choice": _Mode.AUTO, "output": [part]}}
-    )
-    assert client_json(event) == {
-        "type": "response.completed",
-        "response": {"tool_choice": "auto", "output": [{"type": "output_text", "text": "Hi"}]},
-    }
