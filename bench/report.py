@@ -11,6 +11,7 @@ from typing import Any
 
 ANALYSIS = Path(__file__).with_name("analysis.md")
 PRODUCTION = Path(__file__).with_name("production.md")  # written by bench/production.py
+SCALING = Path(__file__).with_name("results") / "scaling.md"  # bench/scaling_report.py
 REFERENCE = (
     "reference service on the same kind of machine and backend with workers: 1: 90 ms "
     "sequential median, 12.4 req/s at c16, 8.9 req/s at c64 (p50 6 s)"
@@ -176,4 +177,6 @@ def write_report(results: dict[str, Any], output: Path) -> None:
         from bench.production_report import END, START
 
         lines += ["", START, PRODUCTION.read_text().rstrip(), END]
+    if SCALING.is_file():  # the last `make bench-scaling` (several runs merged)
+        lines += ["", SCALING.read_text().rstrip()]
     output.write_text("\n".join(lines) + "\n")

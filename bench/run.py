@@ -110,7 +110,18 @@ async def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts to measure (default 1,2)")
     parser.add_argument("--seconds", type=int, default=20, help="seconds per load level")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only rewrite the report from the last run (bench/results/latest.json), e.g. "
+        "after editing bench/analysis.md",
+    )
     args = parser.parse_args()
+    latest = ROOT / "bench" / "results" / "latest.json"
+    if args.render:
+        write_report(json.loads(latest.read_text()), args.output)
+        print(f"wrote {args.output}", file=sys.stderr)
+        return
     n, seconds = (60, 3) if args.quick else (300, args.seconds)
     with (
         tempfile.TemporaryDirectory(prefix="lightspeed-bench-") as tmp,
@@ -131,7 +142,7 @@ async def main() -> None:
         "quick": args.quick,
         "load_tool": "wrk" if measure.wrk_available() else "python",
     }
-    (ROOT / "bench" / "results" / "latest.json").write_text(json.dumps(results, indent=2))
+    latest.write_text(json.dumps(results, indent=2))
     write_report(results, args.output)
     print(f"wrote {args.output}", file=sys.stderr)
 
