@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from bench.processes import cpu_seconds
+
 WRK_SCRIPT = Path(__file__).parent / "wrk_post.lua"
 
 
@@ -56,19 +58,32 @@ class Call:
         return self.body() if callable(self.body) else self.body
 
 
-async def interleaved(
-    calls: Mapping[str, Call], n: int, warmup: int, digits: int = 2
-) -> dict[str, dict[str, float]]:
-    """Median/p95 of each call, sent one after the other round by round (``warmup`` rounds
-    first, not counted), so that drift on a shared machine hits every variant alike.
-    One keep-alive client per base URL."""
+async def interleaved_samples(
+    calls: Mapping[str, Call],
+    n: int,
+    warmup: int,
+    pids: Mapping[str, int] | None = None,
+    drain: float = 0.0,
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Latencies (ms) of each call, sent one after the other round by round (``warmup``
+    rounds first, not counted), so that drift on a shared machine hits every variant alike.
+    One keep-alive client per base URL.
+
+    With ``pids`` (call name -> the process serving it) also the CPU of that process per
+    measured call, in ms, read ``drain`` seconds after the last call so that work written
+    behind the requests counts too.
+    """
     clients = {
         base: httpx.AsyncClient(base_url=base, timeout=60)
         for base in {c.base for c in calls.values()}
     }
     samples: dict[str, list[float]] = {name: [] for name in calls}
+    cpu: dict[str, float] = {}
     try:
         for round_number in range(warmup + n):
+            if round_number == warmup and pids:
+                await asyncio.sleep(drain)
+                cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
             for name, call in calls.items():
                 payload = call.payload()
                 start = time.perf_counter()
@@ -77,9 +92,23 @@ async def interleaved(
                 call.check(reply)
                 if round_number >= warmup:
                     samples[name].append(elapsed)
+        if pids:
+            await asyncio.sleep(drain)
+            cpu = {
+                name: round((cpu_seconds(pid) - cpu[name]) * 1000 / n, 2)
+                for name, pid in pids.items()
+            }
     finally:
         for client in clients.values():
             await client.aclose()
+    return samples, cpu
+
+
+async def interleaved(
+    calls: Mapping[str, Call], n: int, warmup: int, digits: int = 2
+) -> dict[str, dict[str, float]]:
+    """Median/p95 of each call, measured by :func:`interleaved_samples`."""
+    samples, _ = await interleaved_samples(calls, n, warmup)
     return {name: summary(values, digits) for name, values in samples.items()}
 
 

@@ -38,8 +38,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench import measure
 from bench.measure import summary
 from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
@@ -82,28 +80,11 @@ async def sequential(
     bases: dict[str, str], pids: dict[str, int], n: int, warmup: int
 ) -> dict[str, dict[str, float]]:
     """Medians per variant, rotating call by call; CPU per request over the measured calls."""
-    clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
-    samples: dict[str, list[float]] = {name: [] for name in bases}
-    cpu: dict[str, float] = {}
-    try:
-        for round_number in range(warmup + n):
-            if round_number == warmup:
-                await asyncio.sleep(0.5)
-                cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
-            for name, client in clients.items():
-                start = time.perf_counter()
-                reply = await client.post("/v1/query", json=BODY)
-                elapsed = (time.perf_counter() - start) * 1000
-                reply.raise_for_status()
-                if round_number >= warmup:
-                    samples[name].append(elapsed)
-        await asyncio.sleep(0.5)  # let writers behind the requests finish (their CPU counts)
-        used = {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()}
-    finally:
-        for client in clients.values():
-            await client.aclose()
+    calls = {name: measure.Call(base, BODY) for name, base in bases.items()}
+    # 0.5 s drains: let writers behind the requests finish (their CPU counts)
+    samples, cpu = await measure.interleaved_samples(calls, n, warmup, pids, drain=0.5)
     results = {
-        name: {**summary(values), "cpu_ms_per_request": round(used[name] * 1000 / n, 2)}
+        name: {**summary(values), "cpu_ms_per_request": cpu[name]}
         for name, values in samples.items()
     }
     for name, values in samples.items():  # round by round: the machine's state cancels out

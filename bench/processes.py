@@ -189,15 +189,15 @@ def worker_rss_mb(pid: int) -> list[float]:
     return [rss_mb(w) + sum(rss_mb(g) for g in children_of(w)) for w in workers]
 
 
-def service_config(
+def service_data(
     folder: Path, backend: str, port: int, *, name: str, workers: int = 1, **sections: Any
-) -> Path:
-    """Write the benchmark service configuration: library mode against the scripted backend.
+) -> dict[str, Any]:
+    """The benchmark service configuration: library mode against the scripted backend.
 
     ``sections`` are added at the top level (``rag=...``, ``quota_handlers=...``,
     ``mcp_servers=...``). The key of the backend is read from ``BENCH_STUB_KEY``.
     """
-    data: dict[str, Any] = {
+    return {
         "name": name,
         "service": {"host": "127.0.0.1", "port": port, "workers": workers, "access_log": False},
         "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
@@ -217,6 +217,13 @@ def service_config(
         },
         **sections,
     }
+
+
+def service_config(
+    folder: Path, backend: str, port: int, *, name: str, workers: int = 1, **sections: Any
+) -> Path:
+    """Write :func:`service_data` into ``folder``; returns the file."""
+    data = service_data(folder, backend, port, name=name, workers=workers, **sections)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name.replace(' ', '-')}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))

@@ -18,16 +18,14 @@ import asyncio
 import json
 import os
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 
-from bench.measure import summary
-from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
+from bench.measure import Call, interleaved_samples, summary
+from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "test"}
@@ -97,29 +95,13 @@ async def drop_database(name: str) -> None:
 async def measure(
     bases: dict[str, str], pids: dict[str, int], n: int, warmup: int
 ) -> dict[str, dict[str, float]]:
-    clients = {name: httpx.AsyncClient(base_url=base, timeout=60) for name, base in bases.items()}
-    samples: dict[str, list[float]] = {name: [] for name in bases}
-    cpu: dict[str, float] = {}
-    try:
-        for round_number in range(warmup + n):
-            if round_number == warmup:
-                cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
-            for name, client in clients.items():
-                start = time.perf_counter()
-                reply = await client.post("/v1/query", json=BODY)
-                elapsed = (time.perf_counter() - start) * 1000
-                reply.raise_for_status()
-                if round_number >= warmup:
-                    samples[name].append(elapsed)
-        await asyncio.sleep(0.2)  # work written behind the last request counts too
-        used = {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()}
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    results = {name: summary(values) for name, values in samples.items()}
-    for name, seconds in used.items():
-        results[name]["service_cpu_ms_per_request"] = round(seconds * 1000 / n, 2)
-    return results
+    calls = {name: Call(base, BODY) for name, base in bases.items()}
+    # 0.2 s after the last request: work written behind it counts too
+    samples, cpu = await interleaved_samples(calls, n, warmup, pids, drain=0.2)
+    return {
+        name: {**summary(values), "service_cpu_ms_per_request": cpu[name]}
+        for name, values in samples.items()
+    }
 
 
 def postgres_section(database: str) -> dict[str, Any]:

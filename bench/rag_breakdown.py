@@ -36,6 +36,7 @@ from typing import Any
 
 import httpx
 
+from bench.processes import service_data
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 KNOWLEDGE = Path(__file__).parents[1] / "examples" / "knowledge"
@@ -63,27 +64,8 @@ def settings(folder: Path, backend: str, store: Any) -> Any:
         },
         "retrieval": {"inline": {"sources": ["docs"], "max_chunks": 5}},
     }
-    data = {
-        "name": "rag breakdown",
-        "service": {"host": "127.0.0.1"},
-        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
-        "user_data_collection": {},
-        "database": {"sqlite": {"db_path": str(folder / "db.sqlite")}},
-        "inference": {
-            "default_provider": "stub",
-            "default_model": "stub-model",
-            "providers": [
-                {
-                    "type": "openai",
-                    "id": "stub",
-                    "api_key_env": "BENCH_KEY",
-                    "extra": {"base_url": backend},
-                }
-            ],
-        },
-        "rag": rag,
-    }
-    os.environ["BENCH_KEY"] = "x"  # OGX resolves the run config's ${env.*} itself
+    data = service_data(folder, backend, 8080, name="rag breakdown", rag=rag)
+    os.environ["BENCH_STUB_KEY"] = "x"  # OGX resolves the run config's ${env.*} itself
     env = Environment.read({**os.environ, "LIGHTSPEED_CORE_DATA_DIR": str(folder)})
     return Settings(configuration_from_data(data, base_dir=folder), folder, env)
 

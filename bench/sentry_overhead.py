@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bench.processes import service_data
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 VARIANTS = {
@@ -76,28 +77,10 @@ async def child(backend: str, n: int, warmup: int) -> dict[str, Any]:
     from lightspeed_core.config.settings import Environment, Settings
 
     folder = Path(tempfile.mkdtemp(prefix="bench-sentry-"))
-    os.environ["BENCH_KEY"] = "x"  # OGX resolves the run config's ${env.*} itself
-    data = {
-        "name": "sentry overhead",
-        "service": {"host": "127.0.0.1"},
-        "llama_stack": {"use_as_library_client": True, "config": {"baseline": "empty"}},
-        "user_data_collection": {},
-        "database": {"sqlite": {"db_path": str(folder / "db.sqlite")}},
-        "inference": {
-            "default_provider": "stub",
-            "default_model": "stub-model",
-            "providers": [
-                {
-                    "type": "openai",
-                    "id": "stub",
-                    "api_key_env": "BENCH_KEY",
-                    "extra": {"base_url": backend},
-                }
-            ],
-        },
-    }
+    os.environ["BENCH_STUB_KEY"] = "x"  # OGX resolves the run config's ${env.*} itself
+    data = service_data(folder, backend, 8080, name="sentry overhead")
     env = Environment.read(
-        {**os.environ, "BENCH_KEY": "x", "LIGHTSPEED_CORE_DATA_DIR": str(folder)}
+        {**os.environ, "BENCH_STUB_KEY": "x", "LIGHTSPEED_CORE_DATA_DIR": str(folder)}
     )
     app = create_app(Settings(configuration_from_data(data, base_dir=folder), folder, env))
     results: dict[str, Any] = {}

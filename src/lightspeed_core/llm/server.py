@@ -56,6 +56,14 @@ async def _drain(lines: AsyncIterator[str]) -> None:
         log.debug("OGX response not read to its end (%s): connection dropped", exc)
 
 
+def request_headers(request: ResponseRequest) -> dict[str, str]:
+    """HTTP headers a call sends besides the client's own: tracing, OGX provider data."""
+    headers = dict(request.headers)
+    if request.provider_data:
+        headers[PROVIDER_DATA_HEADER] = json.dumps(request.provider_data)
+    return headers
+
+
 class ServerBackend:
     """A remote OGX server."""
 
@@ -109,9 +117,7 @@ class ServerBackend:
             body = build_create_request(request)
             api = self._client.api_client
             headers = {**api.default_headers, "Accept": "text/event-stream"}
-            headers.update(request.headers)  # tracing
-            if request.provider_data:
-                headers[PROVIDER_DATA_HEADER] = json.dumps(request.provider_data)
+            headers.update(request_headers(request))
             http = api.async_client
             async with http.stream(
                 "POST", self.url + RESPONSES_PATH, json=body, headers=headers
@@ -141,9 +147,7 @@ class ServerBackend:
         raise RuntimeError(f"OGX answered HTTP {response.status_code}")  # not reached
 
     async def complete(self, request: ResponseRequest) -> str:
-        headers = dict(request.headers)
-        if request.provider_data:
-            headers[PROVIDER_DATA_HEADER] = json.dumps(request.provider_data)
+        headers = request_headers(request)
         call = self._client.chat.completions.create(
             model=request.model,
             messages=chat_messages(request),

@@ -23,7 +23,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     or_,
     select,
     text,
@@ -41,6 +40,7 @@ from lightspeed_core.quota.taking import (
     LIMITS,
     NotTaken,
     Taken,
+    add_holds,
     take_postgres,
     take_sqlite,
     tokens_left,
@@ -229,18 +229,7 @@ class QuotaStore:
             else:
                 raise Refused(bucket, left)
             taken.append(bucket)
-        rows = [
-            {
-                "reservation_id": reservation_id,
-                "bucket_id": b.id,
-                "subject": b.subject,
-                "tokens": amount,
-                "created_at": now,
-                "expires_at": expires,
-            }
-            for b in buckets
-        ]
-        conn.execute(insert(HOLDS), rows)
+        add_holds(conn, reservation_id, buckets, amount, now, expires)
         return amount
 
     def _take_or_create(self, conn: Connection, bucket: Bucket, tokens: int, now: datetime) -> bool:

@@ -21,6 +21,7 @@ gives ``available_quotas`` without another read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -139,6 +140,19 @@ def take_sqlite(
         if balances:  # undo what was taken (no other writer meanwhile: SQLite has one)
             conn.execute(_UNDO, {"keys": list(balances), "tokens": tokens})
         return None
+    add_holds(conn, reservation_id, buckets, tokens, now, expires)
+    return Taken(tokens, balances)
+
+
+def add_holds(
+    conn: Connection,
+    reservation_id: str,
+    buckets: Sequence[Bucket],
+    tokens: int,
+    now: datetime,
+    expires: datetime,
+) -> None:
+    """One hold of ``tokens`` per bucket for the reservation (one ``INSERT``)."""
     rows = [
         {
             "reservation_id": reservation_id,
@@ -151,4 +165,3 @@ def take_sqlite(
         for b in buckets
     ]
     conn.execute(insert(HOLDS), rows)
-    return Taken(tokens, balances)
