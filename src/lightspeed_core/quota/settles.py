@@ -220,10 +220,15 @@ class SettleQueue:
                 await asyncio.sleep(self.retry_delay)
 
     async def flush(self) -> bool:
-        """Write everything queued now; False when the database is away (kept for later)."""
+        """Write what is queued now; False when the database is away (kept for later).
+
+        Settles queued while it writes wait for the next flush: writing them at once would
+        turn a steady trickle into one transaction per request.
+        """
         async with self._lock:
-            while self._items:
-                batch = self._items[: self.batch]
+            pending = len(self._items)
+            while pending > 0 and self._items:
+                batch = self._items[: min(self.batch, pending)]
                 self._no_write.clear()  # reservations starting now wait for this batch
                 try:
                     await self._no_readers.wait()
@@ -236,8 +241,11 @@ class SettleQueue:
                     self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
                     return False
                 del self._items[: len(batch)]
-            self._arrived.clear()
-            self._full.clear()
+                pending -= len(batch)
+            if len(self._items) < self.batch:
+                self._full.clear()
+            if not self._items:
+                self._arrived.clear()
             return True
 
     async def _durable(self, batch: list[Settlement]) -> bool:
@@ -297,7 +305,12 @@ class SettleQueue:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         deadline = asyncio.get_running_loop().time() + patience
-        while not await self.flush():
+        while True:
+            written = await self.flush()
+            if not self._items:
+                return 0
+            if written:
+                continue  # queued while the last batch was written
             if asyncio.get_running_loop().time() >= deadline:
                 log.error(
                     "%d quota settle(s) not written at shutdown: their holds return after "
@@ -306,4 +319,3 @@ class SettleQueue:
                 )
                 return len(self._items)
             await asyncio.sleep(min(self.retry_delay, patience))
-        return 0

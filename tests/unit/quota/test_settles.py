@@ -160,3 +160,25 @@ async def test_a_batch_not_known_durable_is_written_again_as_a_retry() -> None:
     assert writer.ids == ["r0", "r0"]
     assert writer.retried == [True]  # the second write is charged only if the first was lost
     await queue.close()
+
+
+async def test_settles_queued_while_a_batch_is_written_wait_for_the_next_batch() -> None:
+    """A steady trickle still shares transactions: a flush writes what was queued when called."""
+    writer = ScriptedWriter()
+    queue = SettleQueue(writer, delay=3600)
+    arrivals = iter(["r1", "r2"])
+
+    async def write_and_receive_more(batch: list[Settlement]) -> None:
+        await writer(batch)
+        next_id = next(arrivals, None)
+        if next_id is not None:
+            queue.put(settle(next_id))  # a request settles while the batch is written
+
+    queue.write = write_and_receive_more
+    queue.put(settle("r0"))
+    assert await queue.flush()
+    assert writer.batches == [["r0"]]
+    assert len(queue) == 1  # r1 waits for the next batch instead of a transaction of its own
+    assert await queue.close() == 0  # close writes r1, and r2 that arrived while it did
+    assert writer.batches == [["r0"], ["r1"], ["r2"]]
+    assert len(queue) == 0
