@@ -93,6 +93,7 @@ from lightspeed_core.transcripts.writer import build_transcripts
 log = logging.getLogger(__name__)
 UPLOAD_ENVELOPE_BYTES = 1024 * 1024
 """Room for the multipart framing around an upload of the largest allowed file."""
+GC_THRESHOLDS = (20_000, 10, 10)  # young-generation collections every 20,000 allocations
 
 ROUTERS: tuple[APIRouter, ...] = (
     info.router,
@@ -237,6 +238,11 @@ def create_app(settings: Settings) -> FastAPI:
         # full collections cheap under load (measured: p99 at c64 2.33 s -> 1.96 s, +5 % req/s)
         gc.collect()
         gc.freeze()
+        # A request allocates thousands of container objects that die by reference count;
+        # at the default threshold (700) the young generation is scanned every few hundred
+        # of them, each time walking every in-flight request's objects (measured at c32:
+        # 0.35-0.62 ms of collector time per request -> 0.03 ms at 20,000)
+        gc.set_threshold(*GC_THRESHOLDS)
         gc.enable()  # the CLI switches it off for the start-up (main.py)
         log.info("%s ready (%s mode)", settings.config.name, services.llm.mode)
         services.quota.start()

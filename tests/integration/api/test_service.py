@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 import pytest
 
+from lightspeed_core.app import GC_THRESHOLDS
 from tests.support.wire import sample_json
 
 pytestmark = pytest.mark.xdist_group("app")
@@ -14,6 +17,14 @@ async def test_liveness(client: httpx.AsyncClient) -> None:
     response = await client.get("/liveness")
     assert response.status_code == 200
     assert response.json() == sample_json("13-liveness.txt")
+
+
+async def test_a_started_service_collects_young_objects_less_often(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.get("/liveness")).status_code == 200
+    assert gc.isenabled()
+    assert gc.get_threshold() == GC_THRESHOLDS
 
 
 async def test_readiness_healthy(client: httpx.AsyncClient) -> None:
