@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lightspeed_core.errors import BackendUnavailableError, LightspeedError
-from lightspeed_core.llm import sdk_transform
+from lightspeed_core.llm import openai_sdk
 from lightspeed_core.llm.base import (
     ModelInfo,
     ProviderInfo,
@@ -299,7 +299,7 @@ async def start_stack(run_config: Path) -> Any:
     with contextlib.redirect_stdout(io.StringIO()):
         await stack.initialize()
     skip_disabled_log_events()
-    sdk_transform.install()  # OGX's OpenAI-compatible providers: 0.6 ms less per model call
+    openai_sdk.install()  # OGX's OpenAI-compatible providers: less CPU per call and token
     return stack
 
 
