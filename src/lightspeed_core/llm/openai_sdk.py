@@ -117,18 +117,16 @@ Process = Callable[..., object]
 
 def as_constructed[M: pydantic.BaseModel](model: M) -> M:
     """``model`` with extra keys out of every ``model_fields_set`` (as the SDK builds it)."""
-    stack: list[object] = [model]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, pydantic.BaseModel):
-            extra = item.__pydantic_extra__
-            if extra:
-                object.__setattr__(
-                    item, "__pydantic_fields_set__", item.model_fields_set - set(extra)
-                )
-            stack.extend(item.__dict__.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    extra = model.__pydantic_extra__
+    if extra:
+        object.__setattr__(model, "__pydantic_fields_set__", model.model_fields_set - set(extra))
+    for value in model.__dict__.values():
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, pydantic.BaseModel):
+                    as_constructed(item)
+        elif isinstance(value, pydantic.BaseModel):
+            as_constructed(value)
     return model
 
 
