@@ -10,9 +10,10 @@ type-driven walks that change nothing for what OGX sends and what a backend retu
   two-message request on this machine. The chat completion parameter types have no aliases
   and no formats anywhere (checked here, once per type, by walking the same annotations), so
   for plain JSON data - dicts with string keys, lists, strings, numbers, booleans, None: what
-  OGX passes - the transform returns an equal copy; :func:`fast_transform` returns that copy
-  at once (0.03 ms). Anything else (a pydantic model, a file, a date, an omitted value, a
-  type that does have an alias or a format) goes through the SDK as before.
+  OGX passes - the transform returns an equal copy without the parameters not given
+  (``omit``); :func:`fast_transform` returns that copy at once (0.03 ms). Anything else (a
+  pydantic model, a file, a date, a type that does have an alias or a format) goes through
+  the SDK as before.
 * **Building each streamed chunk** (``_process_response_data``): the SDK builds every
   ``ChatCompletionChunk`` with its lenient ``construct_type`` - no validation, but the same
   annotation walk per field: 0.11 ms per chunk, i.e. per token of a streamed answer, well
@@ -33,7 +34,8 @@ import importlib
 import logging
 import types
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pydantic
@@ -42,6 +44,19 @@ log = logging.getLogger(__name__)
 Transform = Callable[[object, object], Awaitable[object]]
 _MODULE = "openai.resources.chat.completions.completions"
 _PLAIN = (str, int, float, bool, type(None))
+
+
+@dataclass(slots=True)
+class Taken:
+    """How often each path ran in this process (diagnostics, and the tests' proof)."""
+
+    fast_transforms: int = 0
+    sdk_transforms: int = 0
+    fast_chunks: int = 0
+    sdk_chunks: int = 0
+
+
+taken = Taken()
 
 
 def is_plain_json(data: object) -> bool:
@@ -97,15 +112,16 @@ def _is_model(annotation: type) -> bool:
 
 def fast_transform(original: Transform) -> Transform:
     """``original`` with the identity cases answered without walking the annotations."""
+    from openai._utils import is_given
 
     async def transform(data: object, expected_type: object) -> object:
-        if (
-            isinstance(data, Mapping)
-            and type(data) is dict
-            and is_plain_json(data)
-            and transform_is_identity(expected_type)
-        ):
-            return dict(data)
+        if type(data) is dict and transform_is_identity(expected_type):
+            # the SDK passes every parameter, those not given as ``omit``/``NOT_GIVEN``
+            given = {key: value for key, value in data.items() if is_given(value)}
+            if is_plain_json(given):
+                taken.fast_transforms += 1
+                return given
+        taken.sdk_transforms += 1
         return await original(data, expected_type)
 
     transform.__wrapped__ = original  # type: ignore[attr-defined]
@@ -136,9 +152,13 @@ def fast_process(original: Process, types_: tuple[type[pydantic.BaseModel], ...]
     def process(self: Any, *, data: object, cast_to: type[Any], response: Any) -> object:
         if cast_to in types_ and type(data) is dict and not self._strict_response_validation:
             try:
-                return as_constructed(cast_to.model_validate(data, strict=True))
+                model = as_constructed(cast_to.model_validate(data, strict=True))
             except pydantic.ValidationError:
                 pass  # what the lenient construction is for
+            else:
+                taken.fast_chunks += 1
+                return model
+        taken.sdk_chunks += 1
         return original(self, data=data, cast_to=cast_to, response=response)
 
     process.__wrapped__ = original  # type: ignore[attr-defined]

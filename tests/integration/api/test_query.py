@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
 import httpx
 import pytest
 
+from lightspeed_core.llm import openai_sdk
 from lightspeed_core.llm.prompts import DEFAULT_TOPIC_SUMMARY_PROMPT
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 from tests.support.wire import mask_ids, sample, sample_json
@@ -134,3 +136,15 @@ async def test_inference_failure_after_stream_start_is_error_event(
         "response": "Prompt is too long",
         "cause": "The input exceeds the context window size of model 'stub/stub-model'.",
     }
+
+
+async def test_ogx_s_openai_sdk_calls_take_the_fast_paths(client: httpx.AsyncClient) -> None:
+    """The plain call's request and every streamed chunk skip the SDK's type walks."""
+    before = dataclasses.replace(openai_sdk.taken)
+    body = {"query": "Say hello", "generate_topic_summary": False}
+    assert (await client.post("/v1/query", json=body)).status_code == 200
+    after = openai_sdk.taken
+    assert after.fast_transforms > before.fast_transforms
+    assert after.fast_chunks >= before.fast_chunks + 3  # "Hello", " from", " stub"
+    assert after.sdk_transforms == before.sdk_transforms
+    assert after.sdk_chunks == before.sdk_chunks

@@ -10,6 +10,7 @@ import pydantic
 import pytest
 from openai import AsyncOpenAI
 from openai._base_client import BaseClient
+from openai._types import NOT_GIVEN, omit
 from openai._utils._transform import PropertyInfo, async_maybe_transform
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, completion_create_params
 
@@ -97,6 +98,21 @@ async def test_plain_chat_bodies_come_out_as_the_sdk_makes_them(body: dict[str, 
         result = await fast(body, expected)
         assert result == await async_maybe_transform(body, expected)
         assert result is not body  # a copy: the SDK may merge extra body keys into it
+
+
+async def test_the_sdk_s_own_call_takes_the_fast_path() -> None:
+    """``create`` passes every parameter; those not given are ``omit``/``NOT_GIVEN``."""
+    calls: list[object] = []
+
+    async def sdk(data: object, expected: object) -> object:
+        calls.append(expected)
+        return await async_maybe_transform(data, expected)
+
+    body = {**CHAT_BODIES[1], "audio": omit, "seed": NOT_GIVEN, "user": omit}
+    result = await fast_transform(sdk)(body, STREAMING)
+    assert result == await async_maybe_transform(body, STREAMING)
+    assert "audio" not in result  # type: ignore[operator]
+    assert calls == []
 
 
 @pytest.mark.parametrize(
