@@ -83,6 +83,11 @@ class ConversationRepository:
         self._insert = insert_for(database.dialect)
         self.writer = BatchWriter(database)
         self._upsert = self._conversation_upsert()
+        # built once: building a statement per turn cost more than SQLite takes to run it
+        self._tombstone = select(DeletedConversation.id).where(
+            DeletedConversation.id == bindparam("cid")
+        )
+        self._turn_insert = sa_insert(UserTurn)
 
     async def close(self) -> None:
         await self.writer.close()
@@ -183,15 +188,14 @@ class ConversationRepository:
         }
         row = {field.name: getattr(turn, field.name) for field in fields(turn)}  # shallow
         cid = conversation_id
-        tombstone = DeletedConversation.id == cid
 
         def job(connection: Connection) -> int | None:
             number = int(connection.execute(self._upsert, params).scalar_one())
-            if connection.scalar(select(DeletedConversation.id).where(tombstone)) is not None:
+            if connection.scalar(self._tombstone, {"cid": cid}) is not None:
                 connection.execute(delete(UserConversation).where(UserConversation.id == cid))
                 return None
             connection.execute(
-                sa_insert(UserTurn),
+                self._turn_insert,
                 {**row, "conversation_id": conversation_id, "turn_number": number},
             )
             return number
