@@ -88,6 +88,11 @@ class ConversationRepository:
             DeletedConversation.id == bindparam("cid")
         )
         self._turn_insert = sa_insert(UserTurn)
+        self._topic = (
+            update(UserConversation)
+            .where(UserConversation.id == bindparam("cid"))
+            .values(topic_summary=bindparam("topic"))
+        )
 
     async def close(self) -> None:
         await self.writer.close()
@@ -204,11 +209,7 @@ class ConversationRepository:
 
     async def set_topic(self, conversation_id: str, topic: str) -> bool:
         def job(connection: Connection) -> bool:
-            result = connection.execute(
-                update(UserConversation)
-                .where(UserConversation.id == conversation_id)
-                .values(topic_summary=topic)
-            )
+            result = connection.execute(self._topic, {"cid": conversation_id, "topic": topic})
             return bool(result.rowcount)
 
         return await self.writer.submit(job)

@@ -59,6 +59,14 @@ class SqlCache:
         self._insert = insert_for(database.dialect)
         self.writer = BatchWriter(database)
         self._upserts = {keep: self._conversation_upsert(keep_topic=keep) for keep in (True, False)}
+        self._topic = (
+            update(CacheConversation)
+            .where(
+                (CacheConversation.user_id == bindparam("b_user"))
+                & (CacheConversation.conversation_id == bindparam("b_conversation"))
+            )
+            .values(topic_summary=bindparam("topic"))
+        )
         self._newest = select(func.max(CacheEntry.created_at)).where(
             (CacheEntry.user_id == bindparam("user_id"))
             & (CacheEntry.conversation_id == bindparam("conversation_id"))
@@ -184,9 +192,5 @@ class SqlCache:
         return await self.writer.submit(work)
 
     async def set_topic(self, user_id: str, conversation_id: str, topic: str) -> bool:
-        statement = (
-            update(CacheConversation)
-            .where(_key(CacheConversation, user_id, conversation_id))
-            .values(topic_summary=topic)
-        )
-        return await self.writer.submit(lambda c: bool(c.execute(statement).rowcount))
+        values = {"b_user": user_id, "b_conversation": conversation_id, "topic": topic}
+        return await self.writer.submit(lambda c: bool(c.execute(self._topic, values).rowcount))
