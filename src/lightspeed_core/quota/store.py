@@ -35,6 +35,7 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
 from lightspeed_core.quota.settles import Settlement, apply_settlements
+from lightspeed_core.quota.settling import settle_postgres
 from lightspeed_core.quota.taking import (
     HOLDS,
     LIMITS,
@@ -272,15 +273,24 @@ class QuotaStore:
         return {b.limiter.name: left[b.key] for b in buckets if b.key in left}
 
     async def settle_many(self, items: list[Settlement], now: datetime) -> dict[Key, int]:
-        """Apply settles and releases in one transaction (``quota/settles.py``)."""
+        """Apply settles and releases in one transaction (``quota/settles.py``).
+
+        PostgreSQL: one statement (``quota/settling.py``).
+        """
+        if self.database.has_direct:
+            return await settle_postgres(self.database, items, now)
         return await self.database.run_write(apply_settlements, items, now)
 
     async def durable(self) -> None:
         """PostgreSQL: wait until every transaction committed so far is flushed to the WAL.
 
         A synchronous commit of a transaction with an id flushes the WAL up to its own commit
-        record, so also every earlier commit that did not wait (``fast_commit``).
+        record, so also every earlier commit that did not wait (``fast_commit``). One
+        autocommit statement (``fetch_direct``) is such a transaction.
         """
+        if self.database.has_direct:
+            await self.database.fetch_direct("SELECT txid_current()")
+            return
         await self.database.run_write(lambda conn: conn.execute(text("SELECT txid_current()")))
 
     async def release(self, reservation_id: str, now: datetime) -> None:
