@@ -1,0 +1,79 @@
+"""``Database.fetch_direct``'s own small pool of asyncpg connections, on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from lightspeed_core.config.models.databases import PostgreSQLDatabaseConfiguration
+from lightspeed_core.db.direct import MAX_CONNECTIONS, DirectStatements
+from lightspeed_core.db.engine import target_for
+from tests.support.postgres import postgres_block
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def direct(postgres_db: str) -> AsyncIterator[DirectStatements]:
+    target = target_for(PostgreSQLDatabaseConfiguration.model_validate(postgres_block(postgres_db)))
+    statements = DirectStatements(target.url, target.connect_args)
+    try:
+        yield statements
+    finally:
+        await statements.close()
+
+
+async def backends(direct: DirectStatements) -> int:
+    (row,) = await direct.fetch("SELECT pg_backend_pid() AS pid")
+    return int(row["pid"])
+
+
+async def test_many_statements_share_at_most_max_connections(direct: DirectStatements) -> None:
+    gate = asyncio.Event()
+
+    async def statement(index: int) -> int:
+        await gate.wait()
+        (row,) = await direct.fetch("SELECT $1::int AS n, pg_backend_pid() AS pid", index)
+        assert row["n"] == index
+        return int(row["pid"])
+
+    tasks = [asyncio.create_task(statement(i)) for i in range(20)]
+    await asyncio.sleep(0)
+    gate.set()
+    pids = await asyncio.gather(*tasks)
+    assert 1 <= len(set(pids)) <= MAX_CONNECTIONS
+
+
+async def test_a_refused_statement_keeps_its_connection(direct: DirectStatements) -> None:
+    pid = await backends(direct)
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await direct.fetch("SELECT 1 / 0")
+    assert await backends(direct) == pid
+
+
+async def test_a_cancelled_statement_closes_its_connection(direct: DirectStatements) -> None:
+    pid = await backends(direct)
+    task = asyncio.create_task(direct.fetch("SELECT pg_sleep(30)"))
+    await asyncio.sleep(0.2)  # the statement is running
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await backends(direct) != pid  # a new connection, never the interrupted one
+
+
+async def test_a_cancelled_waiter_loses_no_connection(direct: DirectStatements) -> None:
+    held = [await direct._acquire() for _ in range(MAX_CONNECTIONS)]  # all in use
+    waiting = asyncio.create_task(direct.fetch("SELECT 1 AS n"))
+    cancelled = asyncio.create_task(direct.fetch("SELECT 1 AS n"))
+    await asyncio.sleep(0.05)  # both wait for a connection
+    for connection in held:
+        direct._release(connection)  # handed to the two waiters
+    cancelled.cancel()  # ... one of which is cancelled before it runs
+    assert (await waiting)[0]["n"] == 1
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    rows = await asyncio.gather(*(direct.fetch("SELECT 2 AS n") for _ in range(5)))
+    assert [r[0]["n"] for r in rows] == [2] * 5
