@@ -77,3 +77,19 @@ async def test_a_cancelled_waiter_loses_no_connection(direct: DirectStatements) 
         await cancelled
     rows = await asyncio.gather(*(direct.fetch("SELECT 2 AS n") for _ in range(5)))
     assert [r[0]["n"] for r in rows] == [2] * 5
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_used(
+    direct: DirectStatements,
+) -> None:
+    pid = await backends(direct)
+    other = DirectStatements(direct.url, direct.connect_args)
+    try:
+        await other.fetch("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await other.close()
+    for _ in range(100):  # until the client has seen the connection close
+        if all(c.is_closed() for c in direct._idle):
+            break
+        await asyncio.sleep(0.01)
+    assert await backends(direct) != pid  # no error: a new connection
