@@ -116,6 +116,13 @@ async def take_postgres(
 
 _SQLITE = sqlite.dialect()
 _stamp = LIMITS.c.updated_at.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+
+
+def sqlite_time(moment: datetime) -> object:
+    """``moment`` as SQLAlchemy writes it to SQLite (for plain ``sqlite3`` statements)."""
+    return _stamp(moment) if _stamp else moment
+
+
 _HOLD_SQL = (
     "INSERT INTO quota_reservation"
     " (reservation_id, bucket_id, subject, tokens, created_at, expires_at)"
@@ -151,7 +158,7 @@ def take_sqlite(
     (compiling the expanding ``IN``, building the ``INSERT``) they cost more than SQLite
     takes to run them.
     """
-    stamp = _stamp(now) if _stamp else now
+    stamp = sqlite_time(now)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         keys = json.dumps([b.key for b in buckets])
@@ -161,9 +168,8 @@ def take_sqlite(
             if balances:  # undo what was taken (no other writer meanwhile: SQLite has one)
                 cursor.execute(_UNDO_SQL, (tokens, json.dumps(list(balances))))
             return None
-        created = stamp
-        expiry = _stamp(expires) if _stamp else expires
-        rows = [(reservation_id, b.id, b.subject, tokens, created, expiry) for b in buckets]
+        expiry = sqlite_time(expires)
+        rows = [(reservation_id, b.id, b.subject, tokens, stamp, expiry) for b in buckets]
         cursor.executemany(_HOLD_SQL, rows)
     finally:
         cursor.close()
