@@ -97,6 +97,12 @@ def _of_limiter(limiter: Limiter, table: Table, id_column: str) -> ColumnElement
     return condition
 
 
+def _due(limiter: Limiter, now: datetime) -> ColumnElement[bool]:
+    """A bucket whose period has passed since its last refill (or that was never refilled)."""
+    revoked = LIMITS.c.revoked_at
+    return or_(revoked.is_(None), revoked < limiter.period.before(now))
+
+
 def _held_in_bucket() -> Any:
     return (
         select(func.coalesce(func.sum(HOLDS.c.tokens), 0))
@@ -360,10 +366,9 @@ class QuotaStore:
             )
         else:
             new = ceiling
-        due = or_(LIMITS.c.revoked_at.is_(None), LIMITS.c.revoked_at < limiter.period.before(now))
         statement = (
             update(LIMITS)
-            .where(_of_limiter(limiter, LIMITS, "id"), due)
+            .where(_of_limiter(limiter, LIMITS, "id"), _due(limiter, now))
             .values(available=new, revoked_at=now, updated_at=now)
         )
         return await self.database.run_write(lambda conn: int(conn.execute(statement).rowcount))
