@@ -32,13 +32,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Connection
 
 from lightspeed_core.errors import LightspeedError
 from lightspeed_core.quota.dberrors import quota_database
@@ -106,14 +105,16 @@ def _merged_usage(items: list[Settlement]) -> list[UsageRecord]:
     return [UsageRecord(user, p, m, i, o) for (user, p, m), (i, o) in totals.items()]
 
 
-def apply_settlements(conn: Connection, items: list[Settlement], now: datetime) -> dict[Key, int]:
+def apply_settlements(
+    conn: sqlite3.Connection, items: list[Settlement], now: datetime
+) -> dict[Key, int]:
     """Apply ``items`` in the caller's SQLite transaction; the touched buckets' new balances.
 
     ``DELETE … RETURNING`` the holds, one ``UPDATE`` per bucket touched (``+ held - used``
     summed over the batch, in ``(subject, id)`` order) and one token-history upsert per
-    (user, provider, model).
+    (user, provider, model); plain ``sqlite3`` (``Database.run_write_driver``).
     """
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = conn.cursor()
     try:
         return _apply(cursor, items, sqlite_time(now))
     finally:

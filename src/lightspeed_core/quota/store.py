@@ -170,10 +170,13 @@ class QuotaStore:
         if self.database.has_direct:
             return await self._take_postgres(reservation_id, buckets, tokens, floor, now, expires)
 
-        def work(conn: Connection) -> Taken:
-            taken = take_sqlite(conn, reservation_id, buckets, tokens, now, expires)
-            if taken is not None:
-                return taken
+        taken = await self.database.run_write_driver(
+            take_sqlite, reservation_id, buckets, tokens, now, expires
+        )
+        if taken is not None:
+            return taken
+
+        def work(conn: Connection) -> Taken:  # rows to create, or the small-quota rule
             amount = self._take_each(conn, reservation_id, buckets, tokens, floor, now, expires)
             keys = [(b.id, b.subject) for b in buckets]
             statement = select(LIMITS.c.subject, LIMITS.c.id, _left).where(
@@ -285,7 +288,7 @@ class QuotaStore:
         """
         if self.database.has_direct:
             return await settle_postgres(self.database, items, now)
-        return await self.database.run_write(apply_settlements, items, now)
+        return await self.database.run_write_driver(apply_settlements, items, now)
 
     async def durable(self) -> None:
         """PostgreSQL: wait until every transaction committed so far is flushed to the WAL.

@@ -22,6 +22,7 @@ gives ``available_quotas`` without another read.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,7 +146,7 @@ WHERE (subject, id) IN (
 
 
 def take_sqlite(
-    conn: Connection,
+    conn: sqlite3.Connection,
     reservation_id: str,
     buckets: list[Bucket],
     tokens: int,
@@ -154,12 +155,12 @@ def take_sqlite(
 ) -> Taken | None:
     """Take ``tokens`` from every bucket in one ``UPDATE``; None (nothing taken) if one cannot.
 
-    Plain ``sqlite3`` statements on the transaction's connection: through SQLAlchemy
-    (compiling the expanding ``IN``, building the ``INSERT``) they cost more than SQLite
-    takes to run them.
+    Plain ``sqlite3`` statements (``Database.run_write_driver``): through SQLAlchemy
+    (compiling the expanding ``IN``, building the ``INSERT``, the transaction) they cost
+    more than SQLite takes to run them.
     """
     stamp = sqlite_time(now)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = conn.cursor()
     try:
         keys = json.dumps([b.key for b in buckets])
         cursor.execute(_TAKE_SQL, (tokens, stamp, keys, max(tokens, 1)))
