@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from lightspeed_core.config.models.databases import (
@@ -282,6 +283,8 @@ class Database:
         return self._sync.begin()
 
     def _classified(self, error: Exception) -> Exception:
+        if isinstance(error, sqlite3.Error):  # plain sqlite3 (run_write_driver): as SQLAlchemy's
+            error = DBAPIError.instance(None, None, error, sqlite3.Error)
         if isinstance(error, DatabaseUnavailableError) or not is_unreachable(error):
             return error
         return self.health.failed(error)
