@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
@@ -283,8 +284,12 @@ class Database:
         return self._sync.begin()
 
     def _classified(self, error: Exception) -> Exception:
-        if isinstance(error, sqlite3.Error):  # plain sqlite3 (run_write_driver): as SQLAlchemy's
+        # plain driver errors (fetch_direct, run_write_driver) as SQLAlchemy's, which the
+        # callers' error mapping knows (a refused statement: 500; a settle batch: split)
+        if isinstance(error, sqlite3.Error):
             error = DBAPIError.instance(None, None, error, sqlite3.Error)
+        elif isinstance(error, asyncpg.PostgresError):
+            error = DBAPIError.instance(None, None, error, asyncpg.PostgresError)
         if isinstance(error, DatabaseUnavailableError) or not is_unreachable(error):
             return error
         return self.health.failed(error)

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from lightspeed_core.config.models.databases import PostgreSQLDatabaseConfiguration
 from lightspeed_core.db.direct import MAX_CONNECTIONS, DirectStatements
-from lightspeed_core.db.engine import target_for
+from lightspeed_core.db.engine import Database, target_for
 from tests.support.postgres import postgres_block
 
 pytestmark = pytest.mark.postgres
@@ -93,3 +94,15 @@ async def test_a_connection_the_server_closed_while_idle_is_not_used(
             break
         await asyncio.sleep(0.01)
     assert await backends(direct) != pid  # no error: a new connection
+
+
+async def test_a_refused_direct_statement_surfaces_as_sqlalchemys(postgres_db: str) -> None:
+    """As through ``run_write``: the quota's error mapping sees the same types."""
+    block = PostgreSQLDatabaseConfiguration.model_validate(postgres_block(postgres_db))
+    database = Database(target_for(block))
+    try:
+        with pytest.raises(DBAPIError, match="division by zero"):
+            await database.fetch_direct("SELECT 1 / 0")
+        assert database.health.reachable  # a bad statement, not an unreachable database
+    finally:
+        await database.dispose()
