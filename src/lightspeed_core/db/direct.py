@@ -15,6 +15,8 @@ one idiom (:meth:`Database.run` / :meth:`Database.run_write`).
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 from typing import Any
 
 import asyncpg
@@ -23,43 +25,107 @@ from sqlalchemy.engine import URL
 MAX_CONNECTIONS = 2  # a statement takes ~0.1 ms: two serve thousands per second
 
 
-async def _no_reset(_connection: asyncpg.Connection) -> None:
-    """Nothing to reset: only autocommit statements run here (saves a round trip)."""
-
-
 class DirectStatements:
-    """A lazily opened asyncpg pool for autocommit statements."""
+    """Up to :data:`MAX_CONNECTIONS` asyncpg connections, opened when first needed.
+
+    A pool of its own rather than ``asyncpg.Pool``: its acquire/release (timeouts, a shielded
+    release task, the reset) cost about 0.07 ms of CPU per statement, a third of the
+    statement's own; here a statement takes an idle connection from a list and puts it back.
+    A connection whose statement failed other than by a PostgreSQL error (the connection
+    broke, or the caller was cancelled mid-statement) is closed, never reused; one the
+    server closed while it was idle (a restart) is dropped when next taken.
+    """
 
     def __init__(self, url: URL, connect_args: dict[str, Any]) -> None:
         self.url = url
         self.connect_args = dict(connect_args)
-        self._pool: asyncpg.Pool | None = None
-        self._opening = asyncio.Lock()
+        self._idle: list[asyncpg.Connection] = []
+        self._opened = 0  # open or being opened
+        self._waiters: collections.deque[asyncio.Future[asyncpg.Connection | None]] = (
+            collections.deque()
+        )
+        self._closed = False
 
-    async def _open(self) -> asyncpg.Pool:
-        async with self._opening:
-            if self._pool is None:
-                self._pool = await asyncpg.create_pool(
-                    host=self.url.host,
-                    port=self.url.port,
-                    user=self.url.username,
-                    password=self.url.password,
-                    database=self.url.database,
-                    min_size=0,
-                    max_size=MAX_CONNECTIONS,
-                    reset=_no_reset,
-                    **self.connect_args,
-                )
-            return self._pool
+    async def _connect(self) -> asyncpg.Connection:
+        self._opened += 1
+        try:
+            connection: asyncpg.Connection = await asyncpg.connect(
+                host=self.url.host,
+                port=self.url.port,
+                user=self.url.username,
+                password=self.url.password,
+                database=self.url.database,
+                **self.connect_args,
+            )
+        except BaseException:
+            self._dropped()
+            raise
+        return connection
+
+    async def _acquire(self) -> asyncpg.Connection:
+        while True:
+            while self._idle:
+                connection = self._idle.pop()
+                if not connection.is_closed():
+                    return connection
+                self._dropped()  # the server closed it while idle (a restart)
+            if self._opened < MAX_CONNECTIONS:
+                return await self._connect()
+            waiter: asyncio.Future[asyncpg.Connection | None]
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                handed = await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                    self._release(waiter.result())  # handed over as we were cancelled
+                raise
+            if handed is not None:
+                return handed
+
+    def _release(self, connection: asyncpg.Connection) -> None:
+        if self._closed:
+            connection.terminate()
+            self._opened -= 1
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(connection)
+                return
+        self._idle.append(connection)
+
+    def _dropped(self) -> None:
+        """A connection is gone: a waiter may open another."""
+        self._opened -= 1
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         """Run one statement (its own transaction); its rows."""
-        pool = self._pool or await self._open()
-        async with pool.acquire() as connection:
+        connection = await self._acquire()
+        try:
             rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
+        except asyncpg.PostgresError:
+            if connection.is_closed():
+                self._dropped()
+            else:  # the server refused the statement: the connection is fine
+                self._release(connection)
+            raise
+        except BaseException:
+            connection.terminate()
+            self._dropped()
+            raise
+        self._release(connection)
         return rows
 
     async def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await pool.close()
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            self._opened -= 1
+            with contextlib.suppress(Exception):
+                await connection.close(timeout=5)

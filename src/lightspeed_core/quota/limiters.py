@@ -98,14 +98,24 @@ def buckets_for(limiters: tuple[Limiter, ...], user_id: str) -> list[Bucket]:
     return sorted((limiter.bucket(user_id) for limiter in limiters), key=lambda b: b.key)
 
 
-def quota_keys(limiters: tuple[Limiter, ...], values: dict[str, int]) -> dict[str, int]:
+def class_aliases(limiters: tuple[Limiter, ...]) -> list[tuple[str, str]]:
+    """(class name, limiter name) for each class that has a single limiter."""
+    per_class = Counter(limiter.class_name for limiter in limiters)
+    return [(lim.class_name, lim.name) for lim in limiters if per_class[lim.class_name] == 1]
+
+
+def quota_keys(
+    limiters: tuple[Limiter, ...],
+    values: dict[str, int],
+    aliases: list[tuple[str, str]] | None = None,
+) -> dict[str, int]:
     """``available_quotas``: by limiter name, plus by class name when a class has one limiter.
 
-    ``values`` maps limiter name to tokens left.
+    ``values`` maps limiter name to tokens left; ``aliases``: :func:`class_aliases` of
+    ``limiters``, when the caller keeps it.
     """
     result = dict(values)
-    per_class = Counter(limiter.class_name for limiter in limiters)
-    for limiter in limiters:
-        if per_class[limiter.class_name] == 1 and limiter.class_name not in result:
-            result[limiter.class_name] = values[limiter.name]
+    for class_name, name in class_aliases(limiters) if aliases is None else aliases:
+        if class_name not in result:
+            result[class_name] = values[name]
     return result

@@ -4,10 +4,11 @@ Every ``scheduler.period`` seconds each process retries its postponed settlement
 *leader* - whoever holds the lock: a PostgreSQL session advisory lock, or an ``fcntl`` lock
 on ``<db_path>.quota-scheduler.lock`` for SQLite - also refills buckets whose period has
 passed, gives back expired reservations, forgets old request-rate windows and refreshes the
-quota gauges. The lock dies with its holder's connection or process, so another process
-takes over on its next tick. Refills are idempotent per period anyway (``revoked_at`` older
-than ``now - period``, computed in Python in UTC), so even two leaders could not apply one
-period twice.
+quota gauges; one read first tells which of that is due, so an idle tick writes nothing
+(``quota/probe.py``). The lock dies with its holder's connection or process, so
+another process takes over on its next tick. Refills are idempotent per period anyway
+(``revoked_at`` older than ``now - period``, computed in Python in UTC), so even two leaders
+could not apply one period twice.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.dberrors import is_unavailable
 from lightspeed_core.quota.limiters import Limiter
 from lightspeed_core.quota.metrics import QuotaMetrics
+from lightspeed_core.quota.probe import pending_work
 from lightspeed_core.quota.ratelimit import RateLimiter
 from lightspeed_core.quota.store import QuotaStore
 
 log = logging.getLogger(__name__)
 GAUGE_INTERVAL = 10.0  # seconds between gauge refreshes
+PING_INTERVAL = 10.0  # seconds between round trips that confirm the leader's connection
 
 
 class Leadership(Protocol):
@@ -49,19 +52,30 @@ class Leadership(Protocol):
 
 
 class AdvisoryLeadership:
-    """PostgreSQL session advisory lock on a connection kept open while leading."""
+    """PostgreSQL session advisory lock on a connection kept open while leading.
+
+    Each tick checks that the connection is open (free); a ``SELECT 1`` confirms it every
+    :data:`PING_INTERVAL` seconds (a lost connection not yet noticed at worst leaves two
+    leaders for that long, which the idempotent refills and locked expiry allow).
+    """
 
     def __init__(self, database: Database) -> None:
         self.database = database
         name = f"lightspeed quota scheduler {database.target.schema or 'public'}"
         self.key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         self._connection: AsyncConnection | None = None
+        self._checked_at = 0.0
 
     async def hold(self) -> bool:
         if self._connection is not None:
             try:
+                if time.monotonic() - self._checked_at < PING_INTERVAL:
+                    raw = await self._connection.get_raw_connection()
+                    if not raw.driver_connection.is_closed():  # type: ignore[union-attr]
+                        return True  # no round trip: a closed socket is seen at once
                 await self._connection.execute(text("SELECT 1"))
                 await self._connection.commit()
+                self._checked_at = time.monotonic()
                 return True
             except Exception:
                 log.warning("quota scheduler lost its database connection")
@@ -198,11 +212,12 @@ class QuotaScheduler:
             for limiter in self.limiters:
                 await self.store.sync_limits(limiter)
             self._synced = True
-        for limiter in self.limiters:
+        due, expiring = await pending_work(self.store.database, self.limiters, now)
+        for limiter in due:
             refilled = await self.store.refill(limiter, now)
             if refilled:
                 log.info("quota %s: refilled %d bucket(s)", limiter.name, refilled)
-        expired = await self.store.reclaim_expired(now)
+        expired = await self.store.reclaim_expired(now) if expiring else 0
         if expired:
             self.metrics.expired.inc(expired)
             log.warning("gave back %d expired quota reservation(s)", expired)

@@ -37,7 +37,13 @@ from lightspeed_core.quota.admin import QuotaAdmin
 from lightspeed_core.quota.base import Reservation
 from lightspeed_core.quota.dberrors import quota_database
 from lightspeed_core.quota.history import UsageRecord
-from lightspeed_core.quota.limiters import Bucket, Limiter, buckets_for, quota_keys
+from lightspeed_core.quota.limiters import (
+    Bucket,
+    Limiter,
+    buckets_for,
+    class_aliases,
+    quota_keys,
+)
 from lightspeed_core.quota.metrics import QuotaMetrics
 from lightspeed_core.quota.ratelimit import RateLimiter
 from lightspeed_core.quota.scheduler import QuotaScheduler
@@ -98,6 +104,12 @@ class SqlQuota:
         )
         self._finished: OrderedDict[str, None] = OrderedDict()
         self._settled: dict[str, tuple[float, dict[str, int]]] = {}  # user → after settle
+        self._buckets: dict[str, tuple[list[Bucket], list[Key]]] = {}  # user → buckets, keys
+        self._aliases = class_aliases(self.limiters)
+        self._consumed = {  # the counters' children, looked up once
+            limiter.name: metrics.consumed.labels(limiter.name, limiter.subject_type)
+            for limiter in self.limiters
+        }
         self.scheduler = QuotaScheduler(
             database,
             self.store,
@@ -107,6 +119,16 @@ class SqlQuota:
             local_work=self.retry_pending,
             rate=rate[0] if rate else None,
         )
+
+    def _buckets_of(self, user_id: str) -> tuple[list[Bucket], list[Key]]:
+        """The user's buckets in lock order, and their keys (kept; never changed)."""
+        known = self._buckets.get(user_id)
+        if known is None:
+            if len(self._buckets) >= _REMEMBERED:
+                self._buckets.clear()
+            buckets = buckets_for(self.limiters, user_id)
+            known = self._buckets[user_id] = (buckets, [b.key for b in buckets])
+        return known
 
     async def _check_rate(self, principal: Principal) -> None:
         if self.rate is None:
@@ -132,37 +154,43 @@ class SqlQuota:
         if self.store is None or not (self.limiters or self.history):
             return None
         reservation_id = uuid.uuid4().hex
-        buckets = buckets_for(self.limiters, principal.user_id)
+        buckets, keys = self._buckets_of(principal.user_id)
         if not buckets:
             return Reservation(reservation_id, estimate, principal.user_id)
         try:
             try:
-                taken, coming = await self._take(reservation_id, buckets, estimate, minimum)
+                taken, coming = await self._take(reservation_id, buckets, keys, estimate, minimum)
             except Refused as refused:
                 if not await self._may_free(refused, estimate, minimum):
                     raise
-                taken, coming = await self._take(reservation_id, buckets, estimate, minimum)
+                taken, coming = await self._take(reservation_id, buckets, keys, estimate, minimum)
         except Refused as refused:
             limiter = refused.bucket.limiter
             self.metrics.exceeded.labels(limiter.name, limiter.subject_type).inc()
             needed = estimate if minimum is None else min(minimum, estimate)
             raise QuotaExceededError(EXCEEDED, refusal_cause(refused, needed)) from None
         # the balances as they will be once this process's queued settles are written
+        left = taken.balances
         balances = tuple(
-            (b.limiter.name, taken.balances[b.key] + coming[b.key])
-            for b in buckets
-            if b.key in taken.balances
+            (b.limiter.name, left[key] + coming[key])
+            for b, key in zip(buckets, keys, strict=True)
+            if key in left
         )
         return Reservation(
             reservation_id, taken.amount, principal.user_id, tuple(buckets), balances
         )
 
     async def _take(
-        self, reservation_id: str, buckets: list[Bucket], estimate: int, minimum: int | None
+        self,
+        reservation_id: str,
+        buckets: list[Bucket],
+        keys: list[Key],
+        estimate: int,
+        minimum: int | None,
     ) -> tuple[Taken, dict[Key, int]]:
         """The reservation, and what queued settles will give back to its buckets."""
         assert self.store is not None
-        async with self.settles.reading([b.key for b in buckets]) as coming:
+        async with self.settles.reading(keys) as coming:
             now = utcnow()
             async with quota_database("reserve quota"):
                 taken = await self.store.take(
@@ -220,7 +248,7 @@ class SqlQuota:
             left = {name: value + back for name, value in reservation.balances}
             self._settled[reservation.user_id] = (time.monotonic(), left)
         for bucket in reservation.buckets:
-            self.metrics.consumed.labels(bucket.limiter.name, bucket.limiter.subject_type).inc(used)
+            self._consumed[bucket.limiter.name].inc(used)
 
     async def release(self, reservation: Reservation | None) -> None:
         if reservation is None or self.store is None or not self._first_time(reservation):
@@ -231,7 +259,7 @@ class SqlQuota:
     async def available(self, principal: Principal) -> dict[str, int]:
         if self.store is None or not self.limiters:
             return {}
-        buckets = buckets_for(self.limiters, principal.user_id)
+        buckets = self._buckets_of(principal.user_id)[0]
         values = None
         settled = self._settled.pop(principal.user_id, None)
         if settled is not None and time.monotonic() - settled[0] < _SETTLED_FRESH:
@@ -245,7 +273,7 @@ class SqlQuota:
             log.warning("available_quotas left empty: %s", error.cause)
             return {}
         ordered = {limiter.name: values[limiter.name] for limiter in self.limiters}
-        return quota_keys(self.limiters, ordered)
+        return quota_keys(self.limiters, ordered, self._aliases)
 
     async def retry_pending(self) -> None:
         """Write queued settles/releases (each scheduler tick; the flusher does it sooner)."""

@@ -5,7 +5,8 @@ little later can never let anyone overspend: until it lands, the bucket still co
 whole hold as spent (a write-behind of already-reserved tokens; nothing another worker or
 pod would need to read). :class:`SettleQueue` keeps them in this process and a flusher task
 writes what has gathered after at most ``delay`` seconds (or at once when ``batch`` are
-waiting) in **one** transaction (:func:`apply_settlements`):
+waiting) in **one** transaction (SQLite: :func:`apply_settlements`; PostgreSQL: the same as
+one statement, ``quota/settling.py``):
 
 * ``DELETE … WHERE reservation_id IN (…) RETURNING`` the holds,
 * one ``UPDATE`` per bucket touched (``+ held - used`` summed over the batch; in
@@ -29,19 +30,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, update
-
-from lightspeed_core.db.dialect import fast_commit
 from lightspeed_core.errors import LightspeedError
 from lightspeed_core.quota.dberrors import quota_database
-from lightspeed_core.quota.history import UsageRecord, record_usage
-from lightspeed_core.quota.taking import HOLDS, LIMITS, tokens_left
+from lightspeed_core.quota.history import UsageRecord
+from lightspeed_core.quota.taking import sqlite_time
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (subject, bucket id)
@@ -73,30 +74,24 @@ class Settlement:
     retried: bool = False
 
 
-_CREDIT = (
-    update(LIMITS)
-    .where(LIMITS.c.subject == bindparam("b_subject"), LIMITS.c.id == bindparam("b_id"))
-    .values(
-        available=tokens_left + bindparam("delta"),
-        updated_at=bindparam("now", type_=LIMITS.c.updated_at.type),
-    )
-    .returning(tokens_left)
-)
-_DROP = (
-    delete(HOLDS)
-    .where(HOLDS.c.reservation_id.in_(bindparam("ids", expanding=True)))
-    .returning(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-)
-
-
-def _credit(conn: Connection, deltas: dict[Key, int], now: datetime) -> dict[Key, int]:
-    left: dict[Key, int] = {}
-    for (subject, bucket_id), delta in sorted(deltas.items()):  # the lock order
-        values = {"b_subject": subject, "b_id": bucket_id, "delta": delta, "now": now}
-        value = conn.execute(_CREDIT, values).scalar_one_or_none()
-        if value is not None:
-            left[(subject, bucket_id)] = int(value)
-    return left
+# plain sqlite3 statements (the SQLite path; PostgreSQL: quota/settling.py): through
+# SQLAlchemy, compiling them cost more than SQLite takes to run them
+_DROP_SQL = """
+DELETE FROM quota_reservation WHERE reservation_id IN (SELECT value FROM json_each(?))
+RETURNING reservation_id, subject, bucket_id, tokens
+"""
+_CREDIT_SQL = """
+UPDATE quota_limits SET available = coalesce(available, quota_limit) + ?, updated_at = ?
+WHERE subject = ? AND id = ? RETURNING available
+"""
+_USAGE_SQL = """
+INSERT INTO token_usage (user_id, provider, model, input_tokens, output_tokens, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (user_id, provider, model) DO UPDATE SET
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    updated_at = excluded.updated_at
+"""
 
 
 def _merged_usage(items: list[Settlement]) -> list[UsageRecord]:
@@ -110,18 +105,27 @@ def _merged_usage(items: list[Settlement]) -> list[UsageRecord]:
     return [UsageRecord(user, p, m, i, o) for (user, p, m), (i, o) in totals.items()]
 
 
-def apply_settlements(conn: Connection, items: list[Settlement], now: datetime) -> dict[Key, int]:
-    """Apply ``items`` in the caller's transaction; the touched buckets' new balances.
+def apply_settlements(
+    conn: sqlite3.Connection, items: list[Settlement], now: datetime
+) -> dict[Key, int]:
+    """Apply ``items`` in the caller's SQLite transaction; the touched buckets' new balances.
 
-    Committed without waiting for the WAL flush (reservations wait while a batch is written,
-    so it must be quick); :meth:`SettleQueue.flush` then waits for the flush outside that
-    window (``confirm``) before it forgets the batch.
+    ``DELETE … RETURNING`` the holds, one ``UPDATE`` per bucket touched (``+ held - used``
+    summed over the batch, in ``(subject, id)`` order) and one token-history upsert per
+    (user, provider, model); plain ``sqlite3`` (``Database.run_write_driver``).
     """
-    fast_commit(conn)
+    cursor = conn.cursor()
+    try:
+        return _apply(cursor, items, sqlite_time(now))
+    finally:
+        cursor.close()
+
+
+def _apply(cursor: Any, items: list[Settlement], stamp: object) -> dict[Key, int]:
     deltas: dict[Key, int] = defaultdict(int)
-    ids = [item.reservation_id for item in items]
     found: set[str] = set()
-    for reservation_id, subject, bucket_id, tokens in conn.execute(_DROP, {"ids": ids}).all():
+    cursor.execute(_DROP_SQL, (json.dumps([item.reservation_id for item in items]),))
+    for reservation_id, subject, bucket_id, tokens in cursor.fetchall():
         found.add(reservation_id)
         deltas[(subject, bucket_id)] += int(tokens)
     # holds gone on a first attempt: expired long ago, or the reservation was lost in a
@@ -136,9 +140,19 @@ def apply_settlements(conn: Connection, items: list[Settlement], now: datetime) 
     for item in applied:
         for key in item.buckets:
             deltas[key] -= item.used
-    left = _credit(conn, {key: delta for key, delta in deltas.items() if delta}, now)
-    for usage in _merged_usage(applied):
-        record_usage(conn, usage, now)
+    left: dict[Key, int] = {}
+    for (subject, bucket_id), delta in sorted(deltas.items()):  # the lock order
+        if delta:
+            cursor.execute(_CREDIT_SQL, (delta, stamp, subject, bucket_id))
+            row = cursor.fetchone()
+            if row is not None:
+                left[(subject, bucket_id)] = int(row[0])
+    usage = [
+        (u.user_id, u.provider, u.model, u.input_tokens, u.output_tokens, stamp)
+        for u in _merged_usage(applied)
+    ]
+    if usage:
+        cursor.executemany(_USAGE_SQL, usage)
     return left
 
 

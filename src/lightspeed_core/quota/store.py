@@ -35,6 +35,7 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
 from lightspeed_core.quota.settles import Settlement, apply_settlements
+from lightspeed_core.quota.settling import settle_postgres
 from lightspeed_core.quota.taking import (
     HOLDS,
     LIMITS,
@@ -94,6 +95,12 @@ def _of_limiter(limiter: Limiter, table: Table, id_column: str) -> ColumnElement
         column = table.c[id_column]
         condition = and_(condition, func.substr(column, 1, len(limiter.prefix)) == limiter.prefix)
     return condition
+
+
+def _due(limiter: Limiter, now: datetime) -> ColumnElement[bool]:
+    """A bucket whose period has passed since its last refill (or that was never refilled)."""
+    revoked = LIMITS.c.revoked_at
+    return or_(revoked.is_(None), revoked < limiter.period.before(now))
 
 
 def _held_in_bucket() -> Any:
@@ -163,10 +170,13 @@ class QuotaStore:
         if self.database.has_direct:
             return await self._take_postgres(reservation_id, buckets, tokens, floor, now, expires)
 
-        def work(conn: Connection) -> Taken:
-            taken = take_sqlite(conn, reservation_id, buckets, tokens, now, expires)
-            if taken is not None:
-                return taken
+        taken = await self.database.run_write_driver(
+            take_sqlite, reservation_id, buckets, tokens, now, expires
+        )
+        if taken is not None:
+            return taken
+
+        def work(conn: Connection) -> Taken:  # rows to create, or the small-quota rule
             amount = self._take_each(conn, reservation_id, buckets, tokens, floor, now, expires)
             keys = [(b.id, b.subject) for b in buckets]
             statement = select(LIMITS.c.subject, LIMITS.c.id, _left).where(
@@ -272,15 +282,24 @@ class QuotaStore:
         return {b.limiter.name: left[b.key] for b in buckets if b.key in left}
 
     async def settle_many(self, items: list[Settlement], now: datetime) -> dict[Key, int]:
-        """Apply settles and releases in one transaction (``quota/settles.py``)."""
-        return await self.database.run_write(apply_settlements, items, now)
+        """Apply settles and releases in one transaction (``quota/settles.py``).
+
+        PostgreSQL: one statement (``quota/settling.py``).
+        """
+        if self.database.has_direct:
+            return await settle_postgres(self.database, items, now)
+        return await self.database.run_write_driver(apply_settlements, items, now)
 
     async def durable(self) -> None:
         """PostgreSQL: wait until every transaction committed so far is flushed to the WAL.
 
         A synchronous commit of a transaction with an id flushes the WAL up to its own commit
-        record, so also every earlier commit that did not wait (``fast_commit``).
+        record, so also every earlier commit that did not wait (``fast_commit``). One
+        autocommit statement (``fetch_direct``) is such a transaction.
         """
+        if self.database.has_direct:
+            await self.database.fetch_direct("SELECT txid_current()")
+            return
         await self.database.run_write(lambda conn: conn.execute(text("SELECT txid_current()")))
 
     async def release(self, reservation_id: str, now: datetime) -> None:
@@ -350,10 +369,9 @@ class QuotaStore:
             )
         else:
             new = ceiling
-        due = or_(LIMITS.c.revoked_at.is_(None), LIMITS.c.revoked_at < limiter.period.before(now))
         statement = (
             update(LIMITS)
-            .where(_of_limiter(limiter, LIMITS, "id"), due)
+            .where(_of_limiter(limiter, LIMITS, "id"), _due(limiter, now))
             .values(available=new, revoked_at=now, updated_at=now)
         )
         return await self.database.run_write(lambda conn: int(conn.execute(statement).rowcount))

@@ -21,11 +21,14 @@ gives ``available_quotas`` without another read.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, tuple_, update
+from sqlalchemy import Connection, Table, func, insert
+from sqlalchemy.dialects import sqlite
 
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import Base
@@ -112,35 +115,65 @@ async def take_postgres(
     return NotTaken(left, tuple(b for b in buckets if b.key not in left))
 
 
-_KEYS = tuple_(LIMITS.c.subject, LIMITS.c.id).in_(bindparam("keys", expanding=True))
-_NOW = bindparam("now", type_=LIMITS.c.updated_at.type)
-# built once: building a statement per request costs more than running it on SQLite
-_TAKE = (
-    update(LIMITS)
-    .where(_KEYS, tokens_left >= bindparam("floor"))
-    .values(available=tokens_left - bindparam("tokens"), updated_at=_NOW)
-    .returning(LIMITS.c.subject, LIMITS.c.id, LIMITS.c.available)
+_SQLITE = sqlite.dialect()
+_stamp = LIMITS.c.updated_at.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+
+
+def sqlite_time(moment: datetime) -> object:
+    """``moment`` as SQLAlchemy writes it to SQLite (for plain ``sqlite3`` statements)."""
+    return _stamp(moment) if _stamp else moment
+
+
+_HOLD_SQL = (
+    "INSERT INTO quota_reservation"
+    " (reservation_id, bucket_id, subject, tokens, created_at, expires_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
 )
-_UNDO = update(LIMITS).where(_KEYS).values(available=tokens_left + bindparam("tokens"))
+# the buckets are one parameter: a JSON array of [subject, id] pairs
+_TAKE_SQL = """
+UPDATE quota_limits SET available = coalesce(available, quota_limit) - ?, updated_at = ?
+WHERE (subject, id) IN (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
+) AND coalesce(available, quota_limit) >= ?
+RETURNING subject, id, available
+"""
+_UNDO_SQL = """
+UPDATE quota_limits SET available = coalesce(available, quota_limit) + ?
+WHERE (subject, id) IN (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
+)
+"""
 
 
 def take_sqlite(
-    conn: Connection,
+    conn: sqlite3.Connection,
     reservation_id: str,
     buckets: list[Bucket],
     tokens: int,
     now: datetime,
     expires: datetime,
 ) -> Taken | None:
-    """Take ``tokens`` from every bucket in one ``UPDATE``; None (nothing taken) if one cannot."""
-    keys = [b.key for b in buckets]
-    values = {"keys": keys, "floor": max(tokens, 1), "tokens": tokens, "now": now}
-    balances = {(s, i): int(a) for s, i, a in conn.execute(_TAKE, values).all()}
-    if len(balances) != len(buckets):
-        if balances:  # undo what was taken (no other writer meanwhile: SQLite has one)
-            conn.execute(_UNDO, {"keys": list(balances), "tokens": tokens})
-        return None
-    add_holds(conn, reservation_id, buckets, tokens, now, expires)
+    """Take ``tokens`` from every bucket in one ``UPDATE``; None (nothing taken) if one cannot.
+
+    Plain ``sqlite3`` statements (``Database.run_write_driver``): through SQLAlchemy
+    (compiling the expanding ``IN``, building the ``INSERT``, the transaction) they cost
+    more than SQLite takes to run them.
+    """
+    stamp = sqlite_time(now)
+    cursor = conn.cursor()
+    try:
+        keys = json.dumps([b.key for b in buckets])
+        cursor.execute(_TAKE_SQL, (tokens, stamp, keys, max(tokens, 1)))
+        balances = {(s, i): int(a) for s, i, a in cursor.fetchall()}
+        if len(balances) != len(buckets):
+            if balances:  # undo what was taken (no other writer meanwhile: SQLite has one)
+                cursor.execute(_UNDO_SQL, (tokens, json.dumps(list(balances))))
+            return None
+        expiry = sqlite_time(expires)
+        rows = [(reservation_id, b.id, b.subject, tokens, stamp, expiry) for b in buckets]
+        cursor.executemany(_HOLD_SQL, rows)
+    finally:
+        cursor.close()
     return Taken(tokens, balances)
 
 

@@ -10,6 +10,7 @@ import redis.asyncio as redis
 
 from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.metrics import QuotaMetrics
+from lightspeed_core.quota.probe import pending_work
 from lightspeed_core.quota.ratelimit import RedisRateLimiter, SqlRateLimiter
 from lightspeed_core.quota.scheduler import QuotaScheduler
 from lightspeed_core.quota.store import QuotaStore
@@ -70,6 +71,32 @@ async def test_expired_holds_and_gauges(
         assert registry.get_sample_value("ls_quota_reservations_expired_total") == 1
     finally:
         await leader.stop()
+
+
+async def test_an_idle_tick_finds_nothing_to_write(store: QuotaStore) -> None:
+    limiters = limiters_of(
+        limiter_config("day", initial_quota=50, quota_increase=5, period="1 day"),
+        limiter_config("hour", initial_quota=50, quota_increase=5, period="1 hour"),
+        limiter_config("all", "cluster_limiter", initial_quota=100, quota_increase=0),
+        limiter_config("never", "cluster_limiter", initial_quota=0, quota_increase=0),
+    )  # two user limiters: their ids carry a prefix
+    alice = [limiter.bucket("alice") for limiter in limiters[:3]]
+    database = store.database
+    assert await pending_work(database, limiters, T0) == ([], False)  # no buckets yet
+    await store.reserve(
+        "r1", sorted(alice, key=lambda b: b.key), 10, T0, T0 + timedelta(minutes=15)
+    )
+    assert await pending_work(database, limiters, T0 + timedelta(minutes=5)) == ([], False)
+    later = T0 + timedelta(minutes=61)  # the hourly and the cluster (1 hour) buckets are due
+    assert await pending_work(database, limiters, later) == ([limiters[1], limiters[2]], True)
+    for limiter in limiters:
+        await store.refill(limiter, later)
+    await store.reclaim_expired(later)  # the hold becomes a tombstone kept for a day
+    assert await pending_work(database, limiters, later) == ([], False)
+    next_day = T0 + timedelta(days=1, minutes=1)
+    assert await pending_work(database, limiters, next_day) == (list(limiters[:3]), False)
+    tombstones_gone = T0 + timedelta(days=1, minutes=62)
+    assert (await pending_work(database, limiters, tombstones_gone))[1] is True
 
 
 async def test_sql_request_rate(quota_db: Database) -> None:

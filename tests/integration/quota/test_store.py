@@ -204,3 +204,37 @@ async def test_an_expired_hold_leaves_a_tombstone_for_a_day(store: QuotaStore) -
     assert await store.reclaim_expired(T0 + timedelta(days=2)) == 0  # deleted a day later
     await store.settle_many([Settlement("r2", keys, 5, None, 10)], T0)  # first attempt
     assert await store.available(buckets()) == {"per-user": 70, "shared": 970}
+
+
+async def test_one_batch_of_settles_releases_and_retries(
+    store: QuotaStore, quota_db: Database
+) -> None:
+    """Everything a batch can hold, written at once (one statement on PostgreSQL)."""
+    for reservation_id, user in (("r1", "alice"), ("r2", "alice"), ("r3", "bob"), ("r4", "bob")):
+        await store.reserve(reservation_id, buckets(user), 30, T0, LATER)
+    alice = tuple(b.key for b in buckets())
+    bob = tuple(b.key for b in buckets("bob"))
+    await store.settle_many([Settlement("r2", alice, 10, None, 30)], T0)  # landed unseen
+    left = await store.settle_many(
+        [
+            Settlement("r1", alice, 20, UsageRecord("alice", "p", "m", 15, 5), 30),
+            Settlement("r2", alice, 10, UsageRecord("alice", "p", "m", 7, 3), 30, retried=True),
+            Settlement("r3", bob, 5, UsageRecord("bob", "p", "m", 4, 1), 30, retried=True),
+            Settlement("r4"),  # a release that names no bucket: its holds say which
+            Settlement("r5", (), 0, UsageRecord("bob", "p", "n", 2, 2)),  # history only
+            Settlement("r6", bob, 8, UsageRecord("bob", "p", "m", 8, 0), 0),  # holds expired
+        ],
+        T0,
+    )
+    # alice: 100 - 10 (r2) - 20 (r1); bob: 100 - 5 (r3) - 8 (r6); shared: 1000 - 43
+    assert left == {("u", "alice"): 70, ("u", "bob"): 87, ("c", ""): 957}
+    assert await store.available(buckets()) == {"per-user": 70, "shared": 957}
+    assert await store.available(buckets("bob")) == {"per-user": 87, "shared": 957}
+    (alice_usage,) = await read_usage(quota_db, "alice")
+    assert (alice_usage.input_tokens, alice_usage.output_tokens) == (15, 5)  # r2 not again
+    bob_usage = await read_usage(quota_db, "bob")
+    assert [(u.model, u.input_tokens, u.output_tokens) for u in bob_usage] == [
+        ("m", 12, 1),
+        ("n", 2, 2),
+    ]
+    assert await store.settle_many([Settlement("r9")], T0) == {}  # nothing to give back

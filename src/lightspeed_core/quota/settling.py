@@ -1,0 +1,109 @@
+"""A settle batch on PostgreSQL as one statement (:data:`SETTLE_SQL`), outside SQLAlchemy.
+
+The same work as :func:`~lightspeed_core.quota.settles.apply_settlements` (which SQLite
+keeps), in one statement of data-modifying CTEs through ``Database.fetch_direct`` - one
+round trip and no SQLAlchemy transaction (pool checkout with a ping, ``BEGIN``, the greenlet
+hand-offs, one statement per bucket, ``COMMIT``):
+
+* ``dropped`` - delete the batch's holds (``RETURNING`` what each held, and where);
+* ``applied`` - an item is charged when its holds were found, or on a first attempt, or
+  when it has no buckets (a retried item whose holds are gone was applied by an attempt
+  whose commit landed unseen: not charged again);
+* ``deltas`` - per bucket, ``+ held`` per dropped hold and ``- used`` per applied item;
+* ``locked`` - the touched ``quota_limits`` rows locked in ``(subject, id)`` order (the
+  bucket lock order of every quota transaction; like the SQLAlchemy path and the
+  scheduler's expiry, the holds are locked first - a reservation locks buckets and only
+  inserts new holds, so no two quota transactions wait on each other), then ``credited``;
+* ``usage`` - the token history, summed per (user, provider, model) of the applied items;
+* ``set_config('synchronous_commit', 'off', true)`` - committed without waiting for the WAL
+  flush; :meth:`~lightspeed_core.quota.store.QuotaStore.durable` waits for it afterwards.
+
+It returns the touched buckets' new balances.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lightspeed_core.db.engine import Database
+from lightspeed_core.quota.settles import Key, Settlement
+
+SETTLE_SQL = """
+WITH settings AS (SELECT set_config('synchronous_commit', 'off', true) AS off),
+dropped AS (
+    DELETE FROM quota_reservation WHERE reservation_id = ANY($1::text[])
+    RETURNING reservation_id, subject, bucket_id, tokens
+),
+found AS (SELECT DISTINCT reservation_id FROM dropped),
+charges AS (
+    SELECT c.subject, c.id, c.used
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bool[])
+        AS c(reservation_id, subject, id, used, retried)
+    WHERE NOT c.retried OR c.reservation_id IN (SELECT reservation_id FROM found)
+),
+deltas AS (
+    SELECT subject, id, sum(delta)::int AS delta FROM (
+        SELECT subject, bucket_id AS id, tokens AS delta FROM dropped
+        UNION ALL
+        SELECT subject, id, -used FROM charges
+    ) AS d
+    GROUP BY subject, id
+    HAVING sum(delta) <> 0
+),
+locked AS (
+    SELECT q.subject, q.id
+    FROM quota_limits q JOIN deltas d ON q.subject = d.subject AND q.id = d.id
+    ORDER BY q.subject, q.id
+    FOR UPDATE OF q
+),
+credited AS (
+    UPDATE quota_limits q
+    SET available = coalesce(q.available, q.quota_limit) + d.delta, updated_at = $14
+    FROM deltas d, locked l
+    WHERE q.subject = l.subject AND q.id = l.id AND d.subject = l.subject AND d.id = l.id
+    RETURNING q.subject, q.id, q.available
+),
+usage AS (
+    INSERT INTO token_usage
+        (user_id, provider, model, input_tokens, output_tokens, updated_at)
+    SELECT u.user_id, u.provider, u.model, sum(u.input_tokens)::int,
+           sum(u.output_tokens)::int, $14
+    FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[],
+                $13::bool[])
+        AS u(reservation_id, user_id, provider, model, input_tokens, output_tokens, retried)
+    WHERE NOT u.retried OR u.reservation_id IN (SELECT reservation_id FROM found)
+    GROUP BY u.user_id, u.provider, u.model
+    ON CONFLICT (user_id, provider, model) DO UPDATE SET
+        input_tokens = token_usage.input_tokens + excluded.input_tokens,
+        output_tokens = token_usage.output_tokens + excluded.output_tokens,
+        updated_at = excluded.updated_at
+)
+SELECT c.subject, c.id, c.available, s.off FROM settings s LEFT JOIN credited c ON true
+"""
+
+
+def _columns(rows: list[tuple[object, ...]], width: int) -> list[list[object]]:
+    """Rows as ``width`` columns (one array parameter each)."""
+    return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
+
+
+async def settle_postgres(
+    database: Database, items: list[Settlement], now: datetime
+) -> dict[Key, int]:
+    """Apply ``items`` with :data:`SETTLE_SQL`; the touched buckets' new balances."""
+    charges: list[tuple[object, ...]] = []
+    usage: list[tuple[object, ...]] = []
+    for item in items:
+        # charged only if its holds are found (``applied`` in apply_settlements)
+        retried = item.retried and bool(item.buckets)
+        if item.used:
+            charges += [(item.reservation_id, *key, item.used, retried) for key in item.buckets]
+        if item.usage is not None:
+            u = item.usage
+            tokens = (u.input_tokens, u.output_tokens)
+            usage.append((item.reservation_id, u.user_id, u.provider, u.model, *tokens, retried))
+    ids = [item.reservation_id for item in items]
+    rows = await database.fetch_direct(
+        SETTLE_SQL, ids, *_columns(charges, 5), *_columns(usage, 7), now
+    )
+    return {(r["subject"], r["id"]): int(r["available"]) for r in rows if r["subject"] is not None}
