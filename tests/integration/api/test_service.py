@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 import httpx
 import pytest
 
-from lightspeed_core.app import GC_THRESHOLDS
+from lightspeed_core.app import GC_THRESHOLDS, SWITCH_INTERVAL
 from tests.support.wire import sample_json
 
 pytestmark = pytest.mark.xdist_group("app")
@@ -19,12 +20,13 @@ async def test_liveness(client: httpx.AsyncClient) -> None:
     assert response.json() == sample_json("13-liveness.txt")
 
 
-async def test_a_started_service_collects_young_objects_less_often(
+async def test_a_started_service_tunes_the_collector_and_the_gil(
     client: httpx.AsyncClient,
 ) -> None:
     assert (await client.get("/liveness")).status_code == 200
     assert gc.isenabled()
     assert gc.get_threshold() == GC_THRESHOLDS
+    assert sys.getswitchinterval() == SWITCH_INTERVAL  # threads get the GIL back sooner
 
 
 async def test_readiness_healthy(client: httpx.AsyncClient) -> None:
