@@ -23,14 +23,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench.processes import scripted_backend
-from bench.profiles import write_profile
-from lightspeed_core.app import create_app
-from lightspeed_core.config import load_configuration
-from lightspeed_core.config.defaults import DATA_DIR_ENV
-from lightspeed_core.config.settings import Environment, Settings
+from bench.profile_production import production_app
 from lightspeed_core.llm.factory import prepare_offline_environment
 from lightspeed_core.log import setup_logging
 
@@ -58,42 +52,32 @@ def _installed(module: Any, client: Any) -> tuple[Any, Any]:
 
 
 async def run(args: argparse.Namespace, folder: Path, backend: str) -> dict[str, Any]:
-    config_path = write_profile("production", folder, backend=backend)
-    os.environ[DATA_DIR_ENV] = str(folder / "data")
-    settings = Settings(load_configuration(config_path), folder, Environment.read(os.environ))
-    app = create_app(settings)
-    context = app.router.lifespan_context(app)
-    await context.__aenter__()
     results: dict[str, Any] = {"load_average_1m": [round(os.getloadavg()[0], 2)]}
-    try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            for tokens in (int(t) for t in args.tokens.split(",")):
-                query = f"[[tokens:{tokens}]] Say hello" if tokens != 3 else "Say hello"
-                body = {"query": query, "generate_topic_summary": False}
-                wall: dict[str, list[float]] = {"fast": [], "sdk": []}
-                cpu: dict[str, float] = {"fast": 0.0, "sdk": 0.0}
-                for index in range(args.warmup + args.n):
-                    for label in ("fast", "sdk"):
-                        swap(label == "fast")
-                        started, spent = time.perf_counter(), time.process_time()
-                        (await client.post("/v1/query", json=body)).raise_for_status()
-                        if index >= args.warmup:
-                            wall[label].append((time.perf_counter() - started) * 1000)
-                            cpu[label] += (time.process_time() - spent) * 1000
-                swap(True)
-                row = {
-                    label: {
-                        "median_ms": round(statistics.median(wall[label]), 2),
-                        "cpu_ms_per_request": round(cpu[label] / args.n, 2),
-                    }
-                    for label in ("fast", "sdk")
+    async with production_app(folder, backend) as (_app, client):
+        for tokens in (int(t) for t in args.tokens.split(",")):
+            query = f"[[tokens:{tokens}]] Say hello" if tokens != 3 else "Say hello"
+            body = {"query": query, "generate_topic_summary": False}
+            wall: dict[str, list[float]] = {"fast": [], "sdk": []}
+            cpu: dict[str, float] = {"fast": 0.0, "sdk": 0.0}
+            for index in range(args.warmup + args.n):
+                for label in ("fast", "sdk"):
+                    swap(label == "fast")
+                    started, spent = time.perf_counter(), time.process_time()
+                    (await client.post("/v1/query", json=body)).raise_for_status()
+                    if index >= args.warmup:
+                        wall[label].append((time.perf_counter() - started) * 1000)
+                        cpu[label] += (time.process_time() - spent) * 1000
+            swap(True)
+            row = {
+                label: {
+                    "median_ms": round(statistics.median(wall[label]), 2),
+                    "cpu_ms_per_request": round(cpu[label] / args.n, 2),
                 }
-                saved = row["sdk"]["cpu_ms_per_request"] - row["fast"]["cpu_ms_per_request"]
-                row["cpu_saved_ms_per_request"] = round(saved, 2)
-                results[f"{tokens} tokens"] = row
-    finally:
-        await context.__aexit__(None, None, None)
+                for label in ("fast", "sdk")
+            }
+            saved = row["sdk"]["cpu_ms_per_request"] - row["fast"]["cpu_ms_per_request"]
+            row["cpu_saved_ms_per_request"] = round(saved, 2)
+            results[f"{tokens} tokens"] = row
     results["load_average_1m"].append(round(os.getloadavg()[0], 2))
     return results
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import importlib
 import os
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,11 @@ from lightspeed_core.log import setup_logging
 BODY = {"query": "Say hello"}
 
 
-async def drive(args: argparse.Namespace, folder: Path, backend: str) -> None:
+@contextlib.asynccontextmanager
+async def production_app(
+    folder: Path, backend: str
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """The real application on the production profile, started in this process, and a client."""
     config_path = write_profile("production", folder, backend=backend)
     os.environ[DATA_DIR_ENV] = str(folder / "data")
     settings = Settings(load_configuration(config_path), folder, Environment.read(os.environ))
@@ -50,33 +56,38 @@ async def drive(args: argparse.Namespace, folder: Path, backend: str) -> None:
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            llm: Any = app.state.services.llm
-            while hasattr(llm, "inner"):  # the caching wrapper(s) around the backend
-                llm = llm.inner
-            ogx = llm.client()  # OGX's library client over the app's own running stack
-            model = "openai/stub-model"
-
-            async def query() -> None:
-                (await client.post("/v1/query", json=BODY)).raise_for_status()
-
-            async def bare() -> None:
-                await ogx.responses.create(
-                    model=model, input="Say hello", instructions=DEFAULT_SYSTEM_PROMPT, store=False
-                )
-
-            for call in (query, bare):
-                for _ in range(args.warmup):
-                    await call()
-            for name, call in (("/v1/query", query), ("bare OGX responses.create", bare)):
-                profiler = start_profiler(args)
-                started = time.perf_counter()
-                for _ in range(args.n):
-                    await call()
-                elapsed = (time.perf_counter() - started) / args.n * 1000
-                print(f"\n=== {name}: {elapsed:.2f} ms per request (profiled)", flush=True)
-                stop_profiler(profiler, args, name)
+            yield app, client
     finally:
         await context.__aexit__(None, None, None)
+
+
+async def drive(args: argparse.Namespace, folder: Path, backend: str) -> None:
+    async with production_app(folder, backend) as (app, client):
+        llm: Any = app.state.services.llm
+        while hasattr(llm, "inner"):  # the caching wrapper(s) around the backend
+            llm = llm.inner
+        ogx = llm.client()  # OGX's library client over the app's own running stack
+        model = "openai/stub-model"
+
+        async def query() -> None:
+            (await client.post("/v1/query", json=BODY)).raise_for_status()
+
+        async def bare() -> None:
+            await ogx.responses.create(
+                model=model, input="Say hello", instructions=DEFAULT_SYSTEM_PROMPT, store=False
+            )
+
+        for call in (query, bare):
+            for _ in range(args.warmup):
+                await call()
+        for name, call in (("/v1/query", query), ("bare OGX responses.create", bare)):
+            profiler = start_profiler(args)
+            started = time.perf_counter()
+            for _ in range(args.n):
+                await call()
+            elapsed = (time.perf_counter() - started) / args.n * 1000
+            print(f"\n=== {name}: {elapsed:.2f} ms per request (profiled)", flush=True)
+            stop_profiler(profiler, args, name)
 
 
 def start_profiler(args: argparse.Namespace) -> Any:
