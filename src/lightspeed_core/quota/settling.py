@@ -16,7 +16,10 @@ hand-offs, one statement per bucket, ``COMMIT``):
   inserts new holds, so no two quota transactions wait on each other), then ``credited``;
 * ``usage`` - the token history, summed per (user, provider, model) of the applied items;
 * ``set_config('synchronous_commit', 'off', true)`` - committed without waiting for the WAL
-  flush; :meth:`~lightspeed_core.quota.store.QuotaStore.durable` waits for it afterwards.
+  flush; :meth:`~lightspeed_core.quota.store.QuotaStore.durable` waits for it afterwards,
+  on the same server: ``pg_postmaster_start_time()`` comes back with the balances, and a
+  server restarted in between (the batch perhaps lost with its unflushed WAL) means the
+  batch is written again as a retry.
 
 It returns the touched buckets' new balances.
 """
@@ -78,7 +81,8 @@ usage AS (
         output_tokens = token_usage.output_tokens + excluded.output_tokens,
         updated_at = excluded.updated_at
 )
-SELECT c.subject, c.id, c.available, s.off FROM settings s LEFT JOIN credited c ON true
+SELECT c.subject, c.id, c.available, s.off, pg_postmaster_start_time() AS server_started
+FROM settings s LEFT JOIN credited c ON true
 """
 
 
@@ -89,8 +93,13 @@ def _columns(rows: list[tuple[object, ...]], width: int) -> list[list[object]]:
 
 async def settle_postgres(
     database: Database, items: list[Settlement], now: datetime
-) -> dict[Key, int]:
-    """Apply ``items`` with :data:`SETTLE_SQL`; the touched buckets' new balances."""
+) -> tuple[dict[Key, int], datetime]:
+    """Apply ``items`` with :data:`SETTLE_SQL`; the touched buckets' new balances.
+
+    Also when the server that ran it started: the batch is committed without waiting for
+    the WAL flush, so a server that restarts before the flush loses it; the confirmation
+    (``QuotaStore.durable``) compares the start time to tell.
+    """
     charges: list[tuple[object, ...]] = []
     usage: list[tuple[object, ...]] = []
     for item in items:
@@ -106,4 +115,7 @@ async def settle_postgres(
     rows = await database.fetch_direct(
         SETTLE_SQL, ids, *_columns(charges, 5), *_columns(usage, 7), now
     )
-    return {(r["subject"], r["id"]): int(r["available"]) for r in rows if r["subject"] is not None}
+    balances = {
+        (r["subject"], r["id"]): int(r["available"]) for r in rows if r["subject"] is not None
+    }
+    return balances, rows[0]["server_started"]

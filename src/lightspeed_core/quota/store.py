@@ -32,6 +32,7 @@ from sqlalchemy import (
 
 from lightspeed_core.db.dialect import as_utc, for_update, insert_for
 from lightspeed_core.db.engine import Database
+from lightspeed_core.errors import DatabaseUnavailableError
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
 from lightspeed_core.quota.settles import Settlement, apply_settlements
@@ -116,6 +117,7 @@ class QuotaStore:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._settled_on: datetime | None = None  # the server that took the last settle batch
         self._insert = insert_for(database.dialect)
 
     def _create(self, conn: Connection, bucket: Bucket, now: datetime) -> None:
@@ -287,7 +289,8 @@ class QuotaStore:
         PostgreSQL: one statement (``quota/settling.py``).
         """
         if self.database.has_direct:
-            return await settle_postgres(self.database, items, now)
+            balances, self._settled_on = await settle_postgres(self.database, items, now)
+            return balances
         return await self.database.run_write_driver(apply_settlements, items, now)
 
     async def durable(self) -> None:
@@ -298,7 +301,15 @@ class QuotaStore:
         autocommit statement (``fetch_direct``) is such a transaction.
         """
         if self.database.has_direct:
-            await self.database.fetch_direct("SELECT txid_current()")
+            rows = await self.database.fetch_direct(
+                "SELECT txid_current(), pg_postmaster_start_time() AS server_started"
+            )
+            written_on, self._settled_on = self._settled_on, None
+            if written_on is not None and rows[0]["server_started"] != written_on:
+                # killed and restarted since the batch: its unflushed commit may be gone
+                raise DatabaseUnavailableError(
+                    "The database restarted after the settle batch was written; it is written again"
+                )
             return
         await self.database.run_write(lambda conn: conn.execute(text("SELECT txid_current()")))
 
