@@ -31,29 +31,28 @@ from lightspeed_core.log import setup_logging
 COMPLETIONS = "openai.resources.chat.completions.completions"
 
 
-def swap(fast: bool) -> None:
-    """Put the fast paths (or the SDK's own functions they wrap) in place."""
+def installed() -> tuple[Any, Any]:
+    """The fast paths the application installed: (transform, chunk builder)."""
     from openai import AsyncOpenAI
 
     module: Any = importlib.import_module(COMPLETIONS)
-    transform, process = _installed(module, AsyncOpenAI)
+    return module.async_maybe_transform, AsyncOpenAI._process_response_data
+
+
+def swap(fast_paths: tuple[Any, Any], fast: bool) -> None:
+    """Put the fast paths (or the SDK's own functions they wrap) in place."""
+    from openai import AsyncOpenAI
+
+    transform, process = fast_paths
+    module: Any = importlib.import_module(COMPLETIONS)
     module.async_maybe_transform = transform if fast else transform.__wrapped__
     AsyncOpenAI._process_response_data = process if fast else process.__wrapped__  # type: ignore[method-assign]
-
-
-_FAST: dict[str, Any] = {}
-
-
-def _installed(module: Any, client: Any) -> tuple[Any, Any]:
-    if not _FAST:
-        _FAST["transform"] = module.async_maybe_transform
-        _FAST["process"] = client._process_response_data
-    return _FAST["transform"], _FAST["process"]
 
 
 async def run(args: argparse.Namespace, folder: Path, backend: str) -> dict[str, Any]:
     results: dict[str, Any] = {"load_average_1m": [round(os.getloadavg()[0], 2)]}
     async with production_app(folder, backend) as (_app, client):
+        fast_paths = installed()
         for tokens in (int(t) for t in args.tokens.split(",")):
             query = f"[[tokens:{tokens}]] Say hello" if tokens != 3 else "Say hello"
             body = {"query": query, "generate_topic_summary": False}
@@ -61,13 +60,13 @@ async def run(args: argparse.Namespace, folder: Path, backend: str) -> dict[str,
             cpu: dict[str, float] = {"fast": 0.0, "sdk": 0.0}
             for index in range(args.warmup + args.n):
                 for label in ("fast", "sdk"):
-                    swap(label == "fast")
+                    swap(fast_paths, label == "fast")
                     started, spent = time.perf_counter(), time.process_time()
                     (await client.post("/v1/query", json=body)).raise_for_status()
                     if index >= args.warmup:
                         wall[label].append((time.perf_counter() - started) * 1000)
                         cpu[label] += (time.process_time() - spent) * 1000
-            swap(True)
+            swap(fast_paths, True)
             row = {
                 label: {
                     "median_ms": round(statistics.median(wall[label]), 2),
