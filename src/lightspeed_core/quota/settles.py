@@ -21,7 +21,9 @@ usage uncharged, never charge twice.
 
 Writing a settle again after a failed attempt charges it once: on a retry the usage is
 charged only when the reservation's holds are found (and deleted) in the same transaction
-(the first attempt's commit may have landed unseen). The scheduler turns an expired hold
+(the first attempt's commit may have landed unseen). Any batch whose outcome is unknown - the
+database failed, or the flush was cancelled mid-write (the statement may still land) - stays
+queued as such a retry, and :meth:`SettleQueue.close` never cancels a batch in flight. The scheduler turns an expired hold
 into a zero-token *tombstone* kept for :data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`,
 so a retried settle that arrives after the expiry still finds it and charges the usage.
 """
@@ -212,8 +214,7 @@ class SettleQueue:
     def put(self, item: Settlement) -> None:
         """Queue ``item``; it is written within ``delay`` seconds (database permitting)."""
         self._items.append(item)
-        for key in item.buckets:
-            self.unwritten[key] += item.held - item.used
+        self._remember([item])
         self._arrived.set()
         if len(self._items) >= self.batch:
             self._full.set()
@@ -243,16 +244,7 @@ class SettleQueue:
             pending = len(self._items)
             while pending > 0 and self._items:
                 batch = self._items[: min(self.batch, pending)]
-                self._no_write.clear()  # reservations starting now wait for this batch
-                try:
-                    await self._no_readers.wait()
-                    written = await self._write(batch)
-                    if written:
-                        self._forget(batch)
-                finally:
-                    self._no_write.set()
-                if not written or not await self._durable(batch):
-                    self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
+                if not await self._flush_batch(batch):
                     return False
                 del self._items[: len(batch)]
                 pending -= len(batch)
@@ -262,7 +254,33 @@ class SettleQueue:
                 self._arrived.clear()
             return True
 
-    async def _durable(self, batch: list[Settlement]) -> bool:
+    async def _flush_batch(self, batch: list[Settlement]) -> bool:
+        """Write the batch at the head of the queue and confirm it; True once it is done.
+
+        Otherwise - the database away, an error, or the caller cancelled mid-write (a client
+        that disconnected while :meth:`flush` ran for it; the write may still land) - its
+        items stay queued, marked ``retried``: whether the write landed is unknown, and a
+        retried item is charged only where its holds are still found.
+        """
+        written = settled = False
+        try:
+            self._no_write.clear()  # reservations starting now wait for this batch
+            try:
+                await self._no_readers.wait()
+                written = await self._write(batch)
+                if written:  # reservations from now on read balances that include it
+                    self._forget(batch)
+            finally:
+                self._no_write.set()
+            settled = written and await self._durable()
+        finally:
+            if not settled:
+                if written:  # not known to be durable: it is queued to come back again
+                    self._remember(batch)
+                self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
+        return settled
+
+    async def _durable(self) -> bool:
         """Wait, outside the gate, until the batch (committed without a WAL flush) is durable."""
         if self.confirm is None:
             return True
@@ -272,11 +290,13 @@ class SettleQueue:
         except LightspeedError as error:
             if error.status_code != 503:
                 raise
-            for item in batch:  # not known to be durable: written again (charged once)
-                for key in item.buckets:
-                    self.unwritten[key] += item.held - item.used
             return False
         return True
+
+    def _remember(self, batch: list[Settlement]) -> None:
+        for item in batch:
+            for key in item.buckets:
+                self.unwritten[key] += item.held - item.used
 
     def _forget(self, batch: list[Settlement]) -> None:
         for item in batch:
@@ -315,9 +335,10 @@ class SettleQueue:
         """
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            async with self._lock:  # not in the middle of a batch: cancelling its write
+                task.cancel()  # would leave the batch's outcome unknown
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         deadline = asyncio.get_running_loop().time() + patience
         while True:
             written = await self.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from sqlalchemy.exc import IntegrityError
 
@@ -182,3 +183,84 @@ async def test_settles_queued_while_a_batch_is_written_wait_for_the_next_batch()
     assert await queue.close() == 0  # close writes r1, and r2 that arrived while it did
     assert writer.batches == [["r0"], ["r1"], ["r2"]]
     assert len(queue) == 0
+
+
+class SlowWriter(ScriptedWriter):
+    """A write that runs until ``done`` is set and lands even if its caller is cancelled, as
+    a statement the server already runs (or SQLite's writer thread) does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.done = asyncio.Event()
+        self.statements: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, batch: list[Settlement]) -> None:
+        self.started.set()
+        statement = asyncio.create_task(self._run(batch))
+        self.statements.add(statement)
+        await asyncio.shield(statement)
+
+    async def _run(self, batch: list[Settlement]) -> None:
+        await self.done.wait()
+        await super().__call__(batch)
+
+
+async def test_close_lets_a_batch_being_written_finish_instead_of_writing_it_twice() -> None:
+    """Cancelling the flusher mid-write left the batch queued as never written: close() wrote
+    it again as a first attempt, and a first attempt is charged even when its holds are gone."""
+    writer = SlowWriter()
+    queue = SettleQueue(writer, delay=0)
+    queue.put(settle("r0"))
+    await asyncio.wait_for(writer.started.wait(), 5)
+    closing = asyncio.create_task(queue.close())
+    await asyncio.sleep(0.01)
+    assert not closing.done()  # waits for the batch in flight
+    writer.done.set()
+    assert await asyncio.wait_for(closing, 5) == 0
+    assert writer.batches == [["r0"]]
+    assert len(queue) == 0
+
+
+async def test_a_flush_cancelled_mid_write_leaves_its_batch_queued_as_a_retry() -> None:
+    """A request cancelled while its flush writes (a client gone): the write may still land."""
+    writer = SlowWriter()
+    queue = SettleQueue(writer, delay=3600)
+    queue.put(settle("r0", used=3, held=10))
+    flushing = asyncio.create_task(queue.flush())
+    await asyncio.wait_for(writer.started.wait(), 5)
+    flushing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flushing
+    assert len(queue) == 1
+    async with queue.reading([USER]) as coming:
+        assert coming == {USER: 7}
+    writer.done.set()
+    assert await queue.close() == 0
+    assert writer.ids == ["r0", "r0"]  # the cancelled write landed, then the retry
+    assert writer.retried == [True]  # charged only if the cancelled write did not land
+
+
+async def test_a_confirmation_cancelled_leaves_its_batch_queued_as_a_retry() -> None:
+    writer = ScriptedWriter()
+    confirming = asyncio.Event()
+
+    async def confirm() -> None:
+        confirming.set()
+        await asyncio.sleep(3600)
+
+    queue = SettleQueue(writer, delay=3600, confirm=confirm)
+    queue.put(settle("r0", used=3, held=10))
+    flushing = asyncio.create_task(queue.flush())
+    await asyncio.wait_for(confirming.wait(), 5)
+    flushing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flushing
+    assert len(queue) == 1
+    async with queue.reading([USER]) as coming:
+        assert coming == {USER: 7}  # written but not known durable: still coming back
+    queue.confirm = None
+    assert await queue.flush()
+    assert writer.ids == ["r0", "r0"]
+    assert writer.retried == [True]
+    await queue.close()
