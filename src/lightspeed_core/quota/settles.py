@@ -23,9 +23,10 @@ Writing a settle again after a failed attempt charges it once: on a retry the us
 charged only when the reservation's holds are found (and deleted) in the same transaction
 (the first attempt's commit may have landed unseen). Any batch whose outcome is unknown - the
 database failed, or the flush was cancelled mid-write (the statement may still land) - stays
-queued as such a retry, and :meth:`SettleQueue.close` never cancels a batch in flight. The scheduler turns an expired hold
-into a zero-token *tombstone* kept for :data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`,
-so a retried settle that arrives after the expiry still finds it and charges the usage.
+queued as such a retry, and :meth:`SettleQueue.close` never cancels a batch in flight. The
+scheduler turns an expired hold into a zero-token *tombstone* kept for
+:data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`, so a retried settle that arrives after
+the expiry still finds it and charges the usage.
 """
 
 from __future__ import annotations

@@ -67,8 +67,8 @@ class PgvectorVectorStoreProviderConfig(ConfigModel):
     )
 
 
-class FaissVectorStoreProvider(ConfigModel):
-    """Dynamic FAISS vector-store provider (runtime create capacity)."""
+class _DynamicVectorStoreProvider(ConfigModel):
+    """What every dynamic vector-store provider has (its type and storage come per kind)."""
 
     id: _ProviderId = Field(
         title="Provider ID",
@@ -83,6 +83,11 @@ class FaissVectorStoreProvider(ConfigModel):
         title="Embedding dimension",
         description="Dimensionality of embedding vectors for this provider.",
     )
+
+
+class FaissVectorStoreProvider(_DynamicVectorStoreProvider):
+    """Dynamic FAISS vector-store provider (runtime create capacity)."""
+
     type: Literal["faiss"] = Field(
         default="faiss",
         title="Provider type",
@@ -93,22 +98,9 @@ class FaissVectorStoreProvider(ConfigModel):
     )
 
 
-class PgvectorVectorStoreProvider(ConfigModel):
+class PgvectorVectorStoreProvider(_DynamicVectorStoreProvider):
     """Dynamic pgvector vector-store provider (runtime create capacity)."""
 
-    id: _ProviderId = Field(
-        title="Provider ID",
-        description="Llama Stack vector_io provider_id (surrounding whitespace is stripped).",
-    )
-    embedding_model: str = Field(
-        min_length=1,
-        title="Embedding model",
-        description="Embedding model used for stores created against this provider.",
-    )
-    embedding_dimension: PositiveInt = Field(
-        title="Embedding dimension",
-        description="Dimensionality of embedding vectors for this provider.",
-    )
     type: Literal["pgvector"] = Field(
         default="pgvector",
         title="Provider type",
