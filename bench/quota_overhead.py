@@ -6,7 +6,10 @@ without quota, with a user + cluster limiter in SQLite, and the same in PostgreS
 (127.0.0.1:5432, skipped when unreachable; a throw-away database, or a throw-away schema of
 ``--pg-database``). After a warm-up it sends ``--n`` sequential requests to each,
 interleaved round by round so machine load hits every variant alike, and prints median/p95
-and the difference to "no quota". With ``--baseline-bin`` (the ``lightspeed-core`` of
+and the difference to "no quota". ``--load-seconds S`` adds closed-loop c16 runs (wrk) of ``S``
+seconds per variant, alternating over ``--rounds`` rounds: req/s, p99 and service CPU per
+request under load (where the database's idle wake-ups that weigh on a sequential request do
+not happen). With ``--baseline-bin`` (the ``lightspeed-core`` of
 another checkout, e.g. main's) the two quota variants also run on that build, in the same
 rounds: a before/after comparison under the same load.
 """
@@ -24,8 +27,8 @@ from typing import Any
 
 import asyncpg
 
-from bench.measure import Call, interleaved_samples, summary
-from bench.processes import BIN, free_port, service_config, spawn, stop, wait_http
+from bench.measure import Call, interleaved_samples, load_wrk, summary
+from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "test"}
@@ -104,6 +107,31 @@ async def measure(
     }
 
 
+def under_load(
+    bases: dict[str, str], pids: dict[str, int], seconds: int, rounds: int
+) -> dict[str, dict[str, float]]:
+    """c16 closed-loop runs alternating over the variants: req/s, p99, service CPU/request."""
+    totals: dict[str, list[float]] = {name: [0.0, 0.0, 0.0, 0.0] for name in bases}
+    for round_index in range(rounds):
+        names = list(bases) if round_index % 2 == 0 else list(bases)[::-1]
+        for name in names:
+            before = cpu_seconds(pids[name])
+            row = load_wrk(f"{bases[name]}/v1/query", BODY, 16, seconds)
+            total = totals[name]
+            total[0] += row["requests"]
+            total[1] += row["seconds"]
+            total[2] += cpu_seconds(pids[name]) - before
+            total[3] = max(total[3], row["p99_ms"])
+    return {
+        name: {
+            "rps": round(requests / elapsed, 1),
+            "p99_ms_worst": p99,
+            "service_cpu_ms_per_request": round(cpu * 1000 / requests, 2),
+        }
+        for name, (requests, elapsed, cpu, p99) in totals.items()
+    }
+
+
 def postgres_section(database: str) -> dict[str, Any]:
     """The ``postgres`` configuration of a database on the local server."""
     return postgres_block(database, None)
@@ -127,6 +155,8 @@ async def main() -> None:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--pg-database", help="use a throw-away schema of this database")
     parser.add_argument("--baseline-bin", help="lightspeed-core of another build (before)")
+    parser.add_argument("--load-seconds", type=int, default=0, help="c16 run length (0: none)")
+    parser.add_argument("--rounds", type=int, default=2, help="c16 rounds per variant")
     args = parser.parse_args()
     backend = BackgroundServer().start()
     target = await postgres_target(args.pg_database)
@@ -163,6 +193,9 @@ async def main() -> None:
                 pids[name] = process.pid
             load = os.getloadavg()[0]
             results = await measure(bases, pids, args.n, args.warmup)
+            loaded = {}
+            if args.load_seconds:
+                loaded = under_load(bases, pids, args.load_seconds, args.rounds)
             load = (load + os.getloadavg()[0]) / 2
         finally:
             for process in processes:
@@ -176,7 +209,16 @@ async def main() -> None:
         result["median_overhead_ms"] = round(result["median_ms"] - base, 2)
         extra = result["service_cpu_ms_per_request"] - base_cpu
         result["cpu_overhead_ms_per_request"] = round(extra, 2)
-    print(json.dumps({"load_average_1min": round(load, 2), **results}, indent=2))
+    if loaded:
+        base_load = loaded["no quota"]
+        for row in loaded.values():
+            row["rps_ratio"] = round(row["rps"] / base_load["rps"], 3)
+            extra = row["service_cpu_ms_per_request"] - base_load["service_cpu_ms_per_request"]
+            row["cpu_overhead_ms_per_request"] = round(extra, 2)
+    output = {"load_average_1min": round(load, 2), **results}
+    if loaded:
+        output["c16"] = loaded
+    print(json.dumps(output, indent=2))
 
 
 if __name__ == "__main__":

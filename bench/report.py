@@ -171,6 +171,12 @@ def write_report(results: dict[str, Any], output: Path) -> None:
     notes = results.get("notes")
     if notes:
         lines += ["", "## Notes", "", *notes]
+    output.write_text("\n".join(lines + _kept_sections()) + "\n")
+
+
+def _kept_sections() -> list[str]:
+    """What follows the lean run's tables: the analysis and the other benchmarks' results."""
+    lines = []
     if ANALYSIS.is_file():  # hand-written: profiles, what bounds a missed target
         lines += ["", ANALYSIS.read_text().rstrip()]
     if PRODUCTION.is_file():  # the last `make bench-production`, kept between its markers
@@ -179,4 +185,20 @@ def write_report(results: dict[str, Any], output: Path) -> None:
         lines += ["", START, PRODUCTION.read_text().rstrip(), END]
     if SCALING.is_file():  # the last `make bench-scaling` (several runs merged)
         lines += ["", SCALING.read_text().rstrip()]
-    output.write_text("\n".join(lines) + "\n")
+    return lines
+
+
+def rewrite_kept_sections(output: Path) -> None:
+    """Rewrite the sections after the lean run's tables, keeping those tables as they are.
+
+    For ``--render`` without the lean run's raw results (``bench/results/latest.json`` is not
+    committed): a fresh clone can still refresh the analysis and the other results.
+    """
+    first = ANALYSIS.read_text().splitlines()[0]
+    current = output.read_text().splitlines()
+    if first not in current:
+        raise SystemExit(f"{output} has no '{first}' line: run the benchmarks (make bench)")
+    lean = current[: current.index(first)]
+    while lean and not lean[-1]:
+        lean.pop()
+    output.write_text("\n".join(lean + _kept_sections()) + "\n")

@@ -29,7 +29,7 @@ from bench.processes import (
     stop,
     worker_rss_mb,
 )
-from bench.report import write_report
+from bench.report import rewrite_kept_sections, write_report
 
 # One model call per request, like the bare-OGX baseline. A new conversation's topic summary
 # is a second model call; DEFAULT_QUERY measures that cost separately.
@@ -113,13 +113,17 @@ async def main() -> None:
     parser.add_argument(
         "--render",
         action="store_true",
-        help="only rewrite the report from the last run (bench/results/latest.json), e.g. "
+        help="only rewrite the report from the last run (bench/results/latest.json; without it, "
+        "the lean tables already in the report are kept), e.g. "
         "after editing bench/analysis.md",
     )
     args = parser.parse_args()
     latest = ROOT / "bench" / "results" / "latest.json"
     if args.render:
-        write_report(json.loads(latest.read_text()), args.output)
+        if latest.is_file():
+            write_report(json.loads(latest.read_text()), args.output)
+        else:  # a fresh clone: the lean tables stay as the last run wrote them
+            rewrite_kept_sections(args.output)
         print(f"wrote {args.output}", file=sys.stderr)
         return
     n, seconds = (60, 3) if args.quick else (300, args.seconds)
