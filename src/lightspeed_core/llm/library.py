@@ -31,7 +31,7 @@ from lightspeed_core.llm.base import (
     completion_text,
 )
 from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
-from lightspeed_core.llm.chat import chat_events, chat_params, plain
+from lightspeed_core.llm.chat import NotPlain, chat_events, chat_params, plain
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import (
     classify_exception,
@@ -219,9 +219,12 @@ class LibraryBackend:
         with _provider_data(request.provider_data):
             try:
                 if self._inference is not None and plain(request):
-                    async for event in chat_events(self._inference, request):
-                        yield event
-                    return
+                    try:
+                        async for event in chat_events(self._inference, request, recorded):
+                            yield event
+                        return
+                    except NotPlain:  # before any event: OGX's Responses layer answers it
+                        recorded = start_recording()
                 stream = await self._responses.create_openai_response(
                     CreateResponseRequest(**build_create_request(request))
                 )
