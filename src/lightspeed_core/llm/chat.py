@@ -113,9 +113,9 @@ def chat_params(request: ResponseRequest, *, stream: bool) -> Any:
     )
 
 
-def _collect(calls: dict[int, _Call], deltas: Any) -> str | None:
-    """Add a chunk's tool-call deltas to ``calls``; the name of a call that starts here."""
-    started = None
+def _collect(calls: dict[int, _Call], deltas: Any) -> list[str | None]:
+    """Add a chunk's tool-call deltas to ``calls``; the names of the calls that start here."""
+    started: list[str | None] = []
     for delta in deltas:
         function = getattr(delta, "function", None)
         name = getattr(function, "name", None)
@@ -125,7 +125,7 @@ def _collect(calls: dict[int, _Call], deltas: Any) -> str | None:
             raise _NoFunction
         if call is None:  # OGX keeps the first delta's id and name
             calls[delta.index] = _Call(getattr(delta, "id", None), name, arguments or "")
-            started = name
+            started.append(name)
         elif arguments:
             call.arguments += arguments
     return started
@@ -193,11 +193,11 @@ async def _events(
             tool_deltas = getattr(delta, "tool_calls", None)
             if tool_deltas:
                 try:
-                    name = _collect(calls, tool_deltas)
+                    names = _collect(calls, tool_deltas)
                 except _NoFunction:
                     raise classify(request.model, "server_error", _SERVER_ERROR, recorded) from None
-                if not text and name in builtin:  # nothing streamed yet: OGX runs it
-                    raise NotPlain(name)
+                if not text and builtin.intersection(names):  # nothing streamed yet: OGX runs it
+                    raise NotPlain(names)
     if streamed and (rest := held.flush()):
         text.append(rest)
         yield TextDelta(rest)
