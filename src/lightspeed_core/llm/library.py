@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lightspeed_core.errors import BackendUnavailableError, LightspeedError
-from lightspeed_core.llm import openai_sdk
+from lightspeed_core.llm import ogx_router, openai_sdk
 from lightspeed_core.llm.base import (
     ModelInfo,
     ProviderInfo,
@@ -303,6 +303,7 @@ async def start_stack(run_config: Path) -> Any:
         await stack.initialize()
     skip_disabled_log_events()
     openai_sdk.install()  # OGX's OpenAI-compatible providers: less CPU per call and token
+    ogx_router.install()  # the router's check of offered tools: one pydantic adapter per type
     return stack
 
 

@@ -14,6 +14,7 @@ same calls through OGX's Responses layer too (``plain`` switched off) and compar
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from lightspeed_core.llm import chat, library
+from lightspeed_core.llm import chat, library, ogx_router
 from lightspeed_core.llm.base import ResponseRequest
 from lightspeed_core.llm.events import Completed, LLMEvent, ToolCall, ToolResult
 from lightspeed_core.testing.scripted_backend import BackgroundServer
@@ -255,3 +256,6 @@ async def test_a_plain_query_with_tools_offered_is_answered_the_same(
     assert fast_body == layered_body
     assert sent == scripted.backend.requests[-1]
     assert {"add", "list_skills"} <= {t["function"]["name"] for t in sent["tools"]}
+    # OGX's router checks those tools with adapters built once (llm/ogx_router.py)
+    router = importlib.import_module("ogx.core.routers.inference")
+    assert router.TypeAdapter is ogx_router.type_adapter
