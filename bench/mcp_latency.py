@@ -20,7 +20,8 @@ by round so machine load hits all alike:
 
 Also timed, in the same rounds: ``add`` called directly over one open MCP session from the
 benchmark's process (the tool's own time as a client sees it). ``--compare-bin`` adds an
-earlier installation's service with the MCP server to the same rounds. It prints median/p95
+earlier installation's services (no MCP server, the MCP server, the skill) to the same rounds;
+its kinds are measured over its own ``plain (compare)``. It prints median/p95
 per kind, the median added over ``plain``, the MCP round trip over the tool's own time, the
 MCP HTTP requests the server received per request of each kind, and the load average.
 """
@@ -109,7 +110,8 @@ async def main() -> None:
         "--compare-bin",
         type=Path,
         help="another installation's bin folder (e.g. an earlier commit's .venv/bin): its "
-        "service with the MCP server is timed too, in the same rounds (kinds '... (compare)')",
+        "services with the MCP server and with the skill are timed too, in the same rounds "
+        "(kinds '... (compare)')",
     )
     args = parser.parse_args()
     backend = BackgroundServer().start()
@@ -137,6 +139,8 @@ async def main() -> None:
             ]
             if args.compare_bin:
                 variants.append((args.compare_bin, [server], {}))
+                variants.append((args.compare_bin, [], skills))
+                variants.append((args.compare_bin, [], {}))
             for number, (binary, servers, extra) in enumerate(variants):
                 port = free_port()
                 folder = root / f"v{number}"
@@ -159,6 +163,9 @@ async def main() -> None:
             if args.compare_bin:
                 kinds["mcp offered (compare)"] = (bases[3], PLAIN)
                 kinds["mcp tool call (compare)"] = (bases[3], TOOL)
+                kinds["function tools offered (compare)"] = (bases[4], PLAIN)
+                kinds["function tool call (compare)"] = (bases[4], SKILL)
+                kinds["plain (compare)"] = (bases[5], PLAIN)
             load_before = os.getloadavg()
             results, per_request, cpu = await measure(kinds, args.n, args.warmup, mcp, pids)
             load_after = os.getloadavg()
@@ -167,13 +174,14 @@ async def main() -> None:
                 stop(process)
             mcp.stop()
             backend.stop()
-    base = results["plain"]["median_ms"]
     for name, result in results.items():
         if name != "tool alone":
-            result["median_added_ms"] = round(result["median_ms"] - base, 2)
+            # each installation's kinds over its own plain question
+            plain = "plain (compare)" if name.endswith("(compare)") else "plain"
+            result["median_added_ms"] = round(result["median_ms"] - results[plain]["median_ms"], 2)
             result["mcp_http_requests_per_request"] = per_request[name]
             result["service_cpu_ms_per_request"] = cpu[name]
-            result["service_cpu_added_ms"] = round(cpu[name] - cpu["plain"], 2)
+            result["service_cpu_added_ms"] = round(cpu[name] - cpu[plain], 2)
     call = results["mcp tool call"]["median_ms"] - results["function tool call"]["median_ms"]
     alone = results["tool alone"]["median_ms"]
     report: dict[str, Any] = {

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lightspeed_core.errors import BackendUnavailableError, LightspeedError
-from lightspeed_core.llm import openai_sdk
+from lightspeed_core.llm import ogx_router, openai_sdk
 from lightspeed_core.llm.base import (
     ModelInfo,
     ProviderInfo,
@@ -31,7 +31,7 @@ from lightspeed_core.llm.base import (
     completion_text,
 )
 from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
-from lightspeed_core.llm.chat import chat_events, chat_params, plain
+from lightspeed_core.llm.chat import NotPlain, chat_events, chat_params, plain
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import (
     classify_exception,
@@ -219,9 +219,12 @@ class LibraryBackend:
         with _provider_data(request.provider_data):
             try:
                 if self._inference is not None and plain(request):
-                    async for event in chat_events(self._inference, request):
-                        yield event
-                    return
+                    try:
+                        async for event in chat_events(self._inference, request, recorded):
+                            yield event
+                        return
+                    except NotPlain:  # before any event: OGX's Responses layer answers it
+                        recorded = start_recording()
                 stream = await self._responses.create_openai_response(
                     CreateResponseRequest(**build_create_request(request))
                 )
@@ -300,6 +303,7 @@ async def start_stack(run_config: Path) -> Any:
         await stack.initialize()
     skip_disabled_log_events()
     openai_sdk.install()  # OGX's OpenAI-compatible providers: less CPU per call and token
+    ogx_router.install()  # the router's check of offered tools: one pydantic adapter per type
     return stack
 
 
