@@ -123,6 +123,31 @@ async def _books(server: PrivatePostgres) -> tuple[int, int, int, list[tuple[str
     return int(spent), int(history), int(held), [(r[0], r[1]) for r in rows]
 
 
+async def _per_user(server: PrivatePostgres, load: Load) -> str:
+    """What each user was told they used, against their history and holds (a failure's clue)."""
+    told: dict[str, int] = {}
+    for _, question, used in load.acknowledged:  # "Say hello <client>-<step>"
+        user = "user" + question.rsplit(" ", 1)[-1].split("-")[0]
+        told[user] = told.get(user, 0) + used
+    connection = await asyncpg.connect(
+        host="127.0.0.1", port=server.port, user="postgres", database="postgres"
+    )
+    try:
+        usage = await connection.fetch(
+            "SELECT user_id, sum(input_tokens + output_tokens) AS t FROM token_usage"
+            " GROUP BY user_id"
+        )
+        holds = await connection.fetch(
+            "SELECT subject, count(*) AS n, sum(tokens) AS t FROM quota_reservation"
+            " GROUP BY subject"
+        )
+    finally:
+        await connection.close()
+    recorded = {r["user_id"]: int(r["t"]) for r in usage}
+    held = {r["subject"]: (int(r["n"]), int(r["t"])) for r in holds}
+    return f"acknowledged {told}, history {recorded}, holds (count, tokens) {held}"
+
+
 async def test_postgres_killed_and_restarted_under_load(
     app: RunningApp, server: PrivatePostgres, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -184,4 +209,5 @@ async def test_postgres_killed_and_restarted_under_load(
     assert {(c, q) for c, q, _ in load.acknowledged} <= set(stored)
     assert spent == history + held
     assert held <= CLIENTS * 200  # at most a reservation per client whose commit was unseen
-    assert history >= sum(used for _, _, used in load.acknowledged)
+    acknowledged = sum(used for _, _, used in load.acknowledged)
+    assert history >= acknowledged, await _per_user(server, load)
