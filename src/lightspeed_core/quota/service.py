@@ -92,10 +92,7 @@ class SqlQuota:
         self.timeout = timedelta(seconds=reservation_timeout)
         self.rate = rate
         self.clock: Callable[[], float] = time.time  # epoch seconds (tests pin it)
-        durable = None  # PostgreSQL: settle batches commit fast, then wait for the WAL flush
-        if self.store is not None and self.store.database.has_direct:
-            durable = self.store.durable
-        self.settles = SettleQueue(self._write_settles, confirm=durable)
+        self.settles = SettleQueue(self._write_settles)
         self.admin = QuotaAdmin(
             self.store,
             self.limiters,

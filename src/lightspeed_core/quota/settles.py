@@ -172,7 +172,9 @@ class SettleQueue:
         confirm: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.write = write
-        self.confirm = confirm  # makes committed batches durable (PostgreSQL: a WAL flush)
+        # waits until a committed batch is durable, for a store that commits without waiting
+        # (none of ours does: PostgreSQL's settle batch commits synchronously, settling.py)
+        self.confirm = confirm
         self.delay = delay
         self.batch = batch
         self.retry_delay = retry_delay

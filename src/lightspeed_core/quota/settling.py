@@ -15,11 +15,12 @@ hand-offs, one statement per bucket, ``COMMIT``):
   scheduler's expiry, the holds are locked first - a reservation locks buckets and only
   inserts new holds, so no two quota transactions wait on each other), then ``credited``;
 * ``usage`` - the token history, summed per (user, provider, model) of the applied items;
-* ``set_config('synchronous_commit', 'off', true)`` - committed without waiting for the WAL
-  flush; :meth:`~lightspeed_core.quota.store.QuotaStore.durable` waits for it afterwards,
-  on the same server: ``pg_postmaster_start_time()`` comes back with the balances, and a
-  server restarted in between (the batch perhaps lost with its unflushed WAL) means the
-  batch is written again as a retry.
+It commits synchronously, like the reservation: once it returns, the batch survives a crash of
+the server. (It used to commit without waiting for the WAL flush and to confirm the flush with
+a ``SELECT txid_current()`` afterwards. That confirmation flushed nothing: a transaction that
+writes no WAL of its own does not wait for the flush when it commits. An immediate shutdown
+then lost confirmed batches: their holds came back and their usage was gone. The flush costs
+about 0.13 ms here, while reservations wait for the batch.)
 
 It returns the touched buckets' new balances.
 """
@@ -32,8 +33,7 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.settles import Key, Settlement
 
 SETTLE_SQL = """
-WITH settings AS (SELECT set_config('synchronous_commit', 'off', true) AS off),
-dropped AS (
+WITH dropped AS (
     DELETE FROM quota_reservation WHERE reservation_id = ANY($1::text[])
     RETURNING reservation_id, subject, bucket_id, tokens
 ),
@@ -81,8 +81,7 @@ usage AS (
         output_tokens = token_usage.output_tokens + excluded.output_tokens,
         updated_at = excluded.updated_at
 )
-SELECT c.subject, c.id, c.available, s.off, pg_postmaster_start_time() AS server_started
-FROM settings s LEFT JOIN credited c ON true
+SELECT subject, id, available FROM credited
 """
 
 
@@ -93,13 +92,8 @@ def _columns(rows: list[tuple[object, ...]], width: int) -> list[list[object]]:
 
 async def settle_postgres(
     database: Database, items: list[Settlement], now: datetime
-) -> tuple[dict[Key, int], datetime]:
-    """Apply ``items`` with :data:`SETTLE_SQL`; the touched buckets' new balances.
-
-    Also when the server that ran it started: the batch is committed without waiting for
-    the WAL flush, so a server that restarts before the flush loses it; the confirmation
-    (``QuotaStore.durable``) compares the start time to tell.
-    """
+) -> dict[Key, int]:
+    """Apply ``items`` with :data:`SETTLE_SQL`; the touched buckets' new balances."""
     charges: list[tuple[object, ...]] = []
     usage: list[tuple[object, ...]] = []
     for item in items:
@@ -115,7 +109,4 @@ async def settle_postgres(
     rows = await database.fetch_direct(
         SETTLE_SQL, ids, *_columns(charges, 5), *_columns(usage, 7), now
     )
-    balances = {
-        (r["subject"], r["id"]): int(r["available"]) for r in rows if r["subject"] is not None
-    }
-    return balances, rows[0]["server_started"]
+    return {(r["subject"], r["id"]): int(r["available"]) for r in rows}

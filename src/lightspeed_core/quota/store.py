@@ -25,14 +25,12 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     tuple_,
     update,
 )
 
 from lightspeed_core.db.dialect import as_utc, for_update, insert_for
 from lightspeed_core.db.engine import Database
-from lightspeed_core.errors import DatabaseUnavailableError
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
 from lightspeed_core.quota.settles import Settlement, apply_settlements
@@ -117,7 +115,6 @@ class QuotaStore:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._settled_on: datetime | None = None  # the server that took the last settle batch
         self._insert = insert_for(database.dialect)
 
     def _create(self, conn: Connection, bucket: Bucket, now: datetime) -> None:
@@ -289,29 +286,8 @@ class QuotaStore:
         PostgreSQL: one statement (``quota/settling.py``).
         """
         if self.database.has_direct:
-            balances, self._settled_on = await settle_postgres(self.database, items, now)
-            return balances
+            return await settle_postgres(self.database, items, now)
         return await self.database.run_write_driver(apply_settlements, items, now)
-
-    async def durable(self) -> None:
-        """PostgreSQL: wait until every transaction committed so far is flushed to the WAL.
-
-        A synchronous commit of a transaction with an id flushes the WAL up to its own commit
-        record, so also every earlier commit that did not wait (``fast_commit``). One
-        autocommit statement (``fetch_direct``) is such a transaction.
-        """
-        if self.database.has_direct:
-            rows = await self.database.fetch_direct(
-                "SELECT txid_current(), pg_postmaster_start_time() AS server_started"
-            )
-            written_on, self._settled_on = self._settled_on, None
-            if written_on is not None and rows[0]["server_started"] != written_on:
-                # killed and restarted since the batch: its unflushed commit may be gone
-                raise DatabaseUnavailableError(
-                    "The database restarted after the settle batch was written; it is written again"
-                )
-            return
-        await self.database.run_write(lambda conn: conn.execute(text("SELECT txid_current()")))
 
     async def release(self, reservation_id: str, now: datetime) -> None:
         """Give back the tokens held for ``reservation_id`` (if they still are)."""
