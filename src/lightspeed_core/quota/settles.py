@@ -169,12 +169,8 @@ class SettleQueue:
         delay: float = DELAY,
         batch: int = BATCH,
         retry_delay: float = RETRY_DELAY,
-        confirm: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.write = write
-        # waits until a committed batch is durable, for a store that commits without waiting
-        # (none of ours does: PostgreSQL's settle batch commits synchronously, settling.py)
-        self.confirm = confirm
         self.delay = delay
         self.batch = batch
         self.retry_delay = retry_delay
@@ -258,43 +254,25 @@ class SettleQueue:
             return True
 
     async def _flush_batch(self, batch: list[Settlement]) -> bool:
-        """Write the batch at the head of the queue and confirm it; True once it is done.
+        """Write the batch at the head of the queue; True once it is written.
 
         Otherwise - the database away, an error, or the caller cancelled mid-write (a client
         that disconnected while :meth:`flush` ran for it; the write may still land) - its
         items stay queued, marked ``retried``: whether the write landed is unknown, and a
         retried item is charged only where its holds are still found.
         """
-        written = settled = False
+        written = False
+        self._no_write.clear()  # reservations starting now wait for this batch
         try:
-            self._no_write.clear()  # reservations starting now wait for this batch
-            try:
-                await self._no_readers.wait()
-                written = await self._write(batch)
-                if written:  # reservations from now on read balances that include it
-                    self._forget(batch)
-            finally:
-                self._no_write.set()
-            settled = written and await self._durable()
+            await self._no_readers.wait()
+            written = await self._write(batch)
         finally:
-            if not settled:
-                if written:  # not known to be durable: it is queued to come back again
-                    self._remember(batch)
+            if written:  # reservations from now on read balances that include it
+                self._forget(batch)
+            else:
                 self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
-        return settled
-
-    async def _durable(self) -> bool:
-        """Wait, outside the gate, until the batch (committed without a WAL flush) is durable."""
-        if self.confirm is None:
-            return True
-        try:
-            async with quota_database("settle quota"):
-                await self.confirm()
-        except LightspeedError as error:
-            if error.status_code != 503:
-                raise
-            return False
-        return True
+            self._no_write.set()
+        return written
 
     def _remember(self, batch: list[Settlement]) -> None:
         for item in batch:

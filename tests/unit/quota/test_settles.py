@@ -142,27 +142,6 @@ async def test_no_batch_is_written_while_a_reservation_reads() -> None:
     await queue.close()
 
 
-async def test_a_batch_not_known_durable_is_written_again_as_a_retry() -> None:
-    writer = ScriptedWriter()
-    lost = True
-
-    async def confirm() -> None:  # the WAL flush after the fast commit
-        if lost:
-            raise DatabaseUnavailableError("The database cannot be reached: crashed")
-
-    queue = SettleQueue(writer, delay=3600, confirm=confirm)
-    queue.put(settle("r0", used=3, held=10))
-    assert not await queue.flush()
-    assert len(queue) == 1
-    async with queue.reading([USER]) as coming:
-        assert coming == {USER: 7}  # still counted as coming back
-    lost = False
-    assert await queue.flush()
-    assert writer.ids == ["r0", "r0"]
-    assert writer.retried == [True]  # the second write is charged only if the first was lost
-    await queue.close()
-
-
 async def test_settles_queued_while_a_batch_is_written_wait_for_the_next_batch() -> None:
     """A steady trickle still shares transactions: a flush writes what was queued when called."""
     writer = ScriptedWriter()
@@ -239,28 +218,3 @@ async def test_a_flush_cancelled_mid_write_leaves_its_batch_queued_as_a_retry() 
     assert await queue.close() == 0
     assert writer.ids == ["r0", "r0"]  # the cancelled write landed, then the retry
     assert writer.retried == [True]  # charged only if the cancelled write did not land
-
-
-async def test_a_confirmation_cancelled_leaves_its_batch_queued_as_a_retry() -> None:
-    writer = ScriptedWriter()
-    confirming = asyncio.Event()
-
-    async def confirm() -> None:
-        confirming.set()
-        await asyncio.sleep(3600)
-
-    queue = SettleQueue(writer, delay=3600, confirm=confirm)
-    queue.put(settle("r0", used=3, held=10))
-    flushing = asyncio.create_task(queue.flush())
-    await asyncio.wait_for(confirming.wait(), 5)
-    flushing.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await flushing
-    assert len(queue) == 1
-    async with queue.reading([USER]) as coming:
-        assert coming == {USER: 7}  # written but not known durable: still coming back
-    queue.confirm = None
-    assert await queue.flush()
-    assert writer.ids == ["r0", "r0"]
-    assert writer.retried == [True]
-    await queue.close()
