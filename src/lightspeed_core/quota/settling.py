@@ -14,7 +14,8 @@ hand-offs, one statement per bucket, ``COMMIT``):
   bucket lock order of every quota transaction; like the SQLAlchemy path and the
   scheduler's expiry, the holds are locked first - a reservation locks buckets and only
   inserts new holds, so no two quota transactions wait on each other), then ``credited``;
-* ``usage`` - the token history, summed per (user, provider, model) of the applied items;
+* ``usage`` - the token history, summed per (user, provider, model) of the applied items.
+
 It commits synchronously, like the reservation: once it returns, the batch survives a crash of
 the server. (It used to commit without waiting for the WAL flush and to confirm the flush with
 a ``SELECT txid_current()`` afterwards. That confirmation flushed nothing: a transaction that
