@@ -104,17 +104,6 @@ class LLMBackend(Protocol):
         ...
 
 
-def chat_messages(request: ResponseRequest) -> list[dict[str, Any]]:
-    """``request``'s instructions and input as chat-completion messages (text only)."""
-    messages: list[dict[str, Any]] = []
-    if request.instructions:
-        messages.append({"role": "system", "content": request.instructions})
-    for item in request.input:
-        if "role" in item:
-            messages.append({"role": item["role"], "content": item.get("content", "")})
-    return messages
-
-
 def completion_text(answer: Any) -> str:
     """The first choice's text of a chat completion (OGX's or ogx-client's model)."""
     choices = getattr(answer, "choices", None) or []

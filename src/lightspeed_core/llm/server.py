@@ -22,10 +22,10 @@ from lightspeed_core.llm.base import (
     ModelInfo,
     ProviderInfo,
     ResponseRequest,
-    chat_messages,
     completion_text,
 )
 from lightspeed_core.llm.catalog import parse_model, parse_provider, unwrap_list
+from lightspeed_core.llm.chat_input import chat_messages
 from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import classify_exception
 from lightspeed_core.llm.library import build_create_request

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from lightspeed_core.errors import LightspeedError
-from lightspeed_core.llm.base import ResponseRequest, chat_messages
+from lightspeed_core.llm.base import ResponseRequest
 from lightspeed_core.llm.chat import HeldBack, NotPlain, chat_events, plain
+from lightspeed_core.llm.chat_input import chat_messages
 from lightspeed_core.llm.events import Completed, LLMEvent, TextDelta, ToolCall, ToolResult, Usage
 from tests.support.chat_chunks import ScriptedInference, call, finish, text, usage
 
