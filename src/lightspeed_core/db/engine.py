@@ -30,6 +30,7 @@ from lightspeed_core.config.models.databases import (
 )
 from lightspeed_core.db.direct import DirectStatements
 from lightspeed_core.db.health import DatabaseHealth, is_unreachable
+from lightspeed_core.db.pinging import ping_when_idle
 from lightspeed_core.errors import DatabaseUnavailableError
 
 CONNECT_TIMEOUT = 10.0  # seconds; asyncpg's default (60 s) would hold requests during an outage
@@ -152,8 +153,8 @@ class Database:
                 connect_args=target.connect_args,
                 pool_size=target.pool_size,
                 max_overflow=target.pool_size,
-                pool_pre_ping=True,
             )
+            ping_when_idle(self._async)  # pool_pre_ping's check, only after idleness
             self._direct = DirectStatements(target.url, target.connect_args)
 
     async def run[T](self, work: Callable[..., T], *args: Any) -> T:
