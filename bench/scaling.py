@@ -280,6 +280,10 @@ def measure_once(
         "failed_in_window": failed,
         **window_summary(requests, wall, cpu, service=service),
         "cpu_s": cpu,
+        "switches_per_request": {
+            name: [round(count / requests, 2) for count in pair] if requests else None
+            for name, pair in window.switched.items()
+        },
         "load_average": [round(load_start, 2), load_average()],
     }
 

@@ -58,6 +58,32 @@ def worker_pids(pid: int) -> list[int]:
     return children(pid) or [pid]
 
 
+def parse_switches(text: str) -> tuple[int, int]:
+    """(voluntary, involuntary) context switches from a ``/proc/<pid>/task/<tid>/status``."""
+    counts = {"voluntary_ctxt_switches": 0, "nonvoluntary_ctxt_switches": 0}
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name in counts:
+            counts[name] = int(value)
+    return counts["voluntary_ctxt_switches"], counts["nonvoluntary_ctxt_switches"]
+
+
+def context_switches(pid: int) -> tuple[int, int]:
+    """(voluntary, involuntary) context switches of the live threads of ``pid``.
+
+    Involuntary ones are preemptions: on a saturated machine they say how often a process
+    lost its core while it had work (and came back to a cold cache).
+    """
+    voluntary = involuntary = 0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            v, i = parse_switches((task / "status").read_text())
+        except OSError:
+            continue
+        voluntary, involuntary = voluntary + v, involuntary + i
+    return voluntary, involuntary
+
+
 def group_cpu_seconds(pids: Iterable[int]) -> float:
     """User + system CPU of every process in ``pids`` and their live descendants."""
     return sum(cpu_seconds(pid) for pid in pids)
@@ -123,6 +149,15 @@ class CpuWindow:
     groups: Mapping[str, Callable[[], list[int]]]
     _start: dict[str, dict[int, float]] = field(default_factory=dict)
     _began: float = 0.0
+    _switches: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    # {group: (voluntary, involuntary)} context switches in the window, set by stop()
+    switched: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def _read_switches(self) -> dict[str, dict[int, tuple[int, int]]]:
+        return {
+            name: {pid: context_switches(pid) for pid in pids()}
+            for name, pids in self.groups.items()
+        }
 
     def _read(self) -> dict[str, dict[int, float]]:
         return {
@@ -130,6 +165,7 @@ class CpuWindow:
         }
 
     def start(self) -> None:
+        self._switches = self._read_switches()
         self._start = self._read()
         self._began = time.monotonic()
 
@@ -137,6 +173,14 @@ class CpuWindow:
         """(wall seconds, {group: CPU seconds used in the window})."""
         wall = time.monotonic() - self._began
         end = self._read()
+        switches = self._read_switches()
+        self.switched = {
+            name: (
+                sum(v - self._switches[name].get(pid, (0, 0))[0] for pid, (v, _) in now.items()),
+                sum(i - self._switches[name].get(pid, (0, 0))[1] for pid, (_, i) in now.items()),
+            )
+            for name, now in switches.items()
+        }
         used = {
             name: sum(
                 seconds - self._start.get(name, {}).get(pid, 0.0)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from bench.usage import (
     CpuWindow,
+    context_switches,
     parse_mappings,
     parse_smaps_rollup,
+    parse_switches,
     per_core_ratios,
     query_count,
     window_summary,
@@ -120,3 +123,16 @@ def test_failed_answers_from_the_metrics_page() -> None:
         'ls_rest_api_calls_total{path="/v1/query",status_code="500"} 1.0\n'
     )
     assert query_count(page, failed=True) == 4.0
+
+
+def test_parse_switches_reads_both_counts() -> None:
+    text = "Name:\tpython\nvoluntary_ctxt_switches:\t120\nnonvoluntary_ctxt_switches:\t7\n"
+    assert parse_switches(text) == (120, 7)
+    assert parse_switches("Name:\tpython\n") == (0, 0)
+
+
+def test_context_switches_of_this_process_grow_when_it_sleeps() -> None:
+    before = context_switches(os.getpid())
+    time.sleep(0.01)
+    after = context_switches(os.getpid())
+    assert after[0] > before[0]
