@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.processes import cpu_seconds
+from bench.processes import children_of, cpu_seconds
 
 MAPPING_HEADER = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
 
@@ -69,7 +69,8 @@ def parse_switches(text: str) -> tuple[int, int]:
 
 
 def context_switches(pid: int) -> tuple[int, int]:
-    """(voluntary, involuntary) context switches of the live threads of ``pid``.
+    """(voluntary, involuntary) context switches of the live threads of ``pid`` and of its
+    live descendants (a uvicorn parent's workers).
 
     Involuntary ones are preemptions: on a saturated machine they say how often a process
     lost its core while it had work (and came back to a cold cache).
@@ -80,6 +81,9 @@ def context_switches(pid: int) -> tuple[int, int]:
             v, i = parse_switches((task / "status").read_text())
         except OSError:
             continue
+        voluntary, involuntary = voluntary + v, involuntary + i
+    for child in children_of(pid):
+        v, i = context_switches(child)
         voluntary, involuntary = voluntary + v, involuntary + i
     return voluntary, involuntary
 

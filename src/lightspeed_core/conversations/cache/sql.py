@@ -3,8 +3,10 @@
 Tables ``cache_entries`` (one row per turn, ordered by ``created_at`` in epoch
 microseconds) and ``cache_conversations`` (listing order and topic summary), created by
 the migrations of whichever database the ``conversation_cache`` block names. Appending a
-turn first upserts the conversation row, which locks it, so parallel turns into one
-conversation get distinct, increasing ``created_at`` values on both engines.
+turn first upserts the conversation row, which locks it, then inserts the entry stamped
+after the conversation's newest one (a subquery of the insert, a statement of its own, so it
+sees a parallel turn that held the lock): parallel turns into one conversation get
+distinct, increasing ``created_at`` values on both engines, in two round trips.
 
 A turn's cache write is acknowledged only after its commit (a client that reads the
 conversation right after the answer finds the turn, on any worker or pod). It is the turn's
@@ -19,12 +21,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, Connection, bindparam, delete, func, select, update
 from sqlalchemy import insert as sa_insert
 
 from lightspeed_core.conversations.cache.base import CachedConversation, CacheEntryData
 from lightspeed_core.db.batch import BatchWriter, FollowUp, Job
-from lightspeed_core.db.dialect import fast_commit, insert_for
+from lightspeed_core.db.dialect import POSTGRESQL, fast_commit, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.tables import CacheConversation, CacheEntry
 
@@ -47,6 +49,45 @@ def _key(table: Any, user_id: str, conversation_id: str) -> Any:
     return (table.user_id == user_id) & (table.conversation_id == conversation_id)
 
 
+_ENTRY_COLUMNS = (
+    "user_id",
+    "conversation_id",
+    "started_at",
+    "completed_at",
+    "query",
+    "response",
+    "provider",
+    "model",
+    "referenced_documents",
+    "tool_calls",
+    "tool_results",
+)
+
+
+def _entry_insert_after_newest(dialect: str) -> Any:
+    """``INSERT INTO cache_entries … SELECT <the entry>, greatest(now_us, <newest> + 1)``.
+
+    Parameters: the entry's columns (:data:`_ENTRY_COLUMNS`) and ``now_us``, the time of
+    the append in epoch microseconds; ``created_at`` is that, or one more than the
+    conversation's newest entry if that is later (two appends in one microsecond, a clock
+    that stepped back).
+    """
+    columns = CacheEntry.__table__.c
+    newest = (
+        select(func.coalesce(func.max(CacheEntry.created_at), 0) + 1)
+        .where(
+            (CacheEntry.user_id == bindparam("user_id"))
+            & (CacheEntry.conversation_id == bindparam("conversation_id"))
+        )
+        .scalar_subquery()
+    )
+    now = bindparam("now_us", type_=BigInteger)
+    # SQLite's two-argument max() is PostgreSQL's greatest()
+    stamp = func.greatest(now, newest) if dialect == POSTGRESQL else func.max(now, newest)
+    entry = select(*(bindparam(name, type_=columns[name].type) for name in _ENTRY_COLUMNS), stamp)
+    return sa_insert(CacheEntry).from_select([*_ENTRY_COLUMNS, "created_at"], entry)
+
+
 class SqlCache:
     """The conversation cache in a SQLite or PostgreSQL database.
 
@@ -67,11 +108,7 @@ class SqlCache:
             )
             .values(topic_summary=bindparam("topic"))
         )
-        self._newest = select(func.max(CacheEntry.created_at)).where(
-            (CacheEntry.user_id == bindparam("user_id"))
-            & (CacheEntry.conversation_id == bindparam("conversation_id"))
-        )
-        self._entry_insert = sa_insert(CacheEntry)
+        self._entry_insert = _entry_insert_after_newest(database.dialect)
 
     @property
     def enabled(self) -> bool:
@@ -114,6 +151,7 @@ class SqlCache:
         upsert = self._upserts[not topic_summary]
         row = {
             **key,
+            "now_us": int(now * 1_000_000),
             "started_at": entry.started_at,
             "completed_at": entry.completed_at,
             "query": entry.query,
@@ -129,9 +167,7 @@ class SqlCache:
             if fast:
                 fast_commit(connection)  # visible at commit all the same
             connection.execute(upsert, conversation)
-            newest = connection.execute(self._newest, key).scalar()
-            stamp = max(int(now * 1_000_000), int(newest or 0) + 1)
-            connection.execute(self._entry_insert, {**row, "created_at": stamp})
+            connection.execute(self._entry_insert, row)
 
         return job
 
