@@ -20,10 +20,27 @@ import os
 from typing import Any
 
 
+def _ensure_folder(folder: str) -> None:
+    """Create ``folder`` (and its parents) unless it exists.
+
+    One ``mkdir`` in the usual cases (a new conversation's folder in an existing user's, or
+    one that exists): ``os.makedirs(exist_ok=True)`` first checks the parent, and for an
+    existing folder also the folder itself, each a system call that releases and retakes the
+    GIL while the event loop's thread holds it.
+    """
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise
+    except FileNotFoundError:  # a parent is missing too
+        os.makedirs(folder, exist_ok=True)
+
+
 def write_file_atomically(folder: str | os.PathLike[str], name: str, data: bytes) -> str:
     """Write ``data`` to ``folder/name`` (temporary file, then rename); blocking I/O."""
     base = os.fspath(folder)
-    os.makedirs(base, exist_ok=True)
+    _ensure_folder(base)
     target = os.path.join(base, name)
     temporary = os.path.join(base, f".{name}.tmp")
     try:

@@ -8,6 +8,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from lightspeed_core.jsonfiles import write_json_file
 from lightspeed_core.transcripts.writer import TranscriptWriter
 
@@ -32,3 +34,18 @@ def test_unique_names_are_not_interned(tmp_path: Path) -> None:
     assert os.path.exists(os.path.join(folder, name))  # not pathlib: it would intern them
     assert not _interned_by_someone(name)
     assert not _interned_by_someone(conversation)
+
+
+def test_folders_are_created_when_missing_and_reused_when_present(tmp_path: Path) -> None:
+    nested = tmp_path / "user" / "conversation"
+    write_json_file(nested, "a.json", {"n": 1})  # both levels missing
+    write_json_file(nested, "b.json", {"n": 2})  # exists
+    write_json_file(tmp_path / "user" / "other", "c.json", {"n": 3})  # parent exists
+    assert sorted(p.name for p in nested.iterdir()) == ["a.json", "b.json"]
+    assert json.loads((tmp_path / "user" / "other" / "c.json").read_text()) == {"n": 3}
+
+
+def test_a_file_where_the_folder_should_be_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("not a folder")
+    with pytest.raises(FileExistsError):
+        write_json_file(tmp_path / "taken", "a.json", {"n": 1})
