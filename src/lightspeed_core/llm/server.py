@@ -1,12 +1,14 @@
-"""Server mode: a separate ``ogx`` server reached with ``ogx-client``.
+"""Server mode: a separate ``ogx`` server, over plain HTTP and, for resources, ``ogx-client``.
 
-The hot path (streamed Responses) does not go through the client's generated API: it
-posts to ``/v1/responses`` on the client's own ``httpx.AsyncClient`` (same keep-alive pool,
-timeout and default headers) and reads the SSE stream with :mod:`.sse` into light attribute
-objects, instead of validating every event into the client's pydantic models, and reads
-each response to its end so its connection is reused (measured: ``bench/server_mode.py``,
-``bench/results/serverfast.md``). An error status is still read by the client's deserialiser, so
-failures are the client's exceptions, classified as before.
+What every request and every start needs - streamed Responses, chat completions (topic
+summaries), models, providers, the version - is plain HTTP on one ``httpx.AsyncClient`` with
+the headers ``ogx-client`` sends (authorization, client version). Answers are read into light
+attribute objects (:mod:`.sse`), not validated into the client's pydantic models; each
+streamed response is read to its end so its connection is reused (``bench/server_mode.py``,
+``bench/results/serverfast.md``). ``ogx_client`` itself costs 42.5 MB of RSS once imported,
+so it is imported only when first needed (:meth:`ServerBackend.client`): by the resource
+ports (vector stores, files, tool groups, prompts) and by the deserialiser that turns an
+error status into the client's exceptions, classified as before.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+import httpx
 
 from lightspeed_core.errors import LightspeedError
 from lightspeed_core.llm.base import (
@@ -30,7 +35,7 @@ from lightspeed_core.llm.events import LLMEvent
 from lightspeed_core.llm.failures import classify_exception
 from lightspeed_core.llm.library import build_create_request
 from lightspeed_core.llm.normalize import normalize_stream
-from lightspeed_core.llm.sse import event_json, sse_events
+from lightspeed_core.llm.sse import decode, event_json, sse_events
 
 log = logging.getLogger(__name__)
 PROVIDER_DATA_HEADER = "X-OGX-Provider-Data"
@@ -38,6 +43,21 @@ RESPONSES_PATH = "/v1/responses"
 ERROR_TYPES = {"400": "Error", "429": "Error", "500": "Error"}
 """The error bodies ``ogx_client`` reads for ``/v1/responses`` (its generated API's map)."""
 DRAIN_SECONDS = 1.0
+
+
+def client_headers(api_key: str | None) -> dict[str, str]:
+    """The headers ``ogx-client`` sends with every call (without importing it)."""
+    try:
+        client_version = version("ogx-client")
+    except PackageNotFoundError:  # pragma: no cover - a dependency of ours
+        client_version = "unknown"
+    headers = {
+        "User-Agent": f"OpenAPI-Generator/{client_version}/python",
+        "X-OGX-Client-Version": client_version,
+    }
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
 
 
 async def _drain(lines: AsyncIterator[str]) -> None:
@@ -73,18 +93,34 @@ class ServerBackend:
         self.url = url.rstrip("/")
         self.api_key = api_key
         self.timeout = timeout
+        self.headers = client_headers(api_key)
+        self._http: httpx.AsyncClient | None = None
         self._client: Any = None
 
     async def start(self) -> None:
-        from ogx_client import AsyncOgxClient
-
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # ogx_client turns it on
-        self._client = AsyncOgxClient(base_url=self.url, api_key=self.api_key, timeout=self.timeout)
+        self._http = httpx.AsyncClient(timeout=self.timeout)
 
     async def close(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            raise RuntimeError("the OGX server backend is not started")
+        return self._http
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One call's JSON answer (objects as attribute objects); an error status raises."""
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = await self.http.request(method, self.url + path, headers=headers, **kwargs)
+        if response.status_code >= 300:
+            await self._raise_status(response)
+        return decode(response.text)
 
     async def _call(self, what: str, coro: Any) -> Any:
         try:
@@ -95,18 +131,15 @@ class ServerBackend:
             raise classify_exception(what, exc) from exc
 
     async def version(self) -> str:
-        answer = await self._call("version", self._client.inspect.version())
+        answer = await self._call("version", self._json("GET", "/v1/version"))
         return str(getattr(answer, "version", answer))
 
     async def list_models(self) -> list[ModelInfo]:
-        try:
-            listing = await self._call("models", self._client.models.list())
-        except ValueError:  # ogx-client 1.5 fails to parse an empty model list
-            return []
+        listing = await self._call("models", self._json("GET", "/v1/models"))
         return [parse_model(m) for m in unwrap_list(listing)]
 
     async def list_providers(self) -> list[ProviderInfo]:
-        listing = await self._call("providers", self._client.providers.list())
+        listing = await self._call("providers", self._json("GET", "/v1/providers"))
         return [parse_provider(p) for p in unwrap_list(listing)]
 
     async def provider_health(self) -> dict[str, dict[str, Any]]:
@@ -115,11 +148,9 @@ class ServerBackend:
     async def respond(self, request: ResponseRequest) -> AsyncIterator[LLMEvent]:
         try:
             body = build_create_request(request)
-            api = self._client.api_client
-            headers = {**api.default_headers, "Accept": "text/event-stream"}
+            headers = {**self.headers, "Accept": "text/event-stream"}
             headers.update(request_headers(request))
-            http = api.async_client
-            async with http.stream(
+            async with self.http.stream(
                 "POST", self.url + RESPONSES_PATH, json=body, headers=headers
             ) as response:
                 if response.status_code >= 300:
@@ -141,23 +172,37 @@ class ServerBackend:
 
         answer = RESTResponse(response)
         answer.data = await response.aread()
-        self._client.api_client.response_deserialize(
+        self.client().api_client.response_deserialize(
             response_data=answer, response_types_map=ERROR_TYPES
         )
         raise RuntimeError(f"OGX answered HTTP {response.status_code}")  # not reached
 
     async def complete(self, request: ResponseRequest) -> str:
-        headers = request_headers(request)
-        call = self._client.chat.completions.create(
-            model=request.model,
-            messages=chat_messages(request),
-            max_tokens=request.max_output_tokens,
-            temperature=request.temperature,
-            stream=False,
-            extra_headers=headers or None,
+        body: dict[str, Any] = {
+            "model": request.model,
+            "messages": chat_messages(request),
+            "stream": False,
+        }
+        if request.max_output_tokens is not None:
+            body["max_tokens"] = request.max_output_tokens
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        call = self._json(
+            "POST", "/v1/chat/completions", json=body, headers=request_headers(request)
         )
         return completion_text(await self._call(request.model, call))
 
     def client(self) -> Any:
-        """The OGX client, once started (for the resource ports of ``llm/resources.py``)."""
+        """The ``ogx_client`` client, built (and the package imported) on first use.
+
+        For the resource ports of ``llm/resources.py`` and ``llm/prompt_store.py``, and for
+        reading an error answer into the client's exceptions.
+        """
+        if self._client is None:
+            from ogx_client import AsyncOgxClient
+
+            logging.getLogger("httpx").setLevel(logging.WARNING)  # ogx_client turns it on
+            self._client = AsyncOgxClient(
+                base_url=self.url, api_key=self.api_key, timeout=self.timeout
+            )
         return self._client

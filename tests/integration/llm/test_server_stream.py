@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -100,11 +102,47 @@ async def responses(request: Request) -> Response:
     return JSONResponse({"error": {"message": message}}, status_code=status)
 
 
+MODEL = {
+    "id": "stub/stub-model",
+    "object": "model",
+    "custom_metadata": {"provider_id": "stub", "provider_resource_id": "stub-model"},
+}
+PROVIDER = {"api": "inference", "provider_id": "stub", "provider_type": "remote::openai"}
+CHATS: list[tuple[dict[str, Any], dict[str, str]]] = []
+
+
+async def version(request: Request) -> Response:
+    SEEN.append(dict(request.headers))
+    return JSONResponse({"version": "1.5.0"})
+
+
+async def models(request: Request) -> Response:
+    return JSONResponse({"data": [MODEL]})
+
+
+async def providers(request: Request) -> Response:
+    return JSONResponse({"data": [PROVIDER]})
+
+
+async def chat(request: Request) -> Response:
+    body = await request.json()
+    CHATS.append((body, dict(request.headers)))
+    if body["model"] == "broken":
+        return JSONResponse({"error": {"message": "upstream exploded"}}, status_code=500)
+    choice = {"index": 0, "message": {"role": "assistant", "content": "A topic"}}
+    return JSONResponse({"id": "c1", "object": "chat.completion", "choices": [choice]})
+
+
 @pytest.fixture(scope="module")
 def ogx() -> Iterator[str]:
-    server = ThreadServer(
-        Starlette(routes=[Route("/v1/responses", responses, methods=["POST"])]), "sse"
-    )
+    routes = [
+        Route("/v1/responses", responses, methods=["POST"]),
+        Route("/v1/version", version),
+        Route("/v1/models", models),
+        Route("/v1/providers", providers),
+        Route("/v1/chat/completions", chat, methods=["POST"]),
+    ]
+    server = ThreadServer(Starlette(routes=routes), "sse")
     server.start()
     try:
         yield server.origin
@@ -203,3 +241,67 @@ async def test_one_connection_is_kept_across_calls(ogx: str) -> None:
         await backend.close()
     assert len(PORTS) == 3
     assert len(set(PORTS)) == 1  # the stream is read to its end, the connection reused
+
+
+async def test_version_models_providers_and_a_completion_over_plain_http(ogx: str) -> None:
+    SEEN.clear()
+    CHATS.clear()
+    backend = ServerBackend(ogx, "secret", timeout=10.0)
+    await backend.start()
+    try:
+        assert await backend.version() == "1.5.0"
+        (model,) = await backend.list_models()
+        assert (model.identifier, model.provider_id, model.provider_resource_id) == (
+            "stub/stub-model",
+            "stub",
+            "stub-model",
+        )
+        (provider,) = await backend.list_providers()
+        assert (provider.api, provider.provider_id) == ("inference", "stub")
+        request = ask("stub/stub-model", max_output_tokens=20, headers={"traceparent": "00-1"})
+        assert await backend.complete(request) == "A topic"
+        with pytest.raises(InternalError):
+            await backend.complete(ask("broken"))
+    finally:
+        await backend.close()
+    assert SEEN[0]["authorization"] == "Bearer secret"
+    assert "x-ogx-client-version" in SEEN[0]
+    body, headers = CHATS[0]
+    assert body == {
+        "model": "stub/stub-model",
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream": False,
+        "max_tokens": 20,
+    }
+    assert headers["traceparent"] == "00-1"
+    assert headers["authorization"] == "Bearer secret"
+
+
+NO_CLIENT = """
+import asyncio, sys
+from lightspeed_core.llm.base import ResponseRequest
+from lightspeed_core.llm.server import ServerBackend
+
+async def main(url):
+    backend = ServerBackend(url, "secret", timeout=10.0)
+    await backend.start()
+    ask = ResponseRequest("chunked", [{"role": "user", "content": "hi"}])
+    await backend.version()
+    await backend.list_models()
+    await backend.list_providers()
+    await backend.complete(ResponseRequest("stub/stub-model", [{"role": "user", "content": "hi"}]))
+    [event async for event in backend.respond(ask)]
+    await backend.close()
+    print("ogx_client" in sys.modules)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_what_every_request_needs_does_not_import_ogx_client(ogx: str) -> None:
+    """``ogx_client`` costs 42.5 MB of RSS per worker: only the resource ports load it."""
+    done = subprocess.run(
+        [sys.executable, "-c", NO_CLIENT, ogx], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
