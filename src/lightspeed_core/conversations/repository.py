@@ -75,12 +75,14 @@ def _turn(row: Any) -> TurnRecord:
 def _turn_insert_unless_deleted() -> Any:
     """``INSERT INTO user_turn … SELECT <the turn> WHERE NOT EXISTS (<its tombstone>)``.
 
-    Parameters: the turn's columns (:class:`TurnRecord`'s fields and ``conversation_id``)
-    and ``cid``, the conversation whose tombstone is looked for.
+    Parameters: the turn's columns (:class:`TurnRecord`'s fields and ``conversation_id``,
+    also the conversation whose tombstone is looked for).
     """
     columns = UserTurn.__table__.c
     names = ["conversation_id", *(field.name for field in fields(TurnRecord))]
-    tombstone = select(DeletedConversation.id).where(DeletedConversation.id == bindparam("cid"))
+    tombstone = select(DeletedConversation.id).where(
+        DeletedConversation.id == bindparam("conversation_id")
+    )
     turn = select(*(bindparam(name, type_=columns[name].type) for name in names))
     return sa_insert(UserTurn).from_select(names, turn.where(~tombstone.exists()))
 
@@ -209,7 +211,7 @@ class ConversationRepository:
             number = int(connection.execute(self._upsert, params).scalar_one())
             inserted = connection.execute(
                 self._turn_insert,
-                {**row, "conversation_id": cid, "turn_number": number, "cid": cid},
+                {**row, "conversation_id": cid, "turn_number": number},
             )
             if not inserted.rowcount:  # the conversation's tombstone exists: it stays deleted
                 connection.execute(delete(UserConversation).where(UserConversation.id == cid))

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 
 from lightspeed_core.config.models.databases import ConversationHistoryConfiguration
-from lightspeed_core.conversations.cache.base import CacheEntryData
 from lightspeed_core.conversations.cache.sql import SqlCache
 from lightspeed_core.conversations.records import TurnRecord
 from lightspeed_core.conversations.repository import ConversationRepository
 from lightspeed_core.db.engine import Database
 from lightspeed_core.db.pool import DatabasePool
+
+from .test_cache_sql import entry
 
 pytestmark = pytest.mark.xdist_group("conversations")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -74,35 +75,23 @@ async def test_two_writers_number_the_turns_of_one_conversation_without_gaps(
             await writer.close()
 
 
-def _entry(text: str) -> CacheEntryData:
-    return CacheEntryData(
-        query=text,
-        response=f"a {text}",
-        provider="p",
-        model="m",
-        started_at="2026-01-01T00:00:00Z",
-        completed_at="2026-01-01T00:00:01Z",
-        tool_results=[{"id": "1", "status": "success", "content": "x", "type": "tool_result"}],
-    )
-
-
 async def test_two_writers_append_cache_entries_to_one_conversation_in_order(
     databases: tuple[Database, Database],
 ) -> None:
     caches = [SqlCache(database) for database in databases]
     try:
-        await caches[0].append("alice", "shared", _entry("first"), "Topic")
+        await caches[0].append("alice", "shared", entry("first"), "Topic")
         await asyncio.gather(
             *(
-                cache.append("alice", "shared", _entry(f"{c}-{n}"), None)
+                cache.append("alice", "shared", entry(f"{c}-{n}"), None)
                 for n in range(EACH)
                 for c, cache in enumerate(caches)
             )
         )
-        await caches[1].append("alice", "shared", _entry("last"), None)
+        await caches[1].append("alice", "shared", entry("last"), None)
         stored = await caches[0].get("alice", "shared")
         assert len(stored) == 2 * EACH + 2
-        assert (stored[0], stored[-1]) == (_entry("first"), _entry("last"))
+        assert (stored[0], stored[-1]) == (entry("first"), entry("last"))
         assert {e.query for e in stored[1:-1]} == {f"{c}-{n}" for c in (0, 1) for n in range(EACH)}
         for writer in (0, 1):  # each writer's own appends keep their order
             own = [e.query for e in stored if e.query.startswith(f"{writer}-")]

@@ -19,6 +19,7 @@ batch. Appends and other writes on their own are group-committed too.
 from __future__ import annotations
 
 import time
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, bindparam, delete, func, select, update
@@ -49,19 +50,8 @@ def _key(table: Any, user_id: str, conversation_id: str) -> Any:
     return (table.user_id == user_id) & (table.conversation_id == conversation_id)
 
 
-_ENTRY_COLUMNS = (
-    "user_id",
-    "conversation_id",
-    "started_at",
-    "completed_at",
-    "query",
-    "response",
-    "provider",
-    "model",
-    "referenced_documents",
-    "tool_calls",
-    "tool_results",
-)
+_ENTRY_FIELDS = tuple(field.name for field in fields(CacheEntryData))
+_ENTRY_COLUMNS = ("user_id", "conversation_id", *_ENTRY_FIELDS)
 
 
 def _entry_insert_after_newest(dialect: str) -> Any:
@@ -149,19 +139,8 @@ class SqlCache:
         key = {"user_id": user_id, "conversation_id": conversation_id}
         conversation = {**key, "topic_summary": topic_summary or "", "now": now}
         upsert = self._upserts[not topic_summary]
-        row = {
-            **key,
-            "now_us": int(now * 1_000_000),
-            "started_at": entry.started_at,
-            "completed_at": entry.completed_at,
-            "query": entry.query,
-            "response": entry.response,
-            "provider": entry.provider,
-            "model": entry.model,
-            "referenced_documents": entry.referenced_documents,
-            "tool_calls": entry.tool_calls,
-            "tool_results": entry.tool_results,
-        }
+        row = {name: getattr(entry, name) for name in _ENTRY_FIELDS}
+        row.update(key, now_us=int(now * 1_000_000))
 
         def job(connection: Connection) -> None:
             if fast:
