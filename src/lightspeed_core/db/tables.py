@@ -205,6 +205,14 @@ class QuotaReservation(Base):
     expires_at: Mapped[datetime] = mapped_column(TZ, index=True)
 
 
+class QuotaSettleClaim(Base):
+    """A settle's mark that it charged its reservation (PostgreSQL; ``quota/settling.py``)."""
+
+    __tablename__ = "quota_settle_claim"
+    reservation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(TZ, index=True)
+
+
 class RequestRate(Base):
     """Requests one subject made in one calendar minute (request-rate limiting)."""
 

@@ -6,22 +6,34 @@ round trip and no SQLAlchemy transaction (pool checkout with a ping, ``BEGIN``, 
 hand-offs, one statement per bucket, ``COMMIT``):
 
 * ``dropped`` - delete the batch's holds (``RETURNING`` what each held, and where);
-* ``applied`` - an item is charged when its holds were found, or on a first attempt, or
-  when it has no buckets (a retried item whose holds are gone was applied by an attempt
-  whose commit landed unseen: not charged again);
-* ``deltas`` - per bucket, ``+ held`` per dropped hold and ``- used`` per applied item;
+* ``claimed`` - a *claim* per item that charges anything (its reservation id, in
+  ``quota_settle_claim``): an item is charged only when this statement inserts its claim,
+  so only once however often it is written (see below);
+* ``forgotten`` - the claims of batches written before, which are no longer needed;
+* ``deltas`` - per bucket, ``+ held`` per dropped hold and ``- used`` per charged item;
 * ``locked`` - the touched ``quota_limits`` rows locked in ``(subject, id)`` order (the
   bucket lock order of every quota transaction; like the SQLAlchemy path and the
   scheduler's expiry, the holds are locked first - a reservation locks buckets and only
   inserts new holds, so no two quota transactions wait on each other), then ``credited``;
-* ``usage`` - the token history, summed per (user, provider, model) of the applied items.
+* ``usage`` - the token history, summed per (user, provider, model) of the charged items.
 
-It commits synchronously, like the reservation: once it returns, the batch survives a crash of
-the server. (It used to commit without waiting for the WAL flush and to confirm the flush with
-a ``SELECT txid_current()`` afterwards. That confirmation flushed nothing: a transaction that
+**Why claims, not holds, say whether an item was charged.** A batch whose outcome is unknown
+(the connection broke mid-statement) is written again. On SQLite a retried item is charged
+only where its holds are still found: the reservation was durable, so holds that are gone
+were deleted by the attempt that landed unseen. On PostgreSQL the reservation commits
+without waiting for its WAL flush (``quota/taking.py``: 0.45 ms of a 0.9 ms reservation here
+is that wait), so a server crash can lose a reservation - holds and all - and "holds gone"
+no longer proves that an attempt landed. The claim does: it is written by the attempt itself,
+in the same statement, and a retry that finds it (``ON CONFLICT DO NOTHING`` inserts
+nothing; an attempt still running on the server makes the insert wait for its outcome)
+charges nothing. A reservation lost in a crash is then charged its usage by its settle, its
+holds no longer held anywhere: the books stay exact.
+
+The batch commits synchronously: once it returns, it survives a crash of the server. (It
+used to commit without waiting for the WAL flush and to confirm the flush with a
+``SELECT txid_current()`` afterwards. That confirmation flushed nothing: a transaction that
 writes no WAL of its own does not wait for the flush when it commits. An immediate shutdown
-then lost confirmed batches: their holds came back and their usage was gone. The flush costs
-about 0.13 ms here, while reservations wait for the batch.)
+then lost confirmed batches: their holds came back and their usage was gone.)
 
 It returns the touched buckets' new balances.
 """
@@ -30,20 +42,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Table
+
 from lightspeed_core.db.engine import Database
+from lightspeed_core.db.tables import Base
 from lightspeed_core.quota.settles import Key, Settlement
 
+CLAIMS: Table = Base.metadata.tables["quota_settle_claim"]
 SETTLE_SQL = """
 WITH dropped AS (
     DELETE FROM quota_reservation WHERE reservation_id = ANY($1::text[])
     RETURNING reservation_id, subject, bucket_id, tokens
 ),
-found AS (SELECT DISTINCT reservation_id FROM dropped),
+claimed AS (
+    INSERT INTO quota_settle_claim (reservation_id, created_at)
+    SELECT c, $12 FROM unnest($13::text[]) AS c
+    ON CONFLICT (reservation_id) DO NOTHING
+    RETURNING reservation_id
+),
+forgotten AS (
+    DELETE FROM quota_settle_claim WHERE reservation_id = ANY($14::text[])
+),
 charges AS (
     SELECT c.subject, c.id, c.used
-    FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bool[])
-        AS c(reservation_id, subject, id, used, retried)
-    WHERE NOT c.retried OR c.reservation_id IN (SELECT reservation_id FROM found)
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::int[])
+        AS c(reservation_id, subject, id, used)
+    WHERE c.reservation_id IN (SELECT reservation_id FROM claimed)
 ),
 deltas AS (
     SELECT subject, id, sum(delta)::int AS delta FROM (
@@ -62,7 +86,7 @@ locked AS (
 ),
 credited AS (
     UPDATE quota_limits q
-    SET available = coalesce(q.available, q.quota_limit) + d.delta, updated_at = $14
+    SET available = coalesce(q.available, q.quota_limit) + d.delta, updated_at = $12
     FROM deltas d, locked l
     WHERE q.subject = l.subject AND q.id = l.id AND d.subject = l.subject AND d.id = l.id
     RETURNING q.subject, q.id, q.available
@@ -71,11 +95,10 @@ usage AS (
     INSERT INTO token_usage
         (user_id, provider, model, input_tokens, output_tokens, updated_at)
     SELECT u.user_id, u.provider, u.model, sum(u.input_tokens)::int,
-           sum(u.output_tokens)::int, $14
-    FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[],
-                $13::bool[])
-        AS u(reservation_id, user_id, provider, model, input_tokens, output_tokens, retried)
-    WHERE NOT u.retried OR u.reservation_id IN (SELECT reservation_id FROM found)
+           sum(u.output_tokens)::int, $12
+    FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[])
+        AS u(reservation_id, user_id, provider, model, input_tokens, output_tokens)
+    WHERE u.reservation_id IN (SELECT reservation_id FROM claimed)
     GROUP BY u.user_id, u.provider, u.model
     ON CONFLICT (user_id, provider, model) DO UPDATE SET
         input_tokens = token_usage.input_tokens + excluded.input_tokens,
@@ -91,23 +114,46 @@ def _columns(rows: list[tuple[object, ...]], width: int) -> list[list[object]]:
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
 
-async def settle_postgres(
-    database: Database, items: list[Settlement], now: datetime
-) -> dict[Key, int]:
-    """Apply ``items`` with :data:`SETTLE_SQL`; the touched buckets' new balances."""
-    charges: list[tuple[object, ...]] = []
-    usage: list[tuple[object, ...]] = []
-    for item in items:
-        # charged only if its holds are found (``applied`` in apply_settlements)
-        retried = item.retried and bool(item.buckets)
-        if item.used:
-            charges += [(item.reservation_id, *key, item.used, retried) for key in item.buckets]
-        if item.usage is not None:
-            u = item.usage
-            tokens = (u.input_tokens, u.output_tokens)
-            usage.append((item.reservation_id, u.user_id, u.provider, u.model, *tokens, retried))
-    ids = [item.reservation_id for item in items]
-    rows = await database.fetch_direct(
-        SETTLE_SQL, ids, *_columns(charges, 5), *_columns(usage, 7), now
-    )
-    return {(r["subject"], r["id"]): int(r["available"]) for r in rows}
+class PostgresSettles:
+    """Writes settle batches with :data:`SETTLE_SQL`; remembers the claims to forget.
+
+    A batch's claims are needed only while its outcome may be unknown; once a batch is
+    written, the next one deletes them (``forgotten``) - except a claim of an item that comes
+    again (a retry of a batch written unseen), which stays until that item is written.
+    Claims a process never got to forget (it died) are deleted by the scheduler after
+    :data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._written: dict[str, None] = {}  # claims of written batches (insertion-ordered)
+
+    async def write(self, items: list[Settlement], now: datetime) -> dict[Key, int]:
+        """Apply ``items``; the touched buckets' new balances."""
+        charges: list[tuple[object, ...]] = []
+        usage: list[tuple[object, ...]] = []
+        claims: dict[str, None] = {}
+        for item in items:
+            if item.used:
+                claims[item.reservation_id] = None
+                charges += [(item.reservation_id, *key, item.used) for key in item.buckets]
+            if item.usage is not None:
+                claims[item.reservation_id] = None
+                u = item.usage
+                tokens = (u.input_tokens, u.output_tokens)
+                usage.append((item.reservation_id, u.user_id, u.provider, u.model, *tokens))
+        ids = [item.reservation_id for item in items]
+        forget = [claim for claim in self._written if claim not in claims]
+        rows = await self.database.fetch_direct(
+            SETTLE_SQL,
+            ids,
+            *_columns(charges, 4),
+            *_columns(usage, 6),
+            now,
+            list(claims),
+            forget,
+        )
+        for claim in forget:
+            del self._written[claim]
+        self._written.update(claims)
+        return {(r["subject"], r["id"]): int(r["available"]) for r in rows}

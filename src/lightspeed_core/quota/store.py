@@ -34,7 +34,7 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
 from lightspeed_core.quota.settles import Settlement, apply_settlements
-from lightspeed_core.quota.settling import settle_postgres
+from lightspeed_core.quota.settling import CLAIMS, PostgresSettles
 from lightspeed_core.quota.taking import (
     HOLDS,
     LIMITS,
@@ -116,6 +116,7 @@ class QuotaStore:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._insert = insert_for(database.dialect)
+        self._settles = PostgresSettles(database) if database.has_direct else None
 
     def _create(self, conn: Connection, bucket: Bucket, now: datetime) -> None:
         initial = bucket.limiter.initial_quota
@@ -285,8 +286,8 @@ class QuotaStore:
 
         PostgreSQL: one statement (``quota/settling.py``).
         """
-        if self.database.has_direct:
-            return await settle_postgres(self.database, items, now)
+        if self._settles is not None:
+            return await self._settles.write(items, now)
         return await self.database.run_write_driver(apply_settlements, items, now)
 
     async def release(self, reservation_id: str, now: datetime) -> None:
@@ -297,7 +298,8 @@ class QuotaStore:
         """Give back holds whose request never settled; returns the number of holds.
 
         Each becomes a zero-token tombstone for :data:`TOMBSTONE_KEPT` (a late settle still
-        charges the usage, and only once); older tombstones are deleted.
+        charges the usage, and only once); older tombstones are deleted, and so are settle
+        claims (``quota/settling.py``) that old, left by a process that died.
         """
         expired = select(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
         expired = expired.where(HOLDS.c.expires_at < now, HOLDS.c.tokens != 0)
@@ -317,6 +319,7 @@ class QuotaStore:
                     .values(tokens=0, expires_at=now + TOMBSTONE_KEPT)
                 )
             conn.execute(delete(HOLDS).where(HOLDS.c.expires_at < now, HOLDS.c.tokens == 0))
+            conn.execute(delete(CLAIMS).where(CLAIMS.c.created_at < now - TOMBSTONE_KEPT))
             self._credit(conn, totals.items(), now)
             return len(rows)
 

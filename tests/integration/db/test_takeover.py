@@ -117,6 +117,7 @@ async def _check(database: Database, cache_database: Database | None = None) -> 
 def _back_to_revision_0005(connection: Connection) -> None:
     """The schema as revision 0005 left it: the takeover (0006) and what follows run again."""
     connection.execute(text("DROP TABLE deleted_conversation"))  # revision 0007's table
+    connection.execute(text("DROP TABLE quota_settle_claim"))  # revision 0008's table
     connection.execute(text("UPDATE alembic_version SET version_num = '0005'"))
 
 

@@ -1,0 +1,139 @@
+"""Settle claims on PostgreSQL: a settle charges once, whatever happened to its reservation.
+
+The reservation commits without waiting for its WAL flush (``quota/taking.py``), so a
+server crash may lose it; a settle written again after an attempt with an unknown outcome
+then cannot tell from the holds whether it was charged. The claim it writes with the
+attempt tells (``quota/settling.py``). SQLite keeps the holds as the evidence, as its
+reservation is durable once committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+
+from lightspeed_core.db.engine import Database
+from lightspeed_core.quota.history import UsageRecord, read_usage
+from lightspeed_core.quota.settles import Settlement
+from lightspeed_core.quota.store import QuotaStore
+
+from .test_store import LATER, T0, buckets
+
+# PostgreSQL only: on SQLite the holds say whether a settle was charged
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize("database_block", ["postgres"], indirect=True),
+]
+
+
+@pytest.fixture
+def postgres(quota_db: Database) -> Database:
+    assert quota_db.has_direct
+    return quota_db
+
+
+def keys() -> tuple[tuple[str, str], ...]:
+    return tuple(b.key for b in buckets())
+
+
+def settlement(rid: str, *, retried: bool = False) -> Settlement:
+    usage = UsageRecord("alice", "p", "m", 20, 5)
+    return Settlement(rid, keys(), 25, usage, 40, retried=retried)
+
+
+async def claims(database: Database) -> list[str]:
+    rows = await database.fetch_direct(
+        "SELECT reservation_id FROM quota_settle_claim ORDER BY reservation_id"
+    )
+    return [row["reservation_id"] for row in rows]
+
+
+async def lose(database: Database, rid: str) -> None:
+    """What a server crash does to a reservation whose WAL was not flushed: it never was."""
+    await database.fetch_direct(
+        """
+        WITH gone AS (DELETE FROM quota_reservation WHERE reservation_id = $1
+                      RETURNING subject, bucket_id, tokens)
+        UPDATE quota_limits q SET available = q.available + g.tokens
+        FROM gone g WHERE q.subject = g.subject AND q.id = g.bucket_id
+        """,
+        rid,
+    )
+
+
+async def test_a_reservation_lost_in_a_crash_is_charged_by_its_retried_settle(
+    store: QuotaStore, postgres: Database
+) -> None:
+    await store.reserve("r1", buckets(), 40, T0, LATER)
+    await lose(postgres, "r1")
+    assert await store.available(buckets()) == {"per-user": 100, "shared": 1000}
+    # the first attempt failed with the server (unknown outcome): written again, no holds
+    await store.settle_many([settlement("r1", retried=True)], T0)
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+    (usage,) = await read_usage(postgres, "alice")
+    assert (usage.input_tokens, usage.output_tokens) == (20, 5)
+    await store.settle_many([settlement("r1", retried=True)], T0)  # and again: charged once
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+
+
+async def test_a_first_attempt_after_a_lost_reservation_charges_the_usage(
+    store: QuotaStore, postgres: Database
+) -> None:
+    await store.reserve("r1", buckets(), 40, T0, LATER)
+    await lose(postgres, "r1")
+    await store.settle_many([settlement("r1")], T0)
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+
+
+async def test_claims_are_forgotten_by_the_next_batch_and_by_the_scheduler(
+    store: QuotaStore, postgres: Database
+) -> None:
+    for rid in ("r1", "r2", "r3"):
+        await store.reserve(rid, buckets(), 30, T0, LATER)
+    await store.settle_many([settlement("r1")], T0)
+    assert await claims(postgres) == ["r1"]
+    await store.settle_many([settlement("r2")], T0)
+    assert await claims(postgres) == ["r2"]  # r1's batch is known written: its claim goes
+    await store.release("r3", T0)  # a release charges nothing and claims nothing
+    assert await claims(postgres) == []
+    await store.settle_many([settlement("r4")], T0)  # a process that dies leaves r4's
+    assert await store.reclaim_expired(T0 + timedelta(hours=23)) == 0
+    assert await claims(postgres) == ["r4"]
+    await store.reclaim_expired(T0 + timedelta(days=1, seconds=1))
+    assert await claims(postgres) == []
+
+
+async def test_a_retry_racing_its_first_attempt_still_on_the_server_charges_once(
+    store: QuotaStore, postgres: Database, database_block: dict[str, Any]
+) -> None:
+    """The connection broke, but the server still runs the first attempt: the retry waits."""
+    await store.reserve("r1", buckets(), 40, T0, LATER)
+    block = database_block["postgres"]
+    blocker = await asyncpg.connect(
+        host=block["host"],
+        port=block["port"],
+        user=block["user"],
+        password=block["password"],
+        database=block["db"],
+        server_settings={"search_path": block["namespace"]},
+    )
+    try:
+        locks = blocker.transaction()
+        await locks.start()
+        await blocker.execute("SELECT * FROM quota_limits FOR UPDATE")  # holds the buckets
+        first = asyncio.create_task(QuotaStore(postgres).settle_many([settlement("r1")], T0))
+        await asyncio.sleep(0.3)  # the first attempt has claimed r1 and waits for a bucket
+        retry = asyncio.create_task(store.settle_many([settlement("r1", retried=True)], T0))
+        await asyncio.sleep(0.3)
+        assert not first.done() and not retry.done()
+        await locks.commit()
+        await asyncio.wait_for(asyncio.gather(first, retry), 10)
+    finally:
+        await blocker.close()
+    assert await store.available(buckets()) == {"per-user": 75, "shared": 975}
+    (usage,) = await read_usage(postgres, "alice")
+    assert (usage.input_tokens, usage.output_tokens) == (20, 5)
