@@ -19,14 +19,16 @@ is left. If the process dies first, its holds stay until ``reservation_timeout``
 scheduler gives them back (as for a request that was in flight), so a crash can only leave
 usage uncharged, never charge twice.
 
-Writing a settle again after a failed attempt charges it once: on a retry the usage is
-charged only when the reservation's holds are found (and deleted) in the same transaction
-(the first attempt's commit may have landed unseen). Any batch whose outcome is unknown - the
-database failed, or the flush was cancelled mid-write (the statement may still land) - stays
-queued as such a retry, and :meth:`SettleQueue.close` never cancels a batch in flight. The
-scheduler turns an expired hold into a zero-token *tombstone* kept for
+Writing a settle again after a failed attempt charges it once. On SQLite, on a retry the
+usage is charged only when the reservation's holds are found (and deleted) in the same
+transaction (the first attempt's commit may have landed unseen). On PostgreSQL, where a
+server crash can lose a reservation (it does not wait for its WAL flush), the evidence is a
+claim that the charging attempt writes (``quota/settling.py``). Any batch whose outcome
+is unknown - the database failed, or the flush was cancelled mid-write (the statement may
+still land) - stays queued as such a retry, and :meth:`SettleQueue.close` never cancels a
+batch in flight. The scheduler turns an expired hold into a zero-token *tombstone* kept for
 :data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`, so a retried settle that arrives after
-the expiry still finds it and charges the usage.
+the expiry still finds it and charges the usage (SQLite; PostgreSQL's claim does it there).
 """
 
 from __future__ import annotations
