@@ -68,7 +68,8 @@ class Settlement:
         held: Tokens the reservation holds in each bucket (what ``available_quotas`` will
             get back: ``held - used``).
         retried: A write of it failed before, perhaps after its commit landed: if its holds
-            are gone it was applied then, and is not charged again.
+            are gone it was applied then, and is not charged again (SQLite; on PostgreSQL
+            its claim decides, ``quota/settling.py``).
     """
 
     reservation_id: str
