@@ -129,7 +129,8 @@ async def test_a_retry_racing_its_first_attempt_still_on_the_server_charges_once
         await asyncio.sleep(0.3)  # the first attempt has claimed r1 and waits for a bucket
         retry = asyncio.create_task(store.settle_many([settlement("r1", retried=True)], T0))
         await asyncio.sleep(0.3)
-        assert not first.done() and not retry.done()
+        assert not first.done()
+        assert not retry.done()
         await locks.commit()
         await asyncio.wait_for(asyncio.gather(first, retry), 10)
     finally:
