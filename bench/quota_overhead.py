@@ -7,11 +7,11 @@ without quota, with a user + cluster limiter in SQLite, and the same in PostgreS
 ``--pg-database``). After a warm-up it sends ``--n`` sequential requests to each,
 interleaved round by round so machine load hits every variant alike, and prints median/p95
 and the difference to "no quota". ``--load-seconds S`` adds closed-loop c16 runs (wrk) of ``S``
-seconds per variant, alternating over ``--rounds`` rounds: req/s, p99 and service CPU per
-request under load (where the database's idle wake-ups that weigh on a sequential request do
-not happen). With ``--baseline-bin`` (the ``lightspeed-core`` of
-another checkout, e.g. main's) the two quota variants also run on that build, in the same
-rounds: a before/after comparison under the same load.
+seconds per variant, alternating over ``--rounds`` rounds: req/s, p99, service CPU and
+voluntary context switches (all its threads) per request under load (where the database's
+idle wake-ups that weigh on a sequential request do not happen). With ``--baseline-bin``
+(the ``lightspeed-core`` of another checkout, e.g. main's) the two quota variants also run
+on that build, in the same rounds: a before/after comparison under the same load.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import asyncpg
 
 from bench.measure import Call, interleaved_samples, load_wrk, summary
 from bench.processes import BIN, cpu_seconds, free_port, service_config, spawn, stop, wait_http
+from bench.usage import context_switches
 from lightspeed_core.testing.scripted_backend import BackgroundServer
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "test"}
@@ -111,24 +112,28 @@ def under_load(
     bases: dict[str, str], pids: dict[str, int], seconds: int, rounds: int
 ) -> dict[str, dict[str, float]]:
     """c16 closed-loop runs alternating over the variants: req/s, p99, service CPU/request."""
-    totals: dict[str, list[float]] = {name: [0.0, 0.0, 0.0, 0.0] for name in bases}
+    totals: dict[str, list[float]] = {name: [0.0] * 5 for name in bases}
     for round_index in range(rounds):
         names = list(bases) if round_index % 2 == 0 else list(bases)[::-1]
         for name in names:
             before = cpu_seconds(pids[name])
+            switched = context_switches(pids[name])[0]
             row = load_wrk(f"{bases[name]}/v1/query", BODY, 16, seconds)
             total = totals[name]
             total[0] += row["requests"]
             total[1] += row["seconds"]
             total[2] += cpu_seconds(pids[name]) - before
             total[3] = max(total[3], row["p99_ms"])
+            total[4] += context_switches(pids[name])[0] - switched
     return {
         name: {
             "rps": round(requests / elapsed, 1),
             "p99_ms_worst": p99,
             "service_cpu_ms_per_request": round(cpu * 1000 / requests, 2),
+            # thread hand-offs (SQLite's writer thread) show here: docs in bench/analysis.md
+            "voluntary_switches_per_request": round(switches / requests, 1),
         }
-        for name, (requests, elapsed, cpu, p99) in totals.items()
+        for name, (requests, elapsed, cpu, p99, switches) in totals.items()
     }
 
 
