@@ -5,7 +5,8 @@ whether or not anything was due: about 7 ms of CPU per tick on PostgreSQL, 4 on 
 every second. :func:`pending_work` reads, with one plain statement (``fetch_direct`` on
 PostgreSQL; ``sqlite3`` statements in one read transaction on SQLite), which limiters have
 a bucket due for a refill (the refill's own condition: never refilled, or ``revoked_at``
-older than one period) and whether any hold or tombstone has expired; the scheduler then
+older than one period) and whether any hold or tombstone has expired (on PostgreSQL also:
+whether a settle claim was left behind for a day, ``quota/settling.py``); the scheduler then
 writes only that.
 """
 
@@ -18,10 +19,12 @@ from sqlalchemy import Connection
 
 from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.limiters import Limiter
+from lightspeed_core.quota.settling import CLAIMS_KEPT
 from lightspeed_core.quota.taking import sqlite_time
 
 PENDING_SQL = """
-SELECT EXISTS (SELECT 1 FROM quota_reservation WHERE expires_at < $1) AS expiring,
+SELECT EXISTS (SELECT 1 FROM quota_reservation WHERE expires_at < $1)
+       OR EXISTS (SELECT 1 FROM quota_settle_claim WHERE created_at < $5) AS expiring,
        array(
            SELECT EXISTS (
                SELECT 1 FROM quota_limits q
@@ -60,7 +63,7 @@ def _sqlite_pending(
 async def pending_work(
     database: Database, limiters: tuple[Limiter, ...], now: datetime
 ) -> tuple[list[Limiter], bool]:
-    """The limiters with a bucket due for a refill, and whether a hold has expired."""
+    """The limiters with a bucket due for a refill, and whether a hold (or claim) has expired."""
     refilling = [lim for lim in limiters if lim.quota_increase > 0 or lim.initial_quota > 0]
     if database.has_direct:
         (row,) = await database.fetch_direct(
@@ -69,6 +72,7 @@ async def pending_work(
             [lim.subject for lim in refilling],
             [lim.prefix for lim in refilling],
             [lim.period.before(now) for lim in refilling],
+            now - CLAIMS_KEPT,
         )
         expiring, due = bool(row["expiring"]), list(row["due"])
     else:

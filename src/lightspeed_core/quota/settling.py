@@ -40,7 +40,7 @@ It returns the touched buckets' new balances.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Table
 
@@ -49,6 +49,7 @@ from lightspeed_core.db.tables import Base
 from lightspeed_core.quota.settles import Key, Settlement
 
 CLAIMS: Table = Base.metadata.tables["quota_settle_claim"]
+CLAIMS_KEPT = timedelta(days=1)  # then a claim left behind (its process died) is deleted
 SETTLE_SQL = """
 WITH dropped AS (
     DELETE FROM quota_reservation WHERE reservation_id = ANY($1::text[])
@@ -120,8 +121,8 @@ class PostgresSettles:
     A batch's claims are needed only while its outcome may be unknown; once a batch is
     written, the next one deletes them (``forgotten``) - except a claim of an item that comes
     again (a retry of a batch written unseen), which stays until that item is written.
-    Claims a process never got to forget (it died) are deleted by the scheduler after
-    :data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`.
+    Claims a process never got to forget (it died, or stopped after its last batch) are
+    deleted by the scheduler after :data:`CLAIMS_KEPT` (``quota/probe.py`` looks for them).
     """
 
     def __init__(self, database: Database) -> None:

@@ -34,7 +34,7 @@ from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
 from lightspeed_core.quota.settles import Settlement, apply_settlements
-from lightspeed_core.quota.settling import CLAIMS, PostgresSettles
+from lightspeed_core.quota.settling import CLAIMS, CLAIMS_KEPT, PostgresSettles
 from lightspeed_core.quota.taking import (
     HOLDS,
     LIMITS,
@@ -319,7 +319,7 @@ class QuotaStore:
                     .values(tokens=0, expires_at=now + TOMBSTONE_KEPT)
                 )
             conn.execute(delete(HOLDS).where(HOLDS.c.expires_at < now, HOLDS.c.tokens == 0))
-            conn.execute(delete(CLAIMS).where(CLAIMS.c.created_at < now - TOMBSTONE_KEPT))
+            conn.execute(delete(CLAIMS).where(CLAIMS.c.created_at < now - CLAIMS_KEPT))
             self._credit(conn, totals.items(), now)
             return len(rows)
 

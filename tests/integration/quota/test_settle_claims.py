@@ -18,6 +18,7 @@ import pytest
 
 from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.history import UsageRecord, read_usage
+from lightspeed_core.quota.probe import pending_work
 from lightspeed_core.quota.settles import Settlement
 from lightspeed_core.quota.store import QuotaStore
 
@@ -105,6 +106,21 @@ async def test_claims_are_forgotten_by_the_next_batch_and_by_the_scheduler(
     assert await claims(postgres) == ["r4"]
     await store.reclaim_expired(T0 + timedelta(days=1, seconds=1))
     assert await claims(postgres) == []
+
+
+async def test_a_claim_left_behind_is_work_for_the_scheduler(
+    store: QuotaStore, postgres: Database
+) -> None:
+    """The last batch of a process that stopped leaves its claims: the scheduler's probe
+    finds them a day later, though no hold expires."""
+    await store.reserve("r1", buckets(), 30, T0, T0 + timedelta(minutes=15))
+    await store.settle_many([settlement("r1")], T0)
+    assert await pending_work(postgres, (), T0 + timedelta(hours=23)) == ([], False)
+    a_day_later = T0 + timedelta(days=1, seconds=1)
+    assert await pending_work(postgres, (), a_day_later) == ([], True)
+    await store.reclaim_expired(a_day_later)
+    assert await claims(postgres) == []
+    assert await pending_work(postgres, (), a_day_later) == ([], False)
 
 
 async def test_a_retry_racing_its_first_attempt_still_on_the_server_charges_once(
