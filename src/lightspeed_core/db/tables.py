@@ -206,7 +206,7 @@ class QuotaReservation(Base):
 
 
 class QuotaSettleClaim(Base):
-    """A settle's mark that it charged its reservation (PostgreSQL; ``quota/settling.py``)."""
+    """A settle's mark that it charged its reservation (``quota/claims.py``)."""
 
     __tablename__ = "quota_settle_claim"
     reservation_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -5,9 +5,8 @@ whether or not anything was due: about 7 ms of CPU per tick on PostgreSQL, 4 on 
 every second. :func:`pending_work` reads, with one plain statement (``fetch_direct`` on
 PostgreSQL; ``sqlite3`` statements in one read transaction on SQLite), which limiters have
 a bucket due for a refill (the refill's own condition: never refilled, or ``revoked_at``
-older than one period) and whether any hold or tombstone has expired (on PostgreSQL also:
-whether a settle claim was left behind for a day, ``quota/settling.py``); the scheduler then
-writes only that.
+older than one period) and whether any hold has expired or a settle claim was left behind
+for a day (``quota/claims.py``); the scheduler then writes only that.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lightspeed_core.db.engine import Database
+from lightspeed_core.quota.claims import CLAIMS_KEPT
 from lightspeed_core.quota.limiters import Limiter
-from lightspeed_core.quota.settling import CLAIMS_KEPT
 from lightspeed_core.quota.taking import sqlite_time
 
 PENDING_SQL = """
@@ -36,7 +35,10 @@ SELECT EXISTS (SELECT 1 FROM quota_reservation WHERE expires_at < $1)
            ORDER BY l.n
        ) AS due
 """
-_EXPIRING_SQLITE = "SELECT EXISTS (SELECT 1 FROM quota_reservation WHERE expires_at < ?)"
+_EXPIRING_SQLITE = """
+SELECT EXISTS (SELECT 1 FROM quota_reservation WHERE expires_at < ?)
+       OR EXISTS (SELECT 1 FROM quota_settle_claim WHERE created_at < ?)
+"""
 _DUE_SQLITE = """
 SELECT EXISTS (
     SELECT 1 FROM quota_limits
@@ -50,7 +52,8 @@ def _sqlite_pending(
 ) -> tuple[bool, list[bool]]:
     cursor: Any = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        expiring = bool(cursor.execute(_EXPIRING_SQLITE, (sqlite_time(now),)).fetchone()[0])
+        stamps = (sqlite_time(now), sqlite_time(now - CLAIMS_KEPT))
+        expiring = bool(cursor.execute(_EXPIRING_SQLITE, stamps).fetchone()[0])
         due = []
         for lim in refilling:
             values = (lim.subject, len(lim.prefix), lim.prefix, sqlite_time(lim.period.before(now)))

@@ -9,6 +9,8 @@ waiting) in **one** transaction (SQLite: :func:`apply_settlements`; PostgreSQL: 
 one statement, ``quota/settling.py``):
 
 * ``DELETE … WHERE reservation_id IN (…) RETURNING`` the holds,
+* the claims of the settles that charge anything (``quota/claims.py``), and the deletion of
+  the claims no longer needed,
 * one ``UPDATE`` per bucket touched (``+ held - used`` summed over the batch; in
   ``(subject, id)`` order, the lock order of every quota transaction),
 * one token-history upsert per (user, provider, model) of the batch.
@@ -19,16 +21,11 @@ is left. If the process dies first, its holds stay until ``reservation_timeout``
 scheduler gives them back (as for a request that was in flight), so a crash can only leave
 usage uncharged, never charge twice.
 
-Writing a settle again after a failed attempt charges it once. On SQLite, on a retry the
-usage is charged only when the reservation's holds are found (and deleted) in the same
-transaction (the first attempt's commit may have landed unseen). On PostgreSQL, where a
-server crash can lose a reservation (it does not wait for its WAL flush), the evidence is a
-claim that the charging attempt writes (``quota/settling.py``). Any batch whose outcome
-is unknown - the database failed, or the flush was cancelled mid-write (the statement may
-still land) - stays queued as such a retry, and :meth:`SettleQueue.close` never cancels a
-batch in flight. The scheduler turns an expired hold into a zero-token *tombstone* kept for
-:data:`~lightspeed_core.quota.store.TOMBSTONE_KEPT`, so a retried settle that arrives after
-the expiry still finds it and charges the usage (SQLite; PostgreSQL's claim does it there).
+Writing a settle again after a failed attempt charges it once: the attempt that charges
+it also writes its *claim*, in the same transaction, and an attempt that finds the claim
+charges nothing (``quota/claims.py``). Any batch whose outcome is unknown - the database
+failed, or the flush was cancelled mid-write (the statement may still land) - stays queued
+and is written again, and :meth:`SettleQueue.close` never cancels a batch in flight.
 """
 
 from __future__ import annotations
@@ -40,7 +37,7 @@ import logging
 import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -67,9 +64,6 @@ class Settlement:
         usage: Token-history record, or None.
         held: Tokens the reservation holds in each bucket (what ``available_quotas`` will
             get back: ``held - used``).
-        retried: A write of it failed before, perhaps after its commit landed: if its holds
-            are gone it was applied then, and is not charged again (SQLite; on PostgreSQL
-            its claim decides, ``quota/settling.py``).
     """
 
     reservation_id: str
@@ -77,7 +71,6 @@ class Settlement:
     used: int = 0
     usage: UsageRecord | None = None
     held: int = 0
-    retried: bool = False
 
 
 # plain sqlite3 statements (the SQLite path; PostgreSQL: quota/settling.py): through
@@ -100,6 +93,18 @@ ON CONFLICT (user_id, provider, model) DO UPDATE SET
 """
 
 
+# a claim per settle that charges anything; RETURNING gives only the ones inserted now
+_CLAIM_SQL = """
+INSERT INTO quota_settle_claim (reservation_id, created_at)
+SELECT value, ? FROM json_each(?) WHERE true
+ON CONFLICT (reservation_id) DO NOTHING
+RETURNING reservation_id
+"""
+_FORGET_SQL = (
+    "DELETE FROM quota_settle_claim WHERE reservation_id IN (SELECT value FROM json_each(?))"
+)
+
+
 def _merged_usage(items: list[Settlement]) -> list[UsageRecord]:
     totals: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for item in items:
@@ -112,37 +117,41 @@ def _merged_usage(items: list[Settlement]) -> list[UsageRecord]:
 
 
 def apply_settlements(
-    conn: sqlite3.Connection, items: list[Settlement], now: datetime
+    conn: sqlite3.Connection,
+    items: list[Settlement],
+    now: datetime,
+    claims: list[str],
+    forget: list[str],
 ) -> dict[Key, int]:
     """Apply ``items`` in the caller's SQLite transaction; the touched buckets' new balances.
 
-    ``DELETE … RETURNING`` the holds, one ``UPDATE`` per bucket touched (``+ held - used``
-    summed over the batch, in ``(subject, id)`` order) and one token-history upsert per
-    (user, provider, model); plain ``sqlite3`` (``Database.run_write_driver``).
+    ``DELETE … RETURNING`` the holds; insert ``claims`` (only the items whose claim is
+    inserted now are charged) and delete ``forget``; one ``UPDATE`` per bucket touched
+    (``+ held - used`` summed over the batch, in ``(subject, id)`` order) and one
+    token-history upsert per (user, provider, model); plain ``sqlite3``
+    (``Database.run_write_driver``).
     """
     cursor = conn.cursor()
     try:
-        return _apply(cursor, items, sqlite_time(now))
+        return _apply(cursor, items, sqlite_time(now), claims, forget)
     finally:
         cursor.close()
 
 
-def _apply(cursor: Any, items: list[Settlement], stamp: object) -> dict[Key, int]:
+def _apply(
+    cursor: Any, items: list[Settlement], stamp: object, claims: list[str], forget: list[str]
+) -> dict[Key, int]:
     deltas: dict[Key, int] = defaultdict(int)
-    found: set[str] = set()
     cursor.execute(_DROP_SQL, (json.dumps([item.reservation_id for item in items]),))
-    for reservation_id, subject, bucket_id, tokens in cursor.fetchall():
-        found.add(reservation_id)
+    for _, subject, bucket_id, tokens in cursor.fetchall():
         deltas[(subject, bucket_id)] += int(tokens)
-    # holds gone on a first attempt: expired long ago, or the reservation was lost in a
-    # database crash - the usage is charged all the same; gone on a retry: the earlier
-    # attempt's commit landed though its outcome was unknown - charging again would count
-    # it twice
-    applied = [
-        item
-        for item in items
-        if item.reservation_id in found or not item.retried or not item.buckets
-    ]
+    claimed: set[str] = set()
+    if claims:
+        cursor.execute(_CLAIM_SQL, (stamp, json.dumps(claims)))
+        claimed = {row[0] for row in cursor.fetchall()}
+    if forget:
+        cursor.execute(_FORGET_SQL, (json.dumps(forget),))
+    applied = [item for item in items if item.reservation_id in claimed]
     for item in applied:
         for key in item.buckets:
             deltas[key] -= item.used
@@ -261,8 +270,7 @@ class SettleQueue:
 
         Otherwise - the database away, an error, or the caller cancelled mid-write (a client
         that disconnected while :meth:`flush` ran for it; the write may still land) - its
-        items stay queued, marked ``retried``: whether the write landed is unknown, and a
-        retried item is charged only where its holds are still found.
+        items stay queued: written again, each is charged only if its claim is not there yet.
         """
         written = False
         self._no_write.clear()  # reservations starting now wait for this batch
@@ -272,8 +280,6 @@ class SettleQueue:
         finally:
             if written:  # reservations from now on read balances that include it
                 self._forget(batch)
-            else:
-                self._items[: len(batch)] = [replace(i, retried=True) for i in batch]
             self._no_write.set()
         return written
 

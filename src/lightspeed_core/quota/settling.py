@@ -8,7 +8,7 @@ hand-offs, one statement per bucket, ``COMMIT``):
 * ``dropped`` - delete the batch's holds (``RETURNING`` what each held, and where);
 * ``claimed`` - a *claim* per item that charges anything (its reservation id, in
   ``quota_settle_claim``): an item is charged only when this statement inserts its claim,
-  so only once however often it is written (see below);
+  so only once however often it is written (``quota/claims.py``);
 * ``forgotten`` - the claims of batches written before, which are no longer needed;
 * ``deltas`` - per bucket, ``+ held`` per dropped hold and ``- used`` per charged item;
 * ``locked`` - the touched ``quota_limits`` rows locked in ``(subject, id)`` order (the
@@ -17,17 +17,7 @@ hand-offs, one statement per bucket, ``COMMIT``):
   inserts new holds, so no two quota transactions wait on each other), then ``credited``;
 * ``usage`` - the token history, summed per (user, provider, model) of the charged items.
 
-**Why claims, not holds, say whether an item was charged.** A batch whose outcome is unknown
-(the connection broke mid-statement) is written again. On SQLite a retried item is charged
-only where its holds are still found: the reservation was durable, so holds that are gone
-were deleted by the attempt that landed unseen. On PostgreSQL the reservation commits
-without waiting for its WAL flush (``quota/taking.py``: 0.45 ms of a 0.9 ms reservation here
-is that wait), so a server crash can lose a reservation - holds and all - and "holds gone"
-no longer proves that an attempt landed. The claim does: it is written by the attempt itself,
-in the same statement, and a retry that finds it (``ON CONFLICT DO NOTHING`` inserts
-nothing; an attempt still running on the server makes the insert wait for its outcome)
-charges nothing. A reservation lost in a crash is then charged its usage by its settle, its
-holds no longer held anywhere: the books stay exact.
+Why claims, not holds, say whether an item was charged: ``quota/claims.py``.
 
 The batch commits synchronously: once it returns, it survives a crash of the server. (It
 used to commit without waiting for the WAL flush and to confirm the flush with a
@@ -40,16 +30,11 @@ It returns the touched buckets' new balances.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy import Table
+from datetime import datetime
 
 from lightspeed_core.db.engine import Database
-from lightspeed_core.db.tables import Base
 from lightspeed_core.quota.settles import Key, Settlement
 
-CLAIMS: Table = Base.metadata.tables["quota_settle_claim"]
-CLAIMS_KEPT = timedelta(days=1)  # then a claim left behind (its process died) is deleted
 SETTLE_SQL = """
 WITH dropped AS (
     DELETE FROM quota_reservation WHERE reservation_id = ANY($1::text[])
@@ -115,46 +100,28 @@ def _columns(rows: list[tuple[object, ...]], width: int) -> list[list[object]]:
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
 
-class PostgresSettles:
-    """Writes settle batches with :data:`SETTLE_SQL`; remembers the claims to forget.
+async def settle_postgres(
+    database: Database,
+    items: list[Settlement],
+    now: datetime,
+    claims: list[str],
+    forget: list[str],
+) -> dict[Key, int]:
+    """Apply ``items`` with :data:`SETTLE_SQL`; the touched buckets' new balances.
 
-    A batch's claims are needed only while its outcome may be unknown; once a batch is
-    written, the next one deletes them (``forgotten``) - except a claim of an item that comes
-    again (a retry of a batch written unseen), which stays until that item is written.
-    Claims a process never got to forget (it died, or stopped after its last batch) are
-    deleted by the scheduler after :data:`CLAIMS_KEPT` (``quota/probe.py`` looks for them).
+    Charged are the items whose claim (of ``claims``) it inserts; it deletes ``forget``.
     """
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-        self._written: dict[str, None] = {}  # claims of written batches (insertion-ordered)
-
-    async def write(self, items: list[Settlement], now: datetime) -> dict[Key, int]:
-        """Apply ``items``; the touched buckets' new balances."""
-        charges: list[tuple[object, ...]] = []
-        usage: list[tuple[object, ...]] = []
-        claims: dict[str, None] = {}
-        for item in items:
-            if item.used:
-                claims[item.reservation_id] = None
-                charges += [(item.reservation_id, *key, item.used) for key in item.buckets]
-            if item.usage is not None:
-                claims[item.reservation_id] = None
-                u = item.usage
-                tokens = (u.input_tokens, u.output_tokens)
-                usage.append((item.reservation_id, u.user_id, u.provider, u.model, *tokens))
-        ids = [item.reservation_id for item in items]
-        forget = [claim for claim in self._written if claim not in claims]
-        rows = await self.database.fetch_direct(
-            SETTLE_SQL,
-            ids,
-            *_columns(charges, 4),
-            *_columns(usage, 6),
-            now,
-            list(claims),
-            forget,
-        )
-        for claim in forget:
-            del self._written[claim]
-        self._written.update(claims)
-        return {(r["subject"], r["id"]): int(r["available"]) for r in rows}
+    charges: list[tuple[object, ...]] = []
+    usage: list[tuple[object, ...]] = []
+    for item in items:
+        if item.used:
+            charges += [(item.reservation_id, *key, item.used) for key in item.buckets]
+        if item.usage is not None:
+            u = item.usage
+            tokens = (u.input_tokens, u.output_tokens)
+            usage.append((item.reservation_id, u.user_id, u.provider, u.model, *tokens))
+    ids = [item.reservation_id for item in items]
+    rows = await database.fetch_direct(
+        SETTLE_SQL, ids, *_columns(charges, 4), *_columns(usage, 6), now, claims, forget
+    )
+    return {(r["subject"], r["id"]): int(r["available"]) for r in rows}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,10 +31,11 @@ from sqlalchemy import (
 
 from lightspeed_core.db.dialect import as_utc, for_update, insert_for
 from lightspeed_core.db.engine import Database
+from lightspeed_core.quota.claims import CLAIMS, CLAIMS_KEPT, WrittenClaims, claims_of
 from lightspeed_core.quota.history import UsageRecord
 from lightspeed_core.quota.limiters import Bucket, Limiter
 from lightspeed_core.quota.settles import Settlement, apply_settlements
-from lightspeed_core.quota.settling import CLAIMS, CLAIMS_KEPT, PostgresSettles
+from lightspeed_core.quota.settling import settle_postgres
 from lightspeed_core.quota.taking import (
     HOLDS,
     LIMITS,
@@ -72,7 +73,6 @@ class BucketState:
 
 
 Key = tuple[str, str]
-TOMBSTONE_KEPT = timedelta(days=1)  # how long an expired hold still lets a late settle charge
 
 
 def _refusal(buckets: list[Bucket], found: NotTaken, floor: int) -> Refused:
@@ -116,7 +116,7 @@ class QuotaStore:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._insert = insert_for(database.dialect)
-        self._settles = PostgresSettles(database) if database.has_direct else None
+        self._claims = WrittenClaims()
 
     def _create(self, conn: Connection, bucket: Bucket, now: datetime) -> None:
         initial = bucket.limiter.initial_quota
@@ -286,9 +286,16 @@ class QuotaStore:
 
         PostgreSQL: one statement (``quota/settling.py``).
         """
-        if self._settles is not None:
-            return await self._settles.write(items, now)
-        return await self.database.run_write_driver(apply_settlements, items, now)
+        claims = claims_of(items)
+        forget = self._claims.to_forget(claims)
+        if self.database.has_direct:
+            left = await settle_postgres(self.database, items, now, claims, forget)
+        else:
+            left = await self.database.run_write_driver(
+                apply_settlements, items, now, claims, forget
+            )
+        self._claims.written(forget, claims)
+        return left
 
     async def release(self, reservation_id: str, now: datetime) -> None:
         """Give back the tokens held for ``reservation_id`` (if they still are)."""
@@ -297,31 +304,29 @@ class QuotaStore:
     async def reclaim_expired(self, now: datetime) -> int:
         """Give back holds whose request never settled; returns the number of holds.
 
-        Each becomes a zero-token tombstone for :data:`TOMBSTONE_KEPT` (a late settle still
-        charges the usage, and only once); older tombstones are deleted, and so are settle
-        claims (``quota/settling.py``) that old, left by a process that died.
+        The holds are deleted: a settle that still arrives charges its usage all the same,
+        once (``quota/claims.py``). Claims older than :data:`CLAIMS_KEPT` go too (left by a
+        process that stopped or died), and so do the zero-token *tombstones* that expired
+        holds became before claims existed.
         """
         expired = select(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-        expired = expired.where(HOLDS.c.expires_at < now, HOLDS.c.tokens != 0)
+        expired = expired.where(HOLDS.c.expires_at < now)
 
         def work(conn: Connection) -> int:
             rows = conn.execute(for_update(expired, conn)).all()
             totals: dict[tuple[str, str], int] = defaultdict(int)
-            for reservation_id, subject, bucket_id, tokens in rows:
+            for _, subject, bucket_id, tokens in rows:
                 totals[(subject, bucket_id)] += int(tokens)
-                conn.execute(
-                    update(HOLDS)
-                    .where(
-                        HOLDS.c.reservation_id == reservation_id,
-                        HOLDS.c.subject == subject,
-                        HOLDS.c.bucket_id == bucket_id,
-                    )
-                    .values(tokens=0, expires_at=now + TOMBSTONE_KEPT)
-                )
-            conn.execute(delete(HOLDS).where(HOLDS.c.expires_at < now, HOLDS.c.tokens == 0))
+            keys = [
+                (reservation_id, subject, bucket_id)
+                for reservation_id, subject, bucket_id, _ in rows
+            ]
+            for start in range(0, len(keys), 500):
+                held = tuple_(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id)
+                conn.execute(delete(HOLDS).where(held.in_(keys[start : start + 500])))
             conn.execute(delete(CLAIMS).where(CLAIMS.c.created_at < now - CLAIMS_KEPT))
-            self._credit(conn, totals.items(), now)
-            return len(rows)
+            self._credit(conn, [(key, total) for key, total in totals.items() if total], now)
+            return sum(1 for *_, tokens in rows if tokens)
 
         return await self.database.run_write(work)
 

@@ -13,7 +13,7 @@ The request path pays for one statement:
   0.9 ms at p90). Others see the reservation at once; a crash of the server within the
   WAL writer's delay (at most about 0.6 s; any later synchronous commit flushes it too)
   can lose it, which only gives its tokens back to the buckets - its settle then charges
-  the usage all the same, counted once by its claim (``quota/settling.py``).
+  the usage all the same, counted once by its claim (``quota/claims.py``).
 * **SQLite** - one write transaction (:func:`take_sqlite`): one conditional ``UPDATE …
   RETURNING`` over all the buckets and one ``INSERT`` of the holds. SQLite runs one writer at
   a time, so the transaction sees no concurrent change; when not every bucket can cover the

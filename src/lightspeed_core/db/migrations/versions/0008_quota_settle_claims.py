@@ -1,8 +1,7 @@
 """Settle claims: ``quota_settle_claim``.
 
-A quota settle written to PostgreSQL marks the reservation it charged, in the same
-statement, so that writing it again (after an attempt whose outcome was unknown) charges
-nothing: ``quota/settling.py``. The next batch deletes the marks of the one before; the
+A quota settle marks the reservation it charged, in the same transaction, so that writing
+it again (after an attempt whose outcome was unknown) charges nothing: ``quota/claims.py``. The next batch deletes the marks of the one before; the
 scheduler deletes marks left for a day.
 
 Revision ID: 0008
