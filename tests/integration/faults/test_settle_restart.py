@@ -124,6 +124,7 @@ async def test_a_batch_in_doubt_is_written_again_and_charged_once(
         assert not await quota.settles.flush()  # outcome unknown: kept
         assert quota.pending == 1
         assert await quota.settles.flush()  # written again, as a retry
+        assert reservation is not None
         assert [item.reservation_id for item in attempts[1]] == [reservation.id]
         assert quota.pending == 0
         assert await _books(server) == (35, 35, 0)  # charged once, nothing held
