@@ -77,7 +77,7 @@ class Settlement:
 # SQLAlchemy, compiling them cost more than SQLite takes to run them
 _DROP_SQL = """
 DELETE FROM quota_reservation WHERE reservation_id IN (SELECT value FROM json_each(?))
-RETURNING reservation_id, subject, bucket_id, tokens
+RETURNING subject, bucket_id, tokens
 """
 _CREDIT_SQL = """
 UPDATE quota_limits SET available = coalesce(available, quota_limit) + ?, updated_at = ?
@@ -143,7 +143,7 @@ def _apply(
 ) -> dict[Key, int]:
     deltas: dict[Key, int] = defaultdict(int)
     cursor.execute(_DROP_SQL, (json.dumps([item.reservation_id for item in items]),))
-    for _, subject, bucket_id, tokens in cursor.fetchall():
+    for subject, bucket_id, tokens in cursor.fetchall():
         deltas[(subject, bucket_id)] += int(tokens)
     claimed: set[str] = set()
     if claims:

@@ -38,7 +38,7 @@ from lightspeed_core.quota.settles import Key, Settlement
 SETTLE_SQL = """
 WITH dropped AS (
     DELETE FROM quota_reservation WHERE reservation_id = ANY($1::text[])
-    RETURNING reservation_id, subject, bucket_id, tokens
+    RETURNING subject, bucket_id, tokens
 ),
 claimed AS (
     INSERT INTO quota_settle_claim (reservation_id, created_at)

@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 
-from lightspeed_core.db.dialect import as_utc, for_update, insert_for
+from lightspeed_core.db.dialect import as_utc, insert_for
 from lightspeed_core.db.engine import Database
 from lightspeed_core.quota.claims import CLAIMS, CLAIMS_KEPT, WrittenClaims, claims_of
 from lightspeed_core.quota.history import UsageRecord
@@ -309,21 +309,17 @@ class QuotaStore:
         process that stopped or died), and so do the zero-token *tombstones* that expired
         holds became before claims existed.
         """
-        expired = select(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
-        expired = expired.where(HOLDS.c.expires_at < now)
+        expired = (
+            delete(HOLDS)
+            .where(HOLDS.c.expires_at < now)
+            .returning(HOLDS.c.subject, HOLDS.c.bucket_id, HOLDS.c.tokens)
+        )
 
         def work(conn: Connection) -> int:
-            rows = conn.execute(for_update(expired, conn)).all()
+            rows = conn.execute(expired).all()  # the holds locked first, as a settle does
             totals: dict[tuple[str, str], int] = defaultdict(int)
-            for _, subject, bucket_id, tokens in rows:
+            for subject, bucket_id, tokens in rows:
                 totals[(subject, bucket_id)] += int(tokens)
-            keys = [
-                (reservation_id, subject, bucket_id)
-                for reservation_id, subject, bucket_id, _ in rows
-            ]
-            for start in range(0, len(keys), 500):
-                held = tuple_(HOLDS.c.reservation_id, HOLDS.c.subject, HOLDS.c.bucket_id)
-                conn.execute(delete(HOLDS).where(held.in_(keys[start : start + 500])))
             conn.execute(delete(CLAIMS).where(CLAIMS.c.created_at < now - CLAIMS_KEPT))
             self._credit(conn, [(key, total) for key, total in totals.items() if total], now)
             return sum(1 for *_, tokens in rows if tokens)
